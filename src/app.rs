@@ -1,0 +1,853 @@
+//! The commands behind the `bpt` binary, as library functions: each takes
+//! its options and returns what to print and the exit status, so the binary
+//! stays a thin shell and tests can call the commands directly.
+//!
+//! Exit statuses: [`OK`] 0, [`FINDINGS`] 1 (the bid has errors, or a
+//! comparison found differences where that is the question), [`UNREADABLE`] 2
+//! (a file could not be read, or the command line was wrong).
+
+use crate::calc::{self, Recalc};
+use crate::diff::{self, Change, Mismatch};
+use crate::model::MaBid;
+use crate::reader::{self, Bid};
+use crate::report::{self, BidId, FileReport};
+use crate::rules::{self, Ctx, Selection, Severity};
+use crate::value::Value;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+
+/// Success.
+pub const OK: i32 = 0;
+/// The bid has errors (validate), or differences were found (diff).
+pub const FINDINGS: i32 = 1;
+/// A file could not be read, or the command line was wrong.
+pub const UNREADABLE: i32 = 2;
+
+/// What a command produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Text for standard output.
+    pub stdout: String,
+    /// Text for standard error.
+    pub stderr: String,
+    /// Exit status.
+    pub code: i32,
+}
+
+impl Outcome {
+    fn out(stdout: String, code: i32) -> Self {
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            code,
+        }
+    }
+
+    fn err(stderr: String, code: i32) -> Self {
+        Outcome {
+            stdout: String::new(),
+            stderr,
+            code,
+        }
+    }
+}
+
+/// The contract-plan-segment of a bid.
+pub fn bid_id(bid: &Bid) -> BidId {
+    let t = |id: &str| match bid.values.get(id) {
+        Value::Text(s) => s.trim().to_string(),
+        Value::Number(d) => d.normalize().to_string(),
+        _ => String::new(),
+    };
+    BidId {
+        contract: t("ws1.general.contract_number"),
+        plan: t("ws1.general.plan_id"),
+        segment: t("ws1.general.segment_id"),
+    }
+}
+
+/// Recomputes a bid.
+pub fn recalc_bid(bid: &Bid) -> Recalc {
+    calc::recalc(bid.layout, &bid.values)
+}
+
+/// `bpt read FILE [--json]`.
+pub fn read(path: &Path, json: bool) -> Outcome {
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    if json {
+        let model = MaBid::from_values(&bid.values);
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            path: String,
+            template: &'a str,
+            bid: BidId,
+            #[serde(flatten)]
+            model: MaBid,
+        }
+        let doc = Doc {
+            path: path.display().to_string(),
+            template: &bid.layout.form.id,
+            bid: bid_id(&bid),
+            model,
+        };
+        return match serde_json::to_string_pretty(&doc) {
+            Ok(s) => Outcome::out(s + "\n", OK),
+            Err(e) => Outcome::err(format!("bpt: cannot write JSON: {e}\n"), UNREADABLE),
+        };
+    }
+    let mut o = String::new();
+    let id = bid_id(&bid);
+    o.push_str(&format!(
+        "{}: {} ({} {})\n",
+        path.display(),
+        id.display(),
+        bid.layout.form.title,
+        bid.layout.form.contract_year
+    ));
+    o.push_str(&format!(
+        "  {} / {}\n",
+        bid.values
+            .text("ws1.general.organization_name")
+            .unwrap_or(""),
+        bid.values.text("ws1.general.plan_name").unwrap_or("")
+    ));
+    let mut invalid = Vec::new();
+    for sheet in &bid.layout.sheets {
+        let fields: Vec<_> = bid.layout.fields_on(&sheet.name).collect();
+        let inputs = fields.iter().filter(|f| f.role.is_entered()).count();
+        let filled = fields
+            .iter()
+            .filter(|f| f.role.is_entered() && !bid.values.get(&f.id).is_empty())
+            .count();
+        let calc = fields.iter().filter(|f| f.role.is_calculated()).count();
+        o.push_str(&format!(
+            "  {:<4} {:>5} of {:>5} entered cells filled, {:>5} calculated cells\n",
+            sheet.name, filled, inputs, calc
+        ));
+        for f in fields {
+            if let Value::Invalid(i) = bid.values.get(&f.id) {
+                invalid.push(format!(
+                    "    {} {} ({}): {}\n",
+                    f.address(),
+                    f.label,
+                    f.id,
+                    i
+                ));
+            }
+        }
+    }
+    for (label, id) in KEY_FIGURES {
+        if let Some(d) = bid.values.num(id) {
+            o.push_str(&format!("  {label:<22} {}\n", d.round_dp(2)));
+        }
+    }
+    if invalid.is_empty() {
+        o.push_str("  no invalid values\n");
+    } else {
+        o.push_str(&format!("  {} invalid value(s):\n", invalid.len()));
+        for l in invalid {
+            o.push_str(&l);
+        }
+    }
+    o.push_str("  (use --json for every field)\n");
+    Outcome::out(o, OK)
+}
+
+/// The bid's key figures, by label and field id.
+pub const KEY_FIGURES: &[(&str, &str)] = &[
+    ("plan A/B bid", "ws5.bid.plan_bid"),
+    ("plan A/B benchmark", "ws5.bid.plan_benchmark"),
+    ("MA rebate", "ws5.savings.rebate"),
+    ("basic member premium", "ws5.savings.basic_premium"),
+    ("total plan premium", "ws6.premium.total_plan_premium"),
+];
+
+/// Output formats of `bpt diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A table for people.
+    Text,
+    /// JSON.
+    Json,
+    /// CSV.
+    Csv,
+}
+
+/// `bpt diff FILE [--format] [--tolerance]`: submitted versus recomputed.
+pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome {
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let r = recalc_bid(&bid);
+    let m = diff::compare_calc(
+        bid.layout,
+        &bid.values,
+        &r.values,
+        Some(&r.pre_round),
+        tolerance,
+    );
+    let code = if m.is_empty() { OK } else { FINDINGS };
+    let s = match format {
+        DiffFormat::Json => json_or_err(&serde_json::json!({
+            "path": path.display().to_string(),
+            "tolerance": tolerance.normalize().to_string(),
+            "mismatches": m,
+        })),
+        DiffFormat::Csv => mismatches_csv(&m),
+        DiffFormat::Text => mismatches_text(path, &m, tolerance),
+    };
+    Outcome::out(s, code)
+}
+
+fn json_or_err(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Empty => "(blank)".into(),
+        o => o.display(),
+    }
+}
+
+fn mismatches_text(path: &Path, m: &[Mismatch], tol: Decimal) -> String {
+    let mut o = String::new();
+    if m.is_empty() {
+        o.push_str(&format!(
+            "{}: every calculated cell matches (rounded cells exactly, others within {})\n",
+            path.display(),
+            tol.normalize()
+        ));
+        return o;
+    }
+    o.push_str(&format!(
+        "{}: {} calculated cell(s) differ from the instructions' arithmetic\n",
+        path.display(),
+        m.len()
+    ));
+    for x in m {
+        o.push_str(&format!(
+            "  {}!{:<6} {} ({})\n      submitted {}   recomputed {}",
+            x.sheet,
+            x.cell,
+            x.label,
+            x.field,
+            shown(&x.submitted),
+            shown(&x.recomputed)
+        ));
+        if let Some(d) = x.difference {
+            o.push_str(&format!("   difference {}", d.normalize()));
+        }
+        if let Some(dp) = x.rounded_to {
+            o.push_str(&format!(
+                "   (rounded to {dp} decimals: must match exactly)"
+            ));
+        }
+        o.push('\n');
+        if let Some(n) = &x.note {
+            o.push_str(&format!("      note: {n}\n"));
+        }
+    }
+    o
+}
+
+fn mismatches_csv(m: &[Mismatch]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "field",
+        "sheet",
+        "cell",
+        "label",
+        "submitted",
+        "recomputed",
+        "difference",
+        "rounded_to",
+        "note",
+    ]);
+    for x in m {
+        let _ = w.write_record([
+            x.field.clone(),
+            x.sheet.clone(),
+            x.cell.clone(),
+            x.label.clone(),
+            x.submitted.display(),
+            x.recomputed.display(),
+            x.difference
+                .map(|d| d.normalize().to_string())
+                .unwrap_or_default(),
+            x.rounded_to.map(|d| d.to_string()).unwrap_or_default(),
+            x.note.clone().unwrap_or_default(),
+        ]);
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// `bpt diff OLD NEW`: every field that changed between two bids.
+pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    let a = match reader::read_bid(old) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let b = match reader::read_bid(new) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    if a.layout.form.id != b.layout.form.id {
+        return Outcome::err(
+            format!(
+                "bpt: {} is a {} form but {} is a {} form: they cannot be compared field by field\n",
+                old.display(),
+                a.layout.form.id,
+                new.display(),
+                b.layout.form.id
+            ),
+            UNREADABLE,
+        );
+    }
+    let changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    let code = if changes.is_empty() { OK } else { FINDINGS };
+    let s = match format {
+        DiffFormat::Json => json_or_err(&serde_json::json!({
+            "old": old.display().to_string(),
+            "new": new.display().to_string(),
+            "changes": changes,
+        })),
+        DiffFormat::Csv => changes_csv(&changes),
+        DiffFormat::Text => changes_text(old, new, &changes),
+    };
+    Outcome::out(s, code)
+}
+
+fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
+    let mut o = format!(
+        "{} → {}: {} field(s) changed\n",
+        old.display(),
+        new.display(),
+        c.len()
+    );
+    let mut sheet = String::new();
+    for x in c {
+        if x.sheet != sheet {
+            sheet = x.sheet.clone();
+            o.push_str(&format!("  ── {sheet} ──\n"));
+        }
+        let role = match x.role {
+            crate::template::Role::Input => "input",
+            crate::template::Role::Cms => "cms",
+            _ => "calc",
+        };
+        o.push_str(&format!(
+            "  {:<6} [{role}] {} ({}): {} → {}",
+            x.cell,
+            x.label,
+            x.field,
+            shown(&x.old),
+            shown(&x.new)
+        ));
+        if let Some(d) = x.difference {
+            o.push_str(&format!(" ({:+})", d.normalize()));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+fn changes_csv(c: &[Change]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "field",
+        "sheet",
+        "cell",
+        "label",
+        "old",
+        "new",
+        "difference",
+    ]);
+    for x in c {
+        let _ = w.write_record([
+            x.field.clone(),
+            x.sheet.clone(),
+            x.cell.clone(),
+            x.label.clone(),
+            x.old.display(),
+            x.new.display(),
+            x.difference
+                .map(|d| d.normalize().to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// Validation options.
+#[derive(Debug, Clone)]
+pub struct ValidateOptions {
+    /// Rules to run.
+    pub selection: Selection,
+    /// Tolerance for unrounded calculated cells.
+    pub tolerance: Decimal,
+}
+
+/// Validates one bid already read.
+pub fn validate_bid(bid: &Bid, opts: &ValidateOptions) -> Vec<rules::Finding> {
+    let r = recalc_bid(bid);
+    let ctx = Ctx {
+        layout: bid.layout,
+        values: &bid.values,
+        calc: &r.values,
+        tolerance: opts.tolerance,
+    };
+    rules::check(&ctx, &opts.selection)
+}
+
+/// Validates one file into a report.
+pub fn validate_file(path: &Path, opts: &ValidateOptions) -> FileReport {
+    match reader::read_bid(path) {
+        Ok(bid) => FileReport {
+            path: path.display().to_string(),
+            bid: Some(bid_id(&bid)),
+            error: None,
+            findings: validate_bid(&bid, opts),
+        },
+        Err(e) => FileReport {
+            path: path.display().to_string(),
+            bid: None,
+            error: Some(e.to_string()),
+            findings: Vec::new(),
+        },
+    }
+}
+
+/// Expands the paths given on the command line: a directory stands for the
+/// workbooks in it (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`, not
+/// recursively, skipping `~$` lock files), in name order.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|f| {
+                            f.is_file()
+                                && !f
+                                    .file_name()
+                                    .and_then(|n| n.to_str())
+                                    .is_some_and(|n| n.starts_with("~$"))
+                                && f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                                    ["xlsx", "xlsm", "xls", "xlsb", "ods"]
+                                        .contains(&x.to_ascii_lowercase().as_str())
+                                })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+/// `bpt validate FILE…`.
+pub fn validate(paths: &[PathBuf], format: report::Format, opts: &ValidateOptions) -> Outcome {
+    let files = expand_paths(paths);
+    if files.is_empty() {
+        return Outcome::err("bpt: no workbooks to validate\n".into(), UNREADABLE);
+    }
+    let reports: Vec<FileReport> = files.iter().map(|p| validate_file(p, opts)).collect();
+    let code = exit_code(&reports);
+    Outcome::out(report::render(&reports, format), code)
+}
+
+/// 2 when any file was unreadable, else 1 when any error finding, else 0.
+pub fn exit_code(reports: &[FileReport]) -> i32 {
+    if reports.iter().any(|r| r.error.is_some()) {
+        UNREADABLE
+    } else if reports.iter().any(|r| r.count(Severity::Error) > 0) {
+        FINDINGS
+    } else {
+        OK
+    }
+}
+
+/// `bpt rules [--json]`.
+pub fn list_rules(json: bool) -> Outcome {
+    let all = rules::registry();
+    if json {
+        return Outcome::out(
+            serde_json::to_string_pretty(&all).unwrap_or_default() + "\n",
+            OK,
+        );
+    }
+    let mut o = String::new();
+    for r in all {
+        o.push_str(&format!(
+            "{:<5} {:<8} {}{}\n      {}\n",
+            r.id,
+            r.severity.to_string(),
+            r.name,
+            if r.blocks_finalize {
+                " (blocks finalization)"
+            } else {
+                ""
+            },
+            r.source
+        ));
+    }
+    Outcome::out(o, OK)
+}
+
+/// `bpt explain ID`.
+pub fn explain(id: &str) -> Outcome {
+    match rules::rule(id) {
+        Some(r) => Outcome::out(
+            format!(
+                "{} ({}) — {}{}\nsource: {}\n\n{}\n",
+                r.id,
+                r.name,
+                r.severity,
+                if r.blocks_finalize {
+                    ", blocks finalization"
+                } else {
+                    ""
+                },
+                r.source,
+                r.doc
+            ),
+            OK,
+        ),
+        None => Outcome::err(
+            format!("bpt: no rule `{id}` (`bpt rules` lists them)\n"),
+            UNREADABLE,
+        ),
+    }
+}
+
+/// Arguments of `bpt template`.
+#[derive(Debug, Default)]
+pub struct TemplateArgs {
+    /// Template id.
+    pub id: Option<String>,
+    /// Output workbook.
+    pub output: Option<PathBuf>,
+    /// Replace an existing output.
+    pub force: bool,
+    /// List the shipped templates.
+    pub list: bool,
+    /// A template file to check.
+    pub check: Option<PathBuf>,
+    /// Print the resolved layout as JSON.
+    pub json: bool,
+}
+
+fn layout_summary(l: &crate::template::Layout) -> String {
+    let calc = l.fields.iter().filter(|f| f.role.is_calculated()).count();
+    let inputs = l
+        .fields
+        .iter()
+        .filter(|f| f.role == crate::template::Role::Input)
+        .count();
+    format!(
+        "{} — {} {} ({} sheets, {} tables, {} fields: {} input, {} calculated)",
+        l.form.id,
+        l.form.title,
+        l.form.contract_year,
+        l.sheets.len(),
+        l.tables.len(),
+        l.fields.len(),
+        inputs,
+        calc
+    )
+}
+
+/// `bpt template`.
+pub fn template(a: TemplateArgs) -> Outcome {
+    use crate::template::{self, Layout};
+    if a.list {
+        let mut o = String::new();
+        for (id, text) in template::BUILTIN {
+            match Layout::from_toml(text) {
+                Ok(l) => o.push_str(&format!("{}\n", layout_summary(&l))),
+                Err(e) => o.push_str(&format!("{id} — does not load: {e}\n")),
+            }
+        }
+        return Outcome::out(o, OK);
+    }
+    let layout = if let Some(path) = &a.check {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), UNREADABLE),
+        };
+        match Layout::from_toml(&text) {
+            Ok(l) => l,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+        }
+    } else {
+        let Some(id) = &a.id else {
+            return Outcome::err(
+                "bpt: give a template id (`bpt template --list`), or --check FILE\n".into(),
+                UNREADABLE,
+            );
+        };
+        match template::builtin(id) {
+            Ok(l) => l,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        }
+    };
+    if a.json {
+        return Outcome::out(
+            serde_json::to_string_pretty(&layout).unwrap_or_default() + "\n",
+            OK,
+        );
+    }
+    let Some(out) = &a.output else {
+        let mut msg = format!("ok: {}\n", layout_summary(&layout));
+        if a.check.is_none() {
+            msg.push_str("(give -o FILE to write the blank form)\n");
+        }
+        return Outcome::out(msg, OK);
+    };
+    let bytes = match crate::writer::write_form(
+        &layout,
+        &crate::value::Values::default(),
+        &crate::writer::WriteOptions::default(),
+    ) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    };
+    let guard = crate::writer::SaveGuard {
+        input: None,
+        force: a.force,
+    };
+    match crate::writer::save_atomic(&bytes, out, &guard) {
+        Ok(()) => Outcome::out(
+            format!("wrote {} ({})\n", out.display(), layout_summary(&layout)),
+            OK,
+        ),
+        Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    }
+}
+
+/// The `default` fields whose submitted number differs from the default
+/// formula's value (the actuary overwrote them).
+pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
+    let defaults: Vec<&crate::template::Field> = bid
+        .layout
+        .fields
+        .iter()
+        .filter(|f| f.role == crate::template::Role::Default && bid.values.num(&f.id).is_some())
+        .collect();
+    if defaults.is_empty() {
+        return Default::default();
+    }
+    let mut without = bid.values.clone();
+    for f in &defaults {
+        without.set(&f.id, Value::Empty);
+    }
+    let base = calc::recalc(bid.layout, &without).values;
+    defaults
+        .into_iter()
+        .filter(|f| match (bid.values.num(&f.id), base.num(&f.id)) {
+            (Some(s), Some(d)) => (s - d).abs() > diff::DEFAULT_TOLERANCE,
+            _ => false,
+        })
+        .map(|f| f.id.clone())
+        .collect()
+}
+
+/// `bpt recalc FILE [--json] [-o OUT]`.
+pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Outcome {
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let r = recalc_bid(&bid);
+    if let Some(out) = output {
+        let mut values = crate::value::Values::default();
+        for f in &bid.layout.fields {
+            let v = if f.role.is_calculated() {
+                r.values.get(&f.id)
+            } else {
+                bid.values.get(&f.id)
+            };
+            values.set(f.id.clone(), v.clone());
+        }
+        let opts = crate::writer::WriteOptions {
+            default_overrides: default_overrides(&bid),
+            ..Default::default()
+        };
+        let bytes = match crate::writer::write_form(bid.layout, &values, &opts) {
+            Ok(b) => b,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        };
+        let guard = crate::writer::SaveGuard {
+            input: Some(path.to_path_buf()),
+            force,
+        };
+        return match crate::writer::save_atomic(&bytes, out, &guard) {
+            Ok(()) => Outcome::out(
+                format!(
+                    "wrote {}: {} calculated cells recomputed\n",
+                    out.display(),
+                    bid.layout
+                        .fields
+                        .iter()
+                        .filter(|f| f.role.is_calculated())
+                        .count()
+                ),
+                OK,
+            ),
+            Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        };
+    }
+    if json {
+        return Outcome::out(
+            serde_json::to_string_pretty(&r.values).unwrap_or_default() + "\n",
+            OK,
+        );
+    }
+    let mut o = String::new();
+    let mut sheet = "";
+    for f in bid.layout.fields.iter().filter(|f| f.role.is_calculated()) {
+        let v = r.values.get(&f.id);
+        if v.is_empty() {
+            continue;
+        }
+        if f.sheet != sheet {
+            sheet = &f.sheet;
+            o.push_str(&format!("── {sheet} ──\n"));
+        }
+        o.push_str(&format!(
+            "  {:<6} {:<44} {:>16}  {}\n",
+            f.cell.to_string(),
+            f.id,
+            v.display(),
+            f.label
+        ));
+    }
+    Outcome::out(o, OK)
+}
+
+/// `bpt annotate FILE -o OUT`.
+pub fn annotate(path: &Path, out: &Path, force: bool) -> Outcome {
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let opts = ValidateOptions {
+        selection: Selection::default(),
+        tolerance: diff::DEFAULT_TOLERANCE,
+    };
+    let r = recalc_bid(&bid);
+    let findings = {
+        let ctx = Ctx {
+            layout: bid.layout,
+            values: &bid.values,
+            calc: &r.values,
+            tolerance: opts.tolerance,
+        };
+        rules::check(&ctx, &opts.selection)
+    };
+    let bytes = match crate::annotate::annotate(&bid, &r, &findings, &default_overrides(&bid)) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    };
+    let guard = crate::writer::SaveGuard {
+        input: Some(path.to_path_buf()),
+        force,
+    };
+    match crate::writer::save_atomic(&bytes, out, &guard) {
+        Ok(()) => {
+            let e = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let w = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count();
+            Outcome::out(
+                format!(
+                    "wrote {}: {} finding(s) ({e} error(s), {w} warning(s)) marked on their cells\n",
+                    out.display(),
+                    findings.len()
+                ),
+                OK,
+            )
+        }
+        Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    }
+}
+
+/// `bpt sample`.
+pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) -> Outcome {
+    use crate::sample;
+    let profiles = sample::profiles();
+    if list {
+        let mut o = String::new();
+        for p in &profiles {
+            o.push_str(&format!("{:<28} {}\n", p.name, p.description));
+        }
+        return Outcome::out(o, OK);
+    }
+    let chosen: Vec<&sample::Profile> = if all {
+        profiles.iter().collect()
+    } else {
+        let mut v = Vec::new();
+        for n in names {
+            match profiles
+                .iter()
+                .find(|p| p.name == n.trim_end_matches(".xlsx"))
+            {
+                Some(p) => v.push(p),
+                None => {
+                    return Outcome::err(
+                        format!("bpt: no sample `{n}` (`bpt sample --list`)\n"),
+                        UNREADABLE,
+                    );
+                }
+            }
+        }
+        v
+    };
+    if chosen.is_empty() {
+        return Outcome::err(
+            "bpt: name samples to write, or --all (`bpt sample --list`)\n".into(),
+            UNREADABLE,
+        );
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return Outcome::err(format!("bpt: {}: {e}\n", dir.display()), UNREADABLE);
+    }
+    let layout = match crate::template::builtin_cached("ma-bpt-2013") {
+        Ok(l) => l,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    };
+    let mut o = String::new();
+    for p in chosen {
+        let values = sample::generate(p, layout);
+        let bytes = match crate::writer::write_form(
+            layout,
+            &values,
+            &crate::writer::WriteOptions::default(),
+        ) {
+            Ok(b) => b,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", p.name), UNREADABLE),
+        };
+        let out = dir.join(format!("{}.xlsx", p.name));
+        let guard = crate::writer::SaveGuard { input: None, force };
+        if let Err(e) = crate::writer::save_atomic(&bytes, &out, &guard) {
+            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+        }
+        o.push_str(&format!("wrote {}\n", out.display()));
+    }
+    Outcome::out(o, OK)
+}

@@ -1,0 +1,5 @@
+//! WS2.
+use super::Engine;
+
+/// Every calculated field of the worksheet.
+pub(super) fn calc(_e: &mut Engine<'_>) {}

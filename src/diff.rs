@@ -1,0 +1,240 @@
+//! Comparing values: a bid's submitted calculated cells against `bpt`'s
+//! recomputed ones ([`compare_calc`]), and two bids field by field
+//! ([`compare_bids`]).
+//!
+//! Cells the instructions round (their formula is `ROUND(…, n)`) must match
+//! exactly. Other calculated cells match within a tolerance, because Excel
+//! computes in binary floating point and `bpt` in exact decimals: the default
+//! [`DEFAULT_TOLERANCE`] (1e-6 absolute) is far above Excel's representation
+//! error on amounts of this size (about 1e-13) and far below a cent.
+
+use crate::template::{Field, Layout};
+use crate::value::{Value, Values};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Default tolerance for unrounded calculated cells.
+pub const DEFAULT_TOLERANCE: Decimal = dec!(0.000001);
+
+/// The number of decimals a calculated field is rounded to, when its formula
+/// is `ROUND(…, n)` at the top level.
+///
+/// ```
+/// let layout = bpt::template::builtin("ma-bpt-2013").unwrap();
+/// let f = layout.field("ws5.bid.plan_bid").unwrap();
+/// assert_eq!(bpt::diff::rounding_dp(f), Some(2));
+/// ```
+pub fn rounding_dp(f: &Field) -> Option<u32> {
+    let src = f.formula_src.as_deref()?.trim();
+    let inner = src.strip_prefix("ROUND(")?.strip_suffix(')')?;
+    // The last top-level comma separates the digits argument.
+    let mut depth = 0i32;
+    let mut split = None;
+    for (i, ch) in inner.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None; // `ROUND(a) + (b)`: not a top-level ROUND.
+                }
+            }
+            ',' if depth == 0 => split = Some(i),
+            _ => {}
+        }
+    }
+    inner[split? + 1..].trim().parse().ok()
+}
+
+/// A calculated cell whose submitted value differs from `bpt`'s.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mismatch {
+    /// Field id.
+    pub field: String,
+    /// Sheet.
+    pub sheet: String,
+    /// Cell.
+    pub cell: String,
+    /// Label.
+    pub label: String,
+    /// As submitted.
+    pub submitted: Value,
+    /// As recomputed.
+    pub recomputed: Value,
+    /// submitted − recomputed, when both are numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference: Option<Decimal>,
+    /// Decimals the instructions round this cell to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounded_to: Option<u32>,
+    /// Explanation, e.g. a rounding-boundary case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Whether `raw` lies on (or within 1e-9 of) the midpoint between two
+/// values rounded to `dp` decimals — where Excel's binary arithmetic may round
+/// the other way.
+pub fn on_rounding_boundary(raw: Decimal, dp: u32) -> bool {
+    let scale = Decimal::from(10u64.pow(dp.min(18)));
+    let x = (raw * scale).abs();
+    let frac = x - x.trunc();
+    (frac - dec!(0.5)).abs() <= dec!(0.000000001) * scale
+}
+
+/// Compares every calculated field's submitted value with the recomputed one.
+/// `pre_round` holds the unrounded values of rounded fields (from
+/// [`crate::calc::Recalc::pre_round`]) to explain boundary cases.
+pub fn compare_calc(
+    layout: &Layout,
+    submitted: &Values,
+    recomputed: &Values,
+    pre_round: Option<&BTreeMap<String, Decimal>>,
+    tolerance: Decimal,
+) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    for f in layout.fields.iter().filter(|f| f.role.is_calculated()) {
+        let s = submitted.get(&f.id);
+        let r = recomputed.get(&f.id);
+        // A `default` cell the actuary overwrote is an override, not a mismatch.
+        if f.role == crate::template::Role::Default {
+            continue;
+        }
+        let dp = rounding_dp(f);
+        let (matches, difference) = match (s, r) {
+            (Value::Number(a), Value::Number(b)) => {
+                let d = *a - *b;
+                let ok = if dp.is_some() {
+                    d.is_zero()
+                } else {
+                    d.abs() <= tolerance
+                };
+                (ok, Some(d))
+            }
+            (Value::Text(a), Value::Text(b)) => (a.trim() == b.trim(), None),
+            (Value::Empty, Value::Empty) => (true, None),
+            (Value::Date(a), Value::Date(b)) => (a == b, None),
+            _ => (false, None),
+        };
+        if matches {
+            continue;
+        }
+        let note = match (dp, difference, pre_round.and_then(|m| m.get(&f.id))) {
+            (Some(dp), Some(d), Some(raw)) if on_rounding_boundary(*raw, dp) => Some(format!(
+                "the unrounded value {} sits on a rounding boundary: Excel's binary \
+                 floating point rounds it the other way (difference {})",
+                raw.normalize(),
+                d.normalize()
+            )),
+            (_, _, _) if s.is_empty() => Some(
+                "the cell is blank: the workbook was not recalculated, or its formula was deleted"
+                    .into(),
+            ),
+            (_, _, _) if s.as_invalid().is_some() => Some("the cell holds an error value".into()),
+            _ => None,
+        };
+        out.push(Mismatch {
+            field: f.id.clone(),
+            sheet: f.sheet.clone(),
+            cell: f.cell.to_string(),
+            label: f.label.clone(),
+            submitted: s.clone(),
+            recomputed: r.clone(),
+            difference,
+            rounded_to: dp,
+            note,
+        });
+    }
+    out
+}
+
+/// A field whose value differs between two bids.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// Field id.
+    pub field: String,
+    /// Sheet.
+    pub sheet: String,
+    /// Cell.
+    pub cell: String,
+    /// Label.
+    pub label: String,
+    /// Whether the field is an input (else CMS-populated or calculated).
+    pub role: crate::template::Role,
+    /// Value in the first bid.
+    pub old: Value,
+    /// Value in the second bid.
+    pub new: Value,
+    /// new − old, when both are numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference: Option<Decimal>,
+}
+
+/// Every field whose value differs between two bids of the same form, in
+/// template order. Numbers compare exactly (a June bid and its resubmission
+/// are both read from workbooks, so no floating-point tolerance applies).
+pub fn compare_bids(layout: &Layout, old: &Values, new: &Values) -> Vec<Change> {
+    layout
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let a = old.get(&f.id);
+            let b = new.get(&f.id);
+            let same = match (a, b) {
+                (Value::Number(x), Value::Number(y)) => x == y,
+                (Value::Text(x), Value::Text(y)) => x.trim() == y.trim(),
+                _ => a == b,
+            };
+            (!same).then(|| Change {
+                field: f.id.clone(),
+                sheet: f.sheet.clone(),
+                cell: f.cell.to_string(),
+                label: f.label.clone(),
+                role: f.role,
+                old: a.clone(),
+                new: b.clone(),
+                difference: match (a, b) {
+                    (Value::Number(x), Value::Number(y)) => Some(*y - *x),
+                    _ => None,
+                },
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundary_detection() {
+        assert!(on_rounding_boundary(dec!(12.345), 2));
+        assert!(on_rounding_boundary(dec!(-0.05), 1));
+        assert!(!on_rounding_boundary(dec!(12.3449), 2));
+        assert!(!on_rounding_boundary(dec!(12.34), 2));
+    }
+
+    #[test]
+    fn rounding_dp_reads_top_level_round_only() {
+        let mk = |src: &str| {
+            let mut f = crate::template::builtin("ma-bpt-2013")
+                .ok()
+                .and_then(|l| l.fields.first().cloned());
+            if let Some(f) = f.as_mut() {
+                f.formula_src = Some(src.to_string());
+            }
+            f
+        };
+        if let Some(f) = mk("ROUND(MAX({a}-{b},0),2)") {
+            assert_eq!(rounding_dp(&f), Some(2));
+        }
+        if let Some(f) = mk("ROUND({a},1)+ROUND({b},1)") {
+            assert_eq!(rounding_dp(&f), None);
+        }
+        if let Some(f) = mk("{a}*2") {
+            assert_eq!(rounding_dp(&f), None);
+        }
+    }
+}

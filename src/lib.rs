@@ -1,0 +1,22 @@
+//! `bpt` reads, recalculates, validates and writes CMS Medicare Advantage
+//! Bid Pricing Tool workbooks.
+//!
+//! Data flows through the layers once: [`template`] (the form's layout as
+//! data) → reader → typed model per worksheet → calc → rules → outputs.
+
+#![warn(missing_docs)]
+
+pub mod annotate;
+pub mod app;
+pub mod calc;
+pub mod cellref;
+pub mod config;
+pub mod diff;
+pub mod model;
+pub mod reader;
+pub mod report;
+pub mod rules;
+pub mod sample;
+pub mod template;
+pub mod value;
+pub mod writer;

@@ -1,0 +1,299 @@
+//! `bpt`: the command-line shell over the `bpt` library.
+//!
+//! Every command's work is a library function (see `bpt::app`); this file
+//! only parses arguments, prints, and exits with the command's status.
+
+use bpt::app::{self, DiffFormat, Outcome, ValidateOptions};
+use bpt::report::Format;
+use bpt::rules::Selection;
+use clap::{Parser, Subcommand};
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Reads, recalculates, validates and writes CMS Medicare Advantage Bid
+/// Pricing Tool (BPT) workbooks.
+///
+/// Exit status: 0 success; 1 the bid has errors (validate) or differences were
+/// found (diff); 2 a file could not be read or the command line was wrong.
+#[derive(Parser)]
+#[command(name = "bpt", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a blank form for a contract year, list the shipped templates, or
+    /// check a template file.
+    ///
+    /// The blank form has one sheet per worksheet (WS1…WS7), input cells
+    /// unlocked and shaded, calculated cells locked and holding their Excel
+    /// formulas, dropdowns for every choice field, numeric validation where
+    /// the instructions give ranges, number formats, sheet protection, defined
+    /// names and frozen headers.
+    ///
+    /// Examples:
+    ///   bpt template --list
+    ///   bpt template ma-bpt-2013 -o blank.xlsx
+    ///   bpt template --check my-template.toml
+    Template {
+        /// Template id (see --list).
+        id: Option<String>,
+        /// Output workbook.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+        /// List the shipped templates.
+        #[arg(long)]
+        list: bool,
+        /// Load and resolve a template file, report the first problem.
+        #[arg(long, value_name = "FILE")]
+        check: Option<PathBuf>,
+        /// Print the resolved layout (every field, its cell and formula) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read a bid into typed values per worksheet.
+    ///
+    /// Invalid cells (text in a money cell, #DIV/0!, a date where a code
+    /// belongs) are kept with their sheet, cell and raw content.
+    ///
+    /// Examples:
+    ///   bpt read sample-bids/hmo-mapd-2013.xlsx
+    ///   bpt read bid.xlsx --json > bid.json
+    Read {
+        /// The workbook.
+        file: PathBuf,
+        /// Print every field as JSON, grouped by worksheet.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recompute every calculated cell in exact decimals.
+    ///
+    /// Prints each calculated field's recomputed value, or with -o writes a
+    /// copy of the workbook whose calculated cells hold them.
+    ///
+    /// Examples:
+    ///   bpt recalc bid.xlsx
+    ///   bpt recalc bid.xlsx -o recalculated.xlsx
+    Recalc {
+        /// The workbook.
+        file: PathBuf,
+        /// Print JSON (field id → value).
+        #[arg(long)]
+        json: bool,
+        /// Write a recalculated copy here.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compare submitted calculated values with bpt's, or two bids.
+    ///
+    /// With one file: lists every calculated cell whose submitted value
+    /// differs from the recomputed one. Rounded cells must match exactly;
+    /// unrounded cells within --tolerance (Excel computes in binary floating
+    /// point). With two files: lists every field that changed (a June bid and
+    /// its resubmission).
+    ///
+    /// Examples:
+    ///   bpt diff bid.xlsx
+    ///   bpt diff june.xlsx september.xlsx --format csv
+    Diff {
+        /// The workbook (or the older of two).
+        file: PathBuf,
+        /// A second workbook to compare with.
+        other: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// Tolerance for unrounded calculated cells.
+        #[arg(long, default_value = "0.000001")]
+        tolerance: Decimal,
+    },
+    /// Validate bids against every rule of the CMS instructions.
+    ///
+    /// A directory stands for the workbooks in it. Defaults for --select,
+    /// --ignore and --tolerance come from bpt.toml (current directory or a
+    /// parent) or --config.
+    ///
+    /// Examples:
+    ///   bpt validate sample-bids/hmo-mapd-2013.xlsx
+    ///   bpt validate bids/ --format json > findings.json
+    ///   bpt validate bid.xlsx --ignore D --select M,A,P
+    Validate {
+        /// Workbooks or directories.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Only these rule ids or family prefixes (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// Never these rule ids or family prefixes (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        ignore: Vec<String>,
+        /// Tolerance for unrounded calculated cells (default 0.000001).
+        #[arg(long)]
+        tolerance: Option<Decimal>,
+        /// Config file (default: bpt.toml in this directory or a parent).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// List every validation rule.
+    Rules {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain a rule: what it checks, why, and an example.
+    ///
+    /// Example: bpt explain M010
+    Explain {
+        /// Rule id.
+        id: String,
+    },
+    /// Write an annotated copy of a bid for review.
+    ///
+    /// Every value of the original is kept; cells with findings are filled by
+    /// severity and carry a note; a first sheet "Findings" lists them with
+    /// links to the cells and the bid's key figures.
+    ///
+    /// Example: bpt annotate bid.xlsx -o bid-annotated.xlsx
+    Annotate {
+        /// The workbook.
+        file: PathBuf,
+        /// Output workbook (never the input).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write sample bids made by code (deterministic).
+    ///
+    /// Examples:
+    ///   bpt sample --list
+    ///   bpt sample --all -o sample-bids/
+    ///   bpt sample hmo-mapd-2013 -o /tmp/
+    Sample {
+        /// Sample names (see --list).
+        names: Vec<String>,
+        /// Every sample.
+        #[arg(long)]
+        all: bool,
+        /// Output directory.
+        #[arg(short, long, default_value = ".")]
+        output: PathBuf,
+        /// List the samples.
+        #[arg(long)]
+        list: bool,
+        /// Replace existing files.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let o = run(cli.command);
+    print!("{}", o.stdout);
+    eprint!("{}", o.stderr);
+    ExitCode::from(u8::try_from(o.code).unwrap_or(2))
+}
+
+fn run(cmd: Command) -> Outcome {
+    match cmd {
+        Command::Template {
+            id,
+            output,
+            force,
+            list,
+            check,
+            json,
+        } => app::template(app::TemplateArgs {
+            id,
+            output,
+            force,
+            list,
+            check,
+            json,
+        }),
+        Command::Read { file, json } => app::read(&file, json),
+        Command::Recalc {
+            file,
+            json,
+            output,
+            force,
+        } => app::recalc(&file, json, output.as_deref(), force),
+        Command::Diff {
+            file,
+            other,
+            format,
+            tolerance,
+        } => match other {
+            Some(o) => app::diff_bids(&file, &o, format),
+            None => app::diff_calc(&file, format, tolerance),
+        },
+        Command::Validate {
+            files,
+            format,
+            select,
+            ignore,
+            tolerance,
+            config,
+        } => {
+            let cfg = match config {
+                Some(p) => bpt::config::load(&p),
+                None => std::env::current_dir()
+                    .map_err(|e| e.to_string())
+                    .and_then(|d| bpt::config::discover(&d)),
+            };
+            let cfg = match cfg {
+                Ok(c) => c,
+                Err(e) => {
+                    return Outcome {
+                        stderr: format!("bpt: {e}\n"),
+                        code: app::UNREADABLE,
+                        ..Outcome::default()
+                    };
+                }
+            };
+            let tolerance = tolerance
+                .or_else(|| cfg.validate.tolerance().ok().flatten())
+                .unwrap_or(bpt::diff::DEFAULT_TOLERANCE);
+            let opts = ValidateOptions {
+                selection: Selection {
+                    select: if select.is_empty() {
+                        cfg.validate.select.clone()
+                    } else {
+                        select
+                    },
+                    ignore: cfg.validate.ignore.iter().cloned().chain(ignore).collect(),
+                },
+                tolerance,
+            };
+            app::validate(&files, format, &opts)
+        }
+        Command::Rules { json } => app::list_rules(json),
+        Command::Explain { id } => app::explain(&id),
+        Command::Annotate {
+            file,
+            output,
+            force,
+        } => app::annotate(&file, &output, force),
+        Command::Sample {
+            names,
+            all,
+            output,
+            list,
+            force,
+        } => app::sample(&names, all, &output, list, force),
+    }
+}

@@ -1,0 +1,889 @@
+//! Reading filled bid workbooks: recognise the form by its version marker,
+//! check its sheets, and take every field of the template out of its cell as
+//! a typed [`Value`].
+//!
+//! Every format calamine reads goes through the same path (`.xlsx`, `.xlsm`,
+//! `.xlsb`, `.xls`, `.ods`). Both entered and calculated cells are read; a
+//! calculated cell holds the result Excel (or LibreOffice) cached when the
+//! workbook was last saved.
+//!
+//! ```no_run
+//! let bid = bpt::reader::read_bid(std::path::Path::new("bid.xlsx"))?;
+//! println!("{} fields from a {} form", bid.values.len(), bid.layout.form.id);
+//! # Ok::<(), bpt::reader::ReadError>(())
+//! ```
+
+use crate::template::{self, Field, Kind, Layout};
+use crate::value::{Invalid, Value, Values};
+use calamine::{
+    Data, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx,
+    open_workbook_auto_from_rs, open_workbook_from_rs,
+};
+use chrono::{NaiveDate, Timelike};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+/// Process exit code for "could not read".
+pub const EXIT_COULD_NOT_READ: i32 = 2;
+
+/// A bid read from a workbook.
+#[derive(Debug, Clone)]
+pub struct Bid {
+    /// Where it was read from (for bytes, the name given).
+    pub path: PathBuf,
+    /// The template the workbook was recognised as.
+    pub layout: &'static Layout,
+    /// Every non-blank field of the template, by field id.
+    pub values: Values,
+}
+
+/// Where a workbook comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A file on disk.
+    Path(&'a Path),
+    /// Workbook bytes already in memory; `name` stands for the file in
+    /// messages and selects the format by its extension.
+    Bytes {
+        /// File name used in messages (`bid.xlsx`).
+        name: &'a str,
+        /// The workbook file's content.
+        bytes: &'a [u8],
+    },
+}
+
+impl<'a> From<&'a Path> for Source<'a> {
+    fn from(p: &'a Path) -> Self {
+        Source::Path(p)
+    }
+}
+
+/// Why a workbook could not be read. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The path does not exist.
+    #[error("{}: no such file", .path.display())]
+    NotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The path is a directory (or something else that is not a file).
+    #[error("{}: is a directory, not a workbook file", .path.display())]
+    NotAFile {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The file exists but could not be read.
+    #[error("{}: cannot read the file: {source}", .path.display())]
+    Io {
+        /// The path given.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// Not a workbook calamine can open: not a zip, damaged, empty, or an
+    /// unsupported format.
+    #[error(
+        "{}: not a readable workbook (.xlsx, .xlsm, .xlsb, .xls or .ods): {message}",
+        .path.display()
+    )]
+    NotAWorkbook {
+        /// The file.
+        path: PathBuf,
+        /// What calamine (or the size check) said.
+        message: String,
+    },
+    /// A workbook, but not a bpt form: no version marker.
+    #[error(
+        "{}: not a bpt bid form: {detail}; a workbook made with `bpt template` holds its version \
+         marker (`bpt:<form>:v<N>`) there. Sheets found: {}",
+        .path.display(), list(.sheets)
+    )]
+    UnknownForm {
+        /// The file.
+        path: PathBuf,
+        /// What was found where the marker should be.
+        detail: String,
+        /// The workbook's sheet names.
+        sheets: Vec<String>,
+    },
+    /// A bpt marker naming a template or version this build does not know.
+    #[error(
+        "{}: unknown template version `{found}` in {cell}; this bpt reads {}",
+        .path.display(), list(.supported)
+    )]
+    UnknownVersion {
+        /// The file.
+        path: PathBuf,
+        /// Marker cell (`WS1!A1`).
+        cell: String,
+        /// The marker text found.
+        found: String,
+        /// The markers this build supports.
+        supported: Vec<String>,
+    },
+    /// A sheet of the template is not in the workbook.
+    #[error(
+        "{}: sheet `{sheet}` of form {form} is missing. Sheets found: {}{}",
+        .path.display(), list(.found), renamed_hint(.unknown)
+    )]
+    MissingSheet {
+        /// The file.
+        path: PathBuf,
+        /// Template id.
+        form: String,
+        /// The missing sheet.
+        sheet: String,
+        /// The workbook's sheet names.
+        found: Vec<String>,
+        /// Sheets of the workbook that are not sheets of the form.
+        unknown: Vec<String>,
+    },
+    /// A sheet exists but its content could not be read.
+    #[error("{}: sheet `{sheet}` cannot be read: {message}", .path.display())]
+    BadSheet {
+        /// The file.
+        path: PathBuf,
+        /// The sheet.
+        sheet: String,
+        /// What calamine said.
+        message: String,
+    },
+    /// The workbook's marker names a shipped template that does not load.
+    #[error(
+        "{}: the workbook is a {template} form, but that template does not load: {message}",
+        .path.display()
+    )]
+    Template {
+        /// The file.
+        path: PathBuf,
+        /// Template id.
+        template: String,
+        /// The template error.
+        message: String,
+    },
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_string()
+    } else {
+        items
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn renamed_hint(unknown: &[String]) -> String {
+    if unknown.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (renamed? {} {})",
+            list(unknown),
+            if unknown.len() == 1 {
+                "is not a sheet of the form"
+            } else {
+                "are not sheets of the form"
+            }
+        )
+    }
+}
+
+impl ReadError {
+    /// The process exit code for this error: 2, "could not read".
+    pub fn exit_code(&self) -> i32 {
+        EXIT_COULD_NOT_READ
+    }
+
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::NotFound { path }
+            | ReadError::NotAFile { path }
+            | ReadError::Io { path, .. }
+            | ReadError::NotAWorkbook { path, .. }
+            | ReadError::UnknownForm { path, .. }
+            | ReadError::UnknownVersion { path, .. }
+            | ReadError::MissingSheet { path, .. }
+            | ReadError::BadSheet { path, .. }
+            | ReadError::Template { path, .. } => path,
+        }
+    }
+}
+
+/// Reads a bid workbook from disk, recognising which shipped template it is.
+pub fn read_bid(path: &Path) -> Result<Bid, ReadError> {
+    let bytes = load(path)?;
+    read_builtin(path, &bytes)
+}
+
+/// Reads a bid workbook from memory (`name` stands for the file in messages
+/// and its extension selects the format).
+pub fn read_bid_bytes(name: &str, bytes: &[u8]) -> Result<Bid, ReadError> {
+    read_builtin(Path::new(name), bytes)
+}
+
+/// Reads a workbook against a given layout (a template that is not shipped,
+/// e.g. a test fixture). The workbook must carry that layout's marker.
+pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, ReadError> {
+    let (path, owned);
+    let bytes: &[u8] = match src {
+        Source::Path(p) => {
+            owned = load(p)?;
+            path = p.to_path_buf();
+            &owned
+        }
+        Source::Bytes { name, bytes } => {
+            path = PathBuf::from(name);
+            bytes
+        }
+    };
+    let mut book = Book::open(&path, bytes)?;
+    let marker = Marker {
+        id: &layout.form.id,
+        sheet: &layout.form.marker_sheet,
+        cell: (layout.form.marker_cell.row, layout.form.marker_cell.col),
+        cell_name: layout.form.marker_cell.to_string(),
+        text: &layout.form.marker_text,
+    };
+    identify(&mut book, std::slice::from_ref(&marker))?;
+    read_fields(&mut book, layout)
+}
+
+/// Reads a file into memory, turning the usual failures into [`ReadError`]s.
+fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let io = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ReadError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
+    let mut book = Book::open(path, bytes)?;
+    let markers = builtin_markers();
+    let found: Vec<Marker<'_>> = markers.iter().map(BuiltinMarker::as_marker).collect();
+    let id = identify(&mut book, &found)?;
+    let layout = template::builtin_cached(id).map_err(|e| ReadError::Template {
+        path: path.to_path_buf(),
+        template: id.to_string(),
+        message: e.to_string(),
+    })?;
+    let values = read_fields(&mut book, layout)?;
+    Ok(Bid {
+        path: path.to_path_buf(),
+        layout,
+        values,
+    })
+}
+
+/// The marker of a shipped template, taken from the head of its TOML only,
+/// so that a workbook is recognised even while a template is broken.
+struct BuiltinMarker {
+    id: String,
+    sheet: String,
+    cell: (u32, u16),
+    cell_name: String,
+    text: String,
+}
+
+impl BuiltinMarker {
+    fn as_marker(&self) -> Marker<'_> {
+        Marker {
+            id: &self.id,
+            sheet: &self.sheet,
+            cell: self.cell,
+            cell_name: self.cell_name.clone(),
+            text: &self.text,
+        }
+    }
+}
+
+fn builtin_markers() -> &'static [BuiltinMarker] {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        form: HeadForm,
+    }
+    #[derive(serde::Deserialize)]
+    struct HeadForm {
+        id: String,
+        marker: template::schema::MarkerSpec,
+    }
+    static MARKERS: OnceLock<Vec<BuiltinMarker>> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        template::BUILTIN
+            .iter()
+            .filter_map(|(_, text)| {
+                let head: Head = toml::from_str(text).ok()?;
+                let cell = crate::cellref::CellRef::parse(&head.form.marker.cell)?;
+                Some(BuiltinMarker {
+                    id: head.form.id,
+                    sheet: head.form.marker.sheet,
+                    cell: (cell.row, cell.col),
+                    cell_name: cell.to_string(),
+                    text: head.form.marker.text,
+                })
+            })
+            .collect()
+    })
+}
+
+/// A marker to look for.
+struct Marker<'a> {
+    id: &'a str,
+    sheet: &'a str,
+    cell: (u32, u16),
+    cell_name: String,
+    text: &'a str,
+}
+
+/// An open workbook with its sheet ranges read at most once each.
+struct Book<'a> {
+    path: &'a Path,
+    sheets: Sheets<Cursor<&'a [u8]>>,
+    names: Vec<String>,
+    ranges: HashMap<String, Range<Data>>,
+}
+
+impl<'a> Book<'a> {
+    fn open(path: &'a Path, bytes: &'a [u8]) -> Result<Book<'a>, ReadError> {
+        let not_wb = |message: String| ReadError::NotAWorkbook {
+            path: path.to_path_buf(),
+            message,
+        };
+        if bytes.is_empty() {
+            return Err(not_wb("the file is empty (0 bytes)".into()));
+        }
+        let sheets = open_sheets(path, bytes).map_err(|e| not_wb(e.to_string()))?;
+        let names = sheets.sheet_names();
+        Ok(Book {
+            path,
+            sheets,
+            names,
+            ranges: HashMap::new(),
+        })
+    }
+
+    fn has_sheet(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The used range of a sheet that exists, read once.
+    fn range(&mut self, name: &str) -> Result<&Range<Data>, ReadError> {
+        if !self.ranges.contains_key(name) {
+            let r = self
+                .sheets
+                .worksheet_range(name)
+                .map_err(|e| ReadError::BadSheet {
+                    path: self.path.to_path_buf(),
+                    sheet: name.to_string(),
+                    message: e.to_string(),
+                })?;
+            self.ranges.insert(name.to_string(), r);
+        }
+        self.ranges.get(name).ok_or_else(|| ReadError::BadSheet {
+            path: self.path.to_path_buf(),
+            sheet: name.to_string(),
+            message: "sheet vanished while reading".into(),
+        })
+    }
+}
+
+/// Opens the bytes as the format the extension names; when that fails, tries
+/// every format before giving up with the first error (the more telling one).
+fn open_sheets<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+) -> Result<Sheets<Cursor<&'a [u8]>>, calamine::Error> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let rs = Cursor::new(bytes);
+    let first: Result<Sheets<_>, calamine::Error> = match ext.as_deref() {
+        Some("xlsx" | "xlsm" | "xltx" | "xltm" | "xlam") => open_workbook_from_rs::<Xlsx<_>, _>(rs)
+            .map(Sheets::Xlsx)
+            .map_err(calamine::Error::Xlsx),
+        Some("xlsb") => open_workbook_from_rs::<Xlsb<_>, _>(rs)
+            .map(Sheets::Xlsb)
+            .map_err(calamine::Error::Xlsb),
+        Some("xls" | "xla") => open_workbook_from_rs::<Xls<_>, _>(rs)
+            .map(Sheets::Xls)
+            .map_err(calamine::Error::Xls),
+        Some("ods") => open_workbook_from_rs::<Ods<_>, _>(rs)
+            .map(Sheets::Ods)
+            .map_err(calamine::Error::Ods),
+        _ => return open_workbook_auto_from_rs(Cursor::new(bytes)),
+    };
+    match first {
+        Ok(s) => Ok(s),
+        Err(e) => open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| e),
+    }
+}
+
+/// Finds which marker the workbook carries; returns the template id.
+fn identify<'m>(book: &mut Book<'_>, markers: &[Marker<'m>]) -> Result<&'m str, ReadError> {
+    let mut details = Vec::new();
+    let mut bpt_found: Option<(String, String)> = None;
+    let mut seen: Vec<(&str, (u32, u16))> = Vec::new();
+    for m in markers {
+        if seen.contains(&(m.sheet, m.cell)) {
+            continue;
+        }
+        seen.push((m.sheet, m.cell));
+        let where_ = format!("{}!{}", m.sheet, m.cell_name);
+        if !book.has_sheet(m.sheet) {
+            details.push(format!("there is no sheet `{}`", m.sheet));
+            continue;
+        }
+        let range = book.range(m.sheet)?;
+        let text = match range.get_value((m.cell.0, u32::from(m.cell.1))) {
+            Some(Data::String(s)) => s.trim().to_string(),
+            Some(Data::Empty) | None => {
+                details.push(format!("{where_} is empty"));
+                continue;
+            }
+            Some(other) => {
+                details.push(format!("{where_} holds `{other}`"));
+                continue;
+            }
+        };
+        if let Some(hit) = markers
+            .iter()
+            .find(|k| k.sheet == m.sheet && k.cell == m.cell && k.text == text)
+        {
+            return Ok(hit.id);
+        }
+        if text.to_ascii_lowercase().starts_with("bpt:") {
+            bpt_found.get_or_insert((where_, text));
+        } else {
+            details.push(format!("{where_} holds `{}`", shorten(&text)));
+        }
+    }
+    if let Some((cell, found)) = bpt_found {
+        return Err(ReadError::UnknownVersion {
+            path: book.path.to_path_buf(),
+            cell,
+            found,
+            supported: markers.iter().map(|m| m.text.to_string()).collect(),
+        });
+    }
+    if details.is_empty() {
+        details.push("no template to recognise it by".into());
+    }
+    Err(ReadError::UnknownForm {
+        path: book.path.to_path_buf(),
+        detail: details.join("; "),
+        sheets: book.names.clone(),
+    })
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(MAX).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Checks the sheets and reads every field of the layout.
+fn read_fields(book: &mut Book<'_>, layout: &Layout) -> Result<Values, ReadError> {
+    let unknown: Vec<String> = book
+        .names
+        .iter()
+        .filter(|n| !layout.sheets.iter().any(|s| &s.name == *n))
+        .cloned()
+        .collect();
+    for s in &layout.sheets {
+        if !book.has_sheet(&s.name) {
+            return Err(ReadError::MissingSheet {
+                path: book.path.to_path_buf(),
+                form: layout.form.id.clone(),
+                sheet: s.name.clone(),
+                found: book.names.clone(),
+                unknown,
+            });
+        }
+    }
+    for s in &layout.sheets {
+        book.range(&s.name)?;
+    }
+    let mut values = Values::default();
+    let mut current: Option<(&str, &Range<Data>)> = None;
+    for f in &layout.fields {
+        let range = match current {
+            Some((name, r)) if name == f.sheet => r,
+            _ => {
+                let Some(r) = book.ranges.get(&f.sheet) else {
+                    continue;
+                };
+                current = Some((&f.sheet, r));
+                r
+            }
+        };
+        let Some(data) = range.get_value((f.cell.row, u32::from(f.cell.col))) else {
+            continue;
+        };
+        let v = cell_value(data, f);
+        if !v.is_empty() {
+            values.set(f.id.clone(), v);
+        }
+    }
+    Ok(values)
+}
+
+/// Converts one cell's content to the [`Value`] its field expects.
+///
+/// Numbers become exact decimals through their shortest round-trip form
+/// (the cell `0.1` reads as `0.1`, not `0.1000000000000000055…`); blank and
+/// whitespace-only cells are [`Value::Empty`]; anything that is not what the
+/// field's kind expects is [`Value::Invalid`] with the sheet, cell and raw
+/// content.
+pub fn cell_value(data: &Data, field: &Field) -> Value {
+    let bad = |raw: String| {
+        Value::Invalid(Invalid {
+            sheet: field.sheet.clone(),
+            cell: field.cell.to_string(),
+            raw,
+            expected: field.kind.expected().to_string(),
+        })
+    };
+    match data {
+        Data::Empty => return Value::Empty,
+        Data::String(s) if s.trim().is_empty() => return Value::Empty,
+        Data::Error(e) => return bad(e.to_string()),
+        _ => {}
+    }
+    match field.kind {
+        Kind::Integer | Kind::Decimal | Kind::Factor | Kind::Percent | Kind::Money => {
+            let d = match data {
+                Data::Int(i) => Decimal::from(*i),
+                Data::Float(f) => match f64_to_decimal(*f) {
+                    Some(d) => d,
+                    None => return bad(f.to_string()),
+                },
+                other => return bad(raw(other)),
+            };
+            if field.kind == Kind::Integer && !d.fract().is_zero() {
+                return bad(d.normalize().to_string());
+            }
+            Value::Number(d)
+        }
+        Kind::Text | Kind::Code | Kind::Choice => match data {
+            Data::String(s) => Value::Text(s.clone()),
+            Data::Int(i) => Value::Text(i.to_string()),
+            Data::Float(f) => match f64_to_decimal(*f) {
+                Some(d) => Value::Text(d.normalize().to_string()),
+                None => Value::Text(f.to_string()),
+            },
+            Data::Bool(b) => Value::Text(bool_text(*b).to_string()),
+            other => bad(raw(other)),
+        },
+        Kind::Date => {
+            let d = match data {
+                Data::DateTime(dt) if dt.is_datetime() => dt.as_datetime().map(|d| d.date()),
+                Data::Float(f) => serial_to_date(*f),
+                Data::Int(i) => serial_to_date(*i as f64),
+                Data::DateTimeIso(s) => parse_iso_prefix(s),
+                Data::String(s) => parse_date_text(s),
+                _ => None,
+            };
+            match d {
+                Some(d) => Value::Date(d),
+                None => bad(raw(data)),
+            }
+        }
+    }
+}
+
+fn bool_text(b: bool) -> &'static str {
+    if b { "TRUE" } else { "FALSE" }
+}
+
+/// The raw content of a cell as a person would recognise it.
+fn raw(data: &Data) -> String {
+    match data {
+        Data::Empty => String::new(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => match f64_to_decimal(*f) {
+            Some(d) => d.normalize().to_string(),
+            None => f.to_string(),
+        },
+        Data::String(s) => s.clone(),
+        Data::Bool(b) => bool_text(*b).to_string(),
+        Data::DateTime(dt) => datetime_raw(dt),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+fn datetime_raw(dt: &ExcelDateTime) -> String {
+    if dt.is_duration() {
+        let secs = (dt.as_f64() * 86_400.0).round();
+        if secs.is_finite() && secs.abs() < 1e12 {
+            let s = secs as i64;
+            let sign = if s < 0 { "-" } else { "" };
+            let s = s.abs();
+            return format!("{sign}{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+        }
+        return dt.as_f64().to_string();
+    }
+    match dt.as_datetime() {
+        Some(d) if d.time().num_seconds_from_midnight() == 0 => d.format("%Y-%m-%d").to_string(),
+        Some(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => dt.as_f64().to_string(),
+    }
+}
+
+/// An `f64` cell value as an exact decimal, through its shortest round-trip
+/// decimal form (`0.1` → `0.1`). `None` for NaN, infinities and magnitudes
+/// beyond `Decimal`'s range; values smaller than 1e-28 become zero.
+pub fn f64_to_decimal(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    if f == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    let mut s = String::with_capacity(24);
+    let _ = write!(s, "{f}");
+    let d = Decimal::from_str(&s).ok().or_else(|| {
+        s.clear();
+        let _ = write!(s, "{f:e}");
+        Decimal::from_scientific(&s).ok()
+    })?;
+    Some(if d.is_zero() { Decimal::ZERO } else { d })
+}
+
+/// An Excel serial date (1900 date system, with Excel's 29 February 1900)
+/// as a date; the time of day is dropped. `None` outside 1900-01-01 ..
+/// 9999-12-31.
+pub fn serial_to_date(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false)
+        .as_datetime()
+        .map(|d| d.date())
+}
+
+fn parse_iso_prefix(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    let head = s.get(..10).unwrap_or(s);
+    NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()
+}
+
+/// Parses a date typed as text: `2012-02-29` or `2/29/2012`.
+pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%m/%d/%Y"))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::CellErrorType;
+    use rust_decimal_macros::dec;
+
+    fn field(kind: Kind) -> Field {
+        let toml = format!(
+            r#"
+[form]
+id = "t"
+family = "ma"
+title = "T"
+contract_year = 2013
+[form.marker]
+sheet = "S"
+cell = "A1"
+text = "bpt:t:v1"
+[[sheet]]
+name = "S"
+[[sheet.field]]
+id = "x"
+cell = "D5"
+label = "X"
+kind = "{kind}"
+role = "input"
+{extra}
+"#,
+            extra = match kind {
+                Kind::Code => "pattern = \"^.*$\"",
+                Kind::Choice => "choices = [\"A\"]",
+                _ => "",
+            }
+        );
+        let l = Layout::from_toml(&toml).unwrap();
+        l.field("x").unwrap().clone()
+    }
+
+    fn inv(v: &Value) -> &Invalid {
+        v.as_invalid()
+            .unwrap_or_else(|| panic!("not invalid: {v:?}"))
+    }
+
+    #[test]
+    fn numbers_round_trip_exactly() {
+        let f = field(Kind::Money);
+        for (x, d) in [
+            (0.1, dec!(0.1)),
+            (1234.5, dec!(1234.5)),
+            (0.7333333333333333, dec!(0.7333333333333333)),
+            (1e-7, dec!(0.0000001)),
+            (123456789.12, dec!(123456789.12)),
+            (-2.8, dec!(-2.8)),
+            (-0.0, dec!(0)),
+        ] {
+            assert_eq!(cell_value(&Data::Float(x), &f), Value::Number(d), "{x}");
+        }
+        assert_eq!(cell_value(&Data::Int(-7), &f), Value::Number(dec!(-7)));
+        assert_eq!(f64_to_decimal(f64::NAN), None);
+        assert_eq!(f64_to_decimal(1e300), None);
+        assert_eq!(f64_to_decimal(1e-30), Some(Decimal::ZERO));
+        let v = cell_value(&Data::Float(f64::INFINITY), &f);
+        assert_eq!(inv(&v).raw, "inf");
+    }
+
+    #[test]
+    fn numeric_kinds_reject_what_is_not_a_number() {
+        let f = field(Kind::Money);
+        let v = cell_value(&Data::String("abc".into()), &f);
+        let i = inv(&v);
+        assert_eq!(
+            (i.sheet.as_str(), i.cell.as_str(), i.raw.as_str()),
+            ("S", "D5", "abc")
+        );
+        assert_eq!(i.expected, "a dollar amount (number)");
+        assert_eq!(cell_value(&Data::String("  ".into()), &f), Value::Empty);
+        assert_eq!(cell_value(&Data::String(String::new()), &f), Value::Empty);
+        let v = cell_value(&Data::Error(CellErrorType::Div0), &f);
+        assert_eq!(inv(&v).raw, "#DIV/0!");
+        let v = cell_value(&Data::Error(CellErrorType::NA), &f);
+        assert_eq!(inv(&v).raw, "#N/A");
+        let v = cell_value(&Data::Bool(true), &f);
+        assert_eq!(inv(&v).raw, "TRUE");
+        let dt = ExcelDateTime::new(40909.0, ExcelDateTimeType::DateTime, false);
+        let v = cell_value(&Data::DateTime(dt), &f);
+        assert_eq!(inv(&v).raw, "2012-01-01");
+        let v = cell_value(&Data::DateTimeIso("2012-01-01".into()), &f);
+        assert_eq!(inv(&v).raw, "2012-01-01");
+        let f = field(Kind::Integer);
+        assert_eq!(
+            cell_value(&Data::Float(2013.0), &f),
+            Value::Number(dec!(2013))
+        );
+        let v = cell_value(&Data::Float(2013.5), &f);
+        assert_eq!(inv(&v).raw, "2013.5");
+        assert_eq!(inv(&v).expected, "a whole number");
+    }
+
+    #[test]
+    fn text_kinds_take_numbers_as_their_shortest_text() {
+        for k in [Kind::Text, Kind::Code, Kind::Choice] {
+            let f = field(k);
+            assert_eq!(cell_value(&Data::Float(1.0), &f), Value::Text("1".into()));
+            assert_eq!(cell_value(&Data::Int(800), &f), Value::Text("800".into()));
+            assert_eq!(cell_value(&Data::Float(0.1), &f), Value::Text("0.1".into()));
+            assert_eq!(
+                cell_value(&Data::String(" H1234 ".into()), &f),
+                Value::Text(" H1234 ".into())
+            );
+            assert_eq!(
+                cell_value(&Data::Bool(false), &f),
+                Value::Text("FALSE".into())
+            );
+            let dt = ExcelDateTime::new(40909.5, ExcelDateTimeType::DateTime, false);
+            let v = cell_value(&Data::DateTime(dt), &f);
+            assert_eq!(inv(&v).raw, "2012-01-01 12:00:00");
+            assert_eq!(inv(&v).expected, k.expected());
+            let v = cell_value(&Data::Error(CellErrorType::Ref), &f);
+            assert_eq!(inv(&v).raw, "#REF!");
+        }
+    }
+
+    #[test]
+    fn dates_from_every_representation() {
+        let f = field(Kind::Date);
+        let d = NaiveDate::from_ymd_opt(2011, 12, 31).unwrap();
+        let dt = ExcelDateTime::new(40908.0, ExcelDateTimeType::DateTime, false);
+        assert_eq!(cell_value(&Data::DateTime(dt), &f), Value::Date(d));
+        let dt = ExcelDateTime::new(39446.0, ExcelDateTimeType::DateTime, true);
+        assert_eq!(cell_value(&Data::DateTime(dt), &f), Value::Date(d));
+        assert_eq!(cell_value(&Data::Float(40908.0), &f), Value::Date(d));
+        assert_eq!(cell_value(&Data::Int(40908), &f), Value::Date(d));
+        assert_eq!(
+            cell_value(&Data::DateTimeIso("2011-12-31T00:00:00".into()), &f),
+            Value::Date(d)
+        );
+        for s in ["2011-12-31", "12/31/2011", " 12/31/2011 "] {
+            assert_eq!(cell_value(&Data::String(s.into()), &f), Value::Date(d));
+        }
+        assert_eq!(
+            cell_value(&Data::String("1/1/2011".into()), &f),
+            Value::Date(NaiveDate::from_ymd_opt(2011, 1, 1).unwrap())
+        );
+        assert_eq!(serial_to_date(61.0), NaiveDate::from_ymd_opt(1900, 3, 1));
+        assert_eq!(serial_to_date(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
+        assert_eq!(serial_to_date(0.0), None);
+        assert_eq!(serial_to_date(-5.0), None);
+        for bad in [
+            Data::String("31.12.2011".into()),
+            Data::String("2011-02-30".into()),
+            Data::Float(-1.0),
+            Data::Bool(true),
+            Data::Error(CellErrorType::Value),
+            Data::DateTime(ExcelDateTime::new(0.5, ExcelDateTimeType::TimeDelta, false)),
+        ] {
+            let v = cell_value(&bad, &f);
+            assert_eq!(inv(&v).expected, "a date", "{bad:?}");
+        }
+        let v = cell_value(
+            &Data::DateTime(ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false)),
+            &f,
+        );
+        assert_eq!(inv(&v).raw, "36:00:00");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_exit_2() {
+        let e = ReadError::MissingSheet {
+            path: "bids/a.xlsx".into(),
+            form: "ma-bpt-2013".into(),
+            sheet: "WS3".into(),
+            found: vec!["WS1".into(), "WS2".into(), "Cost sharing".into()],
+            unknown: vec!["Cost sharing".into()],
+        };
+        let m = e.to_string();
+        assert!(m.starts_with("bids/a.xlsx: sheet `WS3`"), "{m}");
+        assert!(m.contains("renamed? `Cost sharing` is not a sheet"), "{m}");
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.path(), Path::new("bids/a.xlsx"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Rule family V: invalid values, and calculated cells whose submitted value
+//! differs from `bpt`'s.
+use super::{Ctx, Finding, Rule, Severity};
+use crate::diff;
+use crate::template::Role;
+use crate::value::Value;
+
+/// The rules of this family.
+pub(super) static RULES: &[Rule] = &[
+    Rule {
+        id: "V001",
+        name: "invalid-value-in-named-field",
+        severity: Severity::Error,
+        source: "WS5 Sec III line 3, Sec VI, Sec VII; WS6 Sec IIIB lines 1–7, Sec IIIC lines 6, 8d, 9 (seed 2140, 2201, 2290, 2404–2420, 2436–2470)",
+        doc: "**What it checks.** The fields the instructions name — the basic member \
+premium (WS5 Sec III line 3), every cell of WS5 Sections VI and VII (the county \
+detail and the AE cost-sharing information), the MA rebate and the rebate \
+allocations (WS6 Sec IIIB lines 1–7), the rounded MA premium (WS6 Sec IIIC line 6), \
+the Part D supplemental premium (line 8d) and the total plan premium (line 9) — hold \
+no invalid value such as `#N/A`, `#DIV/0!`, `#REF!` or `#NAME?`.\n\n\
+**Why.** \"The BPT will not finalize if there are any invalid values (such as \
+“#N/A”, “#DIV/0!”, “#REF!”, “#NAME?”, etc.) in this field.\"\n\n\
+**Example.** WS5!F22 (basic member premium) shows `#DIV/0!` because the \
+conversion factor is zero: the bid cannot be finalized.",
+        blocks_finalize: true,
+    },
+    Rule {
+        id: "V002",
+        name: "invalid-value",
+        severity: Severity::Error,
+        source: "Instructions, Section I formats (seed 1012) and each worksheet's field definitions",
+        doc: "**What it checks.** Every other field holds the kind of value it is for: \
+a number in a money, percent, factor or member-month cell; text in a code or \
+description cell; a date in a date cell. Text in a numeric cell (`\"12,5O\"`), an \
+error value (`#VALUE!`), or a date where a code belongs is reported with the \
+content found.\n\n\
+**Why.** The form's formulas treat text in a numeric cell as an error or as zero, \
+and HPMS validates the uploaded values; a value of the wrong kind silently \
+changes the bid.\n\n\
+**Example.** WS1!D31 (inpatient net PMPM) holds the text `245.1O` (letter O): \
+found `245.1O`, expected a dollar amount.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "V003",
+        name: "calculated-value-mismatch",
+        severity: Severity::Error,
+        source: "Every calculated cell of WS1–WS7 (formulas as the instructions define them)",
+        doc: "**What it checks.** The value each calculated cell holds in the workbook \
+equals the value `bpt` recomputes from the bid's inputs, following the \
+instructions line by line (see `bpt diff`). Cells the instructions round must match \
+exactly; unrounded cells must match within the tolerance (default 0.000001, \
+`--tolerance`), since Excel computes in binary floating point.\n\n\
+**Why.** A calculated cell that disagrees means a formula was overwritten, \
+deleted, or broken by an inserted row — and the bid's figures no longer follow \
+from its inputs. CMS reviewers recompute these values too.\n\n\
+**Example.** WS5!F19 (plan A/B bid) holds 812.40 while WS4 line x column o gives \
+812.43: someone typed over the formula.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "V004",
+        name: "default-formula-overridden",
+        severity: Severity::Info,
+        source: "WS4 Sec IIB column f (seed 1862–1866); DE# pricing considerations (seed 440–452)",
+        doc: "**What it checks.** Reports when the DE# plan cost sharing (WS4 Sec IIB \
+column f) differs from its default formula (non-DE# cost sharing ÷ non-DE# allowed × \
+DE# allowed).\n\n\
+**Why.** \"This column contains a formula that may be overwritten by the user\" — \
+allowed at the certifying actuary's discretion, but a reviewer will look for the \
+support.\n\n\
+**Example.** WS4!H44 holds 31.20 where the default formula gives 29.87.",
+        blocks_finalize: false,
+    },
+];
+
+/// Whether an invalid value in this field blocks finalization (V001).
+fn named(id: &str) -> bool {
+    id == "ws5.savings.basic_premium"
+        || id.starts_with("ws5.county.")
+        || id.starts_with("ws5.county_summary.")
+        || id.starts_with("ws6.allocation.")
+        || matches!(
+            id,
+            "ws6.premium.rounded_ma_premium"
+                | "ws6.premium.part_d_supp_premium"
+                | "ws6.premium.total_plan_premium"
+        )
+}
+
+/// Runs every rule of this family.
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for f in &ctx.layout.fields {
+        if let Value::Invalid(inv) = ctx.value(&f.id) {
+            let rule = if named(&f.id) { "V001" } else { "V002" };
+            let what = if inv.raw.starts_with('#') {
+                format!("{} holds the error value {}", f.label, inv.raw)
+            } else {
+                format!("{} holds `{}`, not {}", f.label, inv.raw, inv.expected)
+            };
+            out.push(ctx.finding(rule, &f.id, what, inv.raw.clone(), inv.expected.clone()));
+        }
+    }
+    for m in diff::compare_calc(ctx.layout, ctx.values, ctx.calc, None, ctx.tolerance) {
+        // Error values in calculated cells are reported once, by V001/V002.
+        if m.submitted.as_invalid().is_some() {
+            continue;
+        }
+        let mut msg = format!(
+            "{} holds {} but the instructions' arithmetic gives {}",
+            m.label,
+            shown(&m.submitted),
+            shown(&m.recomputed)
+        );
+        if let Some(n) = &m.note {
+            msg.push_str(&format!(" ({n})"));
+        }
+        out.push(ctx.finding(
+            "V003",
+            &m.field,
+            msg,
+            shown(&m.submitted),
+            shown(&m.recomputed),
+        ));
+    }
+    default_overrides(ctx, out);
+}
+
+/// V004: `default` cells whose submitted number differs from the default
+/// formula. One recalculation with every default cell cleared gives all the
+/// defaults at once (a default depends on inputs, never on another default).
+fn default_overrides(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let defaults: Vec<_> = ctx
+        .layout
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::Default && ctx.values.num(&f.id).is_some())
+        .collect();
+    if defaults.is_empty() {
+        return;
+    }
+    let mut without = ctx.values.clone();
+    for f in &defaults {
+        without.set(&f.id, Value::Empty);
+    }
+    let base = crate::calc::recalc(ctx.layout, &without).values;
+    for f in defaults {
+        let (Some(s), Some(d)) = (ctx.values.num(&f.id), base.num(&f.id)) else {
+            continue;
+        };
+        if (s - d).abs() > ctx.tolerance {
+            out.push(ctx.finding(
+                "V004",
+                &f.id,
+                format!(
+                    "{} is overwritten: {} instead of the default {}",
+                    f.label,
+                    s.normalize(),
+                    d.round_dp(2).normalize()
+                ),
+                s.normalize().to_string(),
+                d.round_dp(2).normalize().to_string(),
+            ));
+        }
+    }
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Empty => "(blank)".to_string(),
+        other => other.display(),
+    }
+}

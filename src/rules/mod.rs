@@ -1,0 +1,312 @@
+//! Validation rules: every check the CMS instructions state, in a registry
+//! with stable ids.
+//!
+//! Each rule has an id (`F001`), a short name, a [`Severity`], the
+//! instruction line(s) it comes from, and a doc text that `bpt explain ID`
+//! prints. Rules are grouped in families, one file each:
+//!
+//! | prefix | family |
+//! |---|---|
+//! | `F` | formats and required fields |
+//! | `C` | consistency between fields and worksheets |
+//! | `R` | ranges (credibility, percentages, factors, star rating, MSP) |
+//! | `M` | money rules (cost sharing, DE# tolerances, NBE, benchmark and bid) |
+//! | `A` | rebate allocation |
+//! | `P` | premiums and their rounding |
+//! | `V` | invalid values and recalculation mismatches |
+//! | `D` | descriptions the instructions require |
+//!
+//! ```
+//! let r = bpt::rules::rule("M010").unwrap();
+//! assert_eq!(r.severity, bpt::rules::Severity::Error);
+//! ```
+
+use crate::template::{Field, Layout};
+use crate::value::{Value, Values};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::fmt;
+
+mod allocation;
+mod consistency;
+mod descriptions;
+mod formats;
+mod invalid;
+mod money;
+mod premium;
+mod ranges;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The form would not finalize, or HPMS would reject the upload.
+    Error,
+    /// A reviewer will ask about it.
+    Warning,
+    /// Worth knowing; nothing to fix.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// A rule's registry entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    /// Stable id, e.g. `M010`.
+    pub id: &'static str,
+    /// Short kebab-case name, e.g. `de-total-tolerance`.
+    pub name: &'static str,
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Instruction section and seed line numbers it comes from.
+    pub source: &'static str,
+    /// What it checks, why, and an example (Markdown).
+    pub doc: &'static str,
+    /// Whether a finding blocks finalization (the CMS form's own checks).
+    pub blocks_finalize: bool,
+}
+
+/// One problem found in a bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Sheet name.
+    pub sheet: String,
+    /// Cell (`D5`), or `""` for a bid-wide finding.
+    pub cell: String,
+    /// Field id.
+    pub field: String,
+    /// Field label.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// What is wrong.
+    pub message: String,
+    /// What was found.
+    pub found: String,
+    /// What was expected.
+    pub expected: String,
+}
+
+/// Everything a rule may look at.
+pub struct Ctx<'a> {
+    /// The form.
+    pub layout: &'a Layout,
+    /// The values as submitted (inputs and calculated cells as the workbook holds them).
+    pub values: &'a Values,
+    /// `bpt`'s recomputed value of every calculated field.
+    pub calc: &'a Values,
+    /// Tolerance for unrounded calculated cells (see `bpt diff`).
+    pub tolerance: Decimal,
+}
+
+impl<'a> Ctx<'a> {
+    /// The submitted value of a field.
+    pub fn value(&self, id: &str) -> &Value {
+        self.values.get(id)
+    }
+
+    /// The value the bid's arithmetic rests on: `bpt`'s recomputed value for
+    /// calculated fields, the submitted value for inputs.
+    pub fn eff(&self, id: &str) -> &Value {
+        match self.layout.field(id) {
+            Some(f) if f.role.is_calculated() => self.calc.get(id),
+            _ => self.values.get(id),
+        }
+    }
+
+    /// [`Ctx::eff`] as a number, `None` when blank or not a number.
+    pub fn num(&self, id: &str) -> Option<Decimal> {
+        self.eff(id).as_num()
+    }
+
+    /// [`Ctx::eff`] as a number, zero when blank or not a number.
+    pub fn num0(&self, id: &str) -> Decimal {
+        self.num(id).unwrap_or(Decimal::ZERO)
+    }
+
+    /// [`Ctx::eff`] as trimmed text (numbers as their digits); `""` when blank.
+    pub fn text(&self, id: &str) -> String {
+        match self.eff(id) {
+            Value::Text(s) => s.trim().to_string(),
+            Value::Number(d) => d.normalize().to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether the plan is an MA-PD plan (WS1 line 8 = Y).
+    pub fn is_ma_pd(&self) -> bool {
+        self.text("ws1.general.ma_pd").eq_ignore_ascii_case("Y")
+    }
+
+    /// Whether the plan is an 800-series (EGWP) plan.
+    pub fn is_egwp(&self) -> bool {
+        self.text("ws1.general.plan_id")
+            .parse::<u32>()
+            .is_ok_and(|n| n >= 800)
+    }
+
+    /// The plan type code (WS1 line 7).
+    pub fn plan_type(&self) -> String {
+        self.text("ws1.general.plan_type")
+    }
+
+    /// Data-row keys of a table.
+    pub fn rows(&self, table: &str) -> Vec<String> {
+        self.layout
+            .table(table)
+            .map(|t| t.row_keys().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// A finding on a field, located at its cell.
+    pub fn finding(
+        &self,
+        rule: &'static str,
+        id: &str,
+        message: impl Into<String>,
+        found: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Finding {
+        let (sheet, cell, label) = match self.layout.field(id) {
+            Some(f) => (f.sheet.clone(), f.cell.to_string(), f.label.clone()),
+            None => (String::new(), String::new(), String::new()),
+        };
+        Finding {
+            rule,
+            severity: rule_severity(rule),
+            sheet,
+            cell,
+            field: id.to_string(),
+            label,
+            message: message.into(),
+            found: found.into(),
+            expected: expected.into(),
+        }
+    }
+
+    /// The template field for an id.
+    pub fn field(&self, id: &str) -> Option<&'a Field> {
+        self.layout.field(id)
+    }
+}
+
+/// Every rule, in id order.
+pub fn registry() -> Vec<&'static Rule> {
+    let mut all: Vec<&'static Rule> = [
+        formats::RULES,
+        consistency::RULES,
+        ranges::RULES,
+        money::RULES,
+        allocation::RULES,
+        premium::RULES,
+        invalid::RULES,
+        descriptions::RULES,
+    ]
+    .iter()
+    .flat_map(|r| r.iter())
+    .collect();
+    all.sort_by_key(|r| r.id);
+    all
+}
+
+/// Looks a rule up by id (case-insensitive).
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    registry()
+        .into_iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id))
+}
+
+fn rule_severity(id: &str) -> Severity {
+    rule(id).map_or(Severity::Error, |r| r.severity)
+}
+
+/// Which rules to run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only these ids or prefixes (empty = all).
+    pub select: Vec<String>,
+    /// Never these ids or prefixes.
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    /// Whether a rule id is selected. Entries match an id exactly or as a
+    /// prefix (`M` selects every money rule).
+    pub fn wants(&self, id: &str) -> bool {
+        let m = |p: &String| id.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase());
+        (self.select.is_empty() || self.select.iter().any(m)) && !self.ignore.iter().any(m)
+    }
+}
+
+/// Runs every selected rule and returns the findings sorted by sheet order,
+/// cell and rule id.
+pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
+    let mut out = Vec::new();
+    formats::check(ctx, &mut out);
+    consistency::check(ctx, &mut out);
+    ranges::check(ctx, &mut out);
+    money::check(ctx, &mut out);
+    allocation::check(ctx, &mut out);
+    premium::check(ctx, &mut out);
+    invalid::check(ctx, &mut out);
+    descriptions::check(ctx, &mut out);
+    out.retain(|f| sel.wants(f.rule));
+    let order: Vec<&str> = ctx.layout.sheet_names();
+    let pos = |s: &str| order.iter().position(|n| *n == s).unwrap_or(usize::MAX);
+    out.sort_by(|a, b| {
+        (pos(&a.sheet), cell_key(&a.cell), a.rule, &a.field).cmp(&(
+            pos(&b.sheet),
+            cell_key(&b.cell),
+            b.rule,
+            &b.field,
+        ))
+    });
+    out.dedup();
+    out
+}
+
+fn cell_key(cell: &str) -> (u32, u16) {
+    crate::cellref::CellRef::parse(cell).map_or((u32::MAX, u16::MAX), |c| (c.row, c.col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_documented() {
+        let all = registry();
+        let mut ids: Vec<&str> = all.iter().map(|r| r.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), all.len(), "duplicate rule ids");
+        for r in all {
+            assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
+            assert!(!r.source.is_empty(), "{} needs its source", r.id);
+            let fam = &r.id[..1];
+            assert!("FCRMAPVD".contains(fam), "{}: unknown family", r.id);
+        }
+    }
+
+    #[test]
+    fn selection_by_prefix() {
+        let s = Selection {
+            select: vec!["m".into()],
+            ignore: vec!["M010".into()],
+        };
+        assert!(s.wants("M001"));
+        assert!(!s.wants("M010"));
+        assert!(!s.wants("F001"));
+    }
+}

@@ -1,0 +1,973 @@
+//! Templates: the layout of a bid form for one contract year, as data.
+//!
+//! A template file (see `docs/template-format.md`) is parsed into a
+//! [`schema::TemplateFile`] and then resolved into a [`Layout`]: every field
+//! placed on its sheet and cell, every formula's `{id}` placeholders turned
+//! into cell addresses. Everything else in `bpt` works from the [`Layout`].
+//!
+//! ```
+//! let layout = bpt::template::builtin("ma-bpt-2013").unwrap();
+//! let f = layout.field("ws4.margin.w_o").unwrap();
+//! assert_eq!(f.address(), "WS4!Q105");
+//! ```
+
+pub mod schema;
+
+mod formula;
+
+use crate::cellref::{CellRef, col_name, parse_col};
+use regex::Regex;
+use rust_decimal::Decimal;
+use schema::{ColumnSpec, RowSpec, RowsSpec, TableSpec, TemplateFile};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+/// The templates shipped inside the binary: `(id, TOML text)`.
+pub const BUILTIN: &[(&str, &str)] = &[(
+    "ma-bpt-2013",
+    include_str!("../../templates/ma-bpt-2013.toml"),
+)];
+
+/// What kind of value a field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// Text matching a pattern.
+    Code,
+    /// One of a list of values.
+    Choice,
+    /// Whole number.
+    Integer,
+    /// Any number.
+    Decimal,
+    /// Multiplicative factor or risk score.
+    Factor,
+    /// Fraction shown as a percent.
+    Percent,
+    /// Dollars.
+    Money,
+    /// Calendar date.
+    Date,
+}
+
+impl Kind {
+    /// Whether the kind holds a number.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Kind::Integer | Kind::Decimal | Kind::Factor | Kind::Percent | Kind::Money
+        )
+    }
+
+    /// The default Excel number format.
+    pub fn default_format(self) -> &'static str {
+        match self {
+            Kind::Text | Kind::Choice => "General",
+            Kind::Code => "@",
+            Kind::Integer => "#,##0",
+            Kind::Decimal => "#,##0.00",
+            Kind::Factor => "0.000",
+            Kind::Percent => "0.00%",
+            Kind::Money => "$#,##0.00",
+            Kind::Date => "m/d/yyyy",
+        }
+    }
+
+    /// A short description of what the kind expects, for messages.
+    pub fn expected(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Code => "a code",
+            Kind::Choice => "one of the listed values",
+            Kind::Integer => "a whole number",
+            Kind::Decimal => "a number",
+            Kind::Factor => "a factor (number)",
+            Kind::Percent => "a percentage (number)",
+            Kind::Money => "a dollar amount (number)",
+            Kind::Date => "a date",
+        }
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "text" => Kind::Text,
+            "code" => Kind::Code,
+            "choice" => Kind::Choice,
+            "integer" => Kind::Integer,
+            "decimal" => Kind::Decimal,
+            "factor" => Kind::Factor,
+            "percent" => Kind::Percent,
+            "money" => Kind::Money,
+            "date" => Kind::Date,
+            other => return Err(format!("unknown kind `{other}`")),
+        })
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self).ok();
+        write!(f, "{}", s.as_ref().and_then(|v| v.as_str()).unwrap_or("?"))
+    }
+}
+
+/// Who fills a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The plan sponsor.
+    Input,
+    /// Pre-populated by CMS.
+    Cms,
+    /// Calculated by the form.
+    Calc,
+    /// Calculated default the actuary may overwrite.
+    Default,
+}
+
+impl Role {
+    /// Whether the form computes this field (calc or default).
+    pub fn is_calculated(self) -> bool {
+        matches!(self, Role::Calc | Role::Default)
+    }
+
+    /// Whether a person (plan or CMS) types this field.
+    pub fn is_entered(self) -> bool {
+        matches!(self, Role::Input | Role::Cms)
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "input" => Role::Input,
+            "cms" => Role::Cms,
+            "calc" => Role::Calc,
+            "default" => Role::Default,
+            other => return Err(format!("unknown role `{other}`")),
+        })
+    }
+}
+
+/// Where a table cell sits in its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TablePos {
+    /// Table id.
+    pub table: String,
+    /// Column id.
+    pub column: String,
+    /// Row key.
+    pub row: String,
+    /// Whether the row is a total line.
+    pub total: bool,
+}
+
+/// A resolved field: one cell of the form.
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// Stable id (`ws1.general.contract_number`, `ws1.base.net_pmpm[a]`).
+    pub id: String,
+    /// Sheet name.
+    pub sheet: String,
+    /// Cell.
+    #[serde(serialize_with = "ser_cell")]
+    pub cell: CellRef,
+    /// Label (table cells: "row label – column header").
+    pub label: String,
+    /// Instruction line.
+    pub line: String,
+    /// Line numbers in the instructions.
+    pub spec: String,
+    /// Value kind.
+    pub kind: Kind,
+    /// Who fills it.
+    pub role: Role,
+    /// Pattern for codes.
+    #[serde(skip)]
+    pub pattern: Option<Regex>,
+    /// Pattern source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern_src: Option<String>,
+    /// Allowed values for choices.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
+    /// Numeric lower bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<Decimal>,
+    /// Numeric upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<Decimal>,
+    /// Excel number format.
+    pub format: String,
+    /// Pre-populated value in the blank form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Formula as written in the template (with placeholders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula_src: Option<String>,
+    /// Formula resolved to cell addresses (no leading `=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    /// Must not be blank.
+    pub required: bool,
+    /// Defined name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Hint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Table position, for table cells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<TablePos>,
+}
+
+fn ser_cell<S: serde::Serializer>(c: &CellRef, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&c.to_string())
+}
+
+impl Field {
+    /// `WS1!D5`.
+    pub fn address(&self) -> String {
+        format!("{}!{}", self.sheet, self.cell)
+    }
+}
+
+/// A static text cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct Text {
+    /// Cell.
+    #[serde(serialize_with = "ser_cell")]
+    pub cell: CellRef,
+    /// Text.
+    pub text: String,
+    /// Style name.
+    pub style: String,
+}
+
+/// A resolved table: rows and columns placed on the sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    /// Table id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Instruction section.
+    pub line: String,
+    /// Sheet.
+    pub sheet: String,
+    /// Header row (zero-based).
+    pub header_row: Option<u32>,
+    /// Data rows: key, label, zero-based sheet row.
+    pub rows: Vec<(String, String, u32)>,
+    /// Total rows: key, label, zero-based sheet row.
+    pub totals: Vec<(String, String, u32)>,
+    /// Columns: id, zero-based column, instruction letter, header.
+    pub columns: Vec<(String, u16, String, String)>,
+    /// Key column.
+    pub key_col: Option<u16>,
+    /// Label column.
+    pub label_col: Option<u16>,
+}
+
+impl Table {
+    /// Data row keys in order.
+    pub fn row_keys(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().map(|r| r.0.as_str())
+    }
+}
+
+/// A resolved sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sheet {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Frozen rows.
+    pub freeze_rows: u32,
+    /// Frozen columns.
+    pub freeze_cols: u16,
+    /// Widths by zero-based column.
+    pub widths: Vec<(u16, f64)>,
+    /// Static texts.
+    pub texts: Vec<Text>,
+    /// Table ids on this sheet.
+    pub tables: Vec<String>,
+}
+
+/// What a template says about itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormInfo {
+    /// Template id.
+    pub id: String,
+    /// Family.
+    pub family: String,
+    /// Title.
+    pub title: String,
+    /// Contract year.
+    pub contract_year: i32,
+    /// Source.
+    pub source: String,
+    /// Marker sheet.
+    pub marker_sheet: String,
+    /// Marker cell.
+    #[serde(serialize_with = "ser_cell")]
+    pub marker_cell: CellRef,
+    /// Marker text.
+    pub marker_text: String,
+}
+
+/// A fully resolved template.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    /// Form identity.
+    pub form: FormInfo,
+    /// Sheets in order.
+    pub sheets: Vec<Sheet>,
+    /// Tables by id.
+    pub tables: BTreeMap<String, Table>,
+    /// Fields in template order.
+    pub fields: Vec<Field>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+/// A problem in a template file.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The TOML could not be parsed.
+    #[error("template is not valid TOML: {0}")]
+    Toml(String),
+    /// The template parsed but is inconsistent.
+    #[error("template {template}: {message}")]
+    Invalid {
+        /// Template id.
+        template: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No template with that id.
+    #[error("no template named `{0}` (try `bpt template --list`)")]
+    Unknown(String),
+}
+
+/// Loads a shipped template by id.
+pub fn builtin(id: &str) -> Result<Layout, TemplateError> {
+    let (_, text) = BUILTIN
+        .iter()
+        .find(|(k, _)| *k == id)
+        .ok_or_else(|| TemplateError::Unknown(id.to_string()))?;
+    Layout::from_toml(text)
+}
+
+/// A shipped template, parsed once per process and shared (for batch work).
+pub fn builtin_cached(id: &str) -> Result<&'static Layout, TemplateError> {
+    use std::sync::OnceLock;
+    static CACHE: OnceLock<Vec<Result<Layout, String>>> = OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        BUILTIN
+            .iter()
+            .map(|(_, t)| Layout::from_toml(t).map_err(|e| e.to_string()))
+            .collect()
+    });
+    let i = BUILTIN
+        .iter()
+        .position(|(k, _)| *k == id)
+        .ok_or_else(|| TemplateError::Unknown(id.to_string()))?;
+    all[i].as_ref().map_err(|e| TemplateError::Invalid {
+        template: id.to_string(),
+        message: e.clone(),
+    })
+}
+
+/// All shipped templates, resolved.
+pub fn all_builtin() -> Result<Vec<Layout>, TemplateError> {
+    BUILTIN.iter().map(|(_, t)| Layout::from_toml(t)).collect()
+}
+
+impl Layout {
+    /// Parses and resolves a template from TOML text.
+    pub fn from_toml(text: &str) -> Result<Layout, TemplateError> {
+        let file: TemplateFile =
+            toml::from_str(text).map_err(|e| TemplateError::Toml(e.to_string()))?;
+        Layout::resolve(&file)
+    }
+
+    /// Resolves a parsed template.
+    pub fn resolve(file: &TemplateFile) -> Result<Layout, TemplateError> {
+        let tid = file.form.id.clone();
+        let err = |message: String| TemplateError::Invalid {
+            template: tid.clone(),
+            message,
+        };
+        let marker_cell = CellRef::parse(&file.form.marker.cell)
+            .ok_or_else(|| err(format!("bad marker cell `{}`", file.form.marker.cell)))?;
+        let form = FormInfo {
+            id: file.form.id.clone(),
+            family: file.form.family.clone(),
+            title: file.form.title.clone(),
+            contract_year: file.form.contract_year,
+            source: file.form.source.clone(),
+            marker_sheet: file.form.marker.sheet.clone(),
+            marker_cell,
+            marker_text: file.form.marker.text.clone(),
+        };
+        let mut layout = Layout {
+            form,
+            sheets: Vec::new(),
+            tables: BTreeMap::new(),
+            fields: Vec::new(),
+            index: HashMap::new(),
+        };
+        let mut occupied: HashMap<(String, CellRef), String> = HashMap::new();
+        let mut claim = |sheet: &str, cell: CellRef, what: &str| -> Result<(), TemplateError> {
+            if let Some(prev) = occupied.insert((sheet.to_string(), cell), what.to_string()) {
+                return Err(err(format!(
+                    "{sheet}!{cell} is used twice: by `{prev}` and by `{what}`"
+                )));
+            }
+            Ok(())
+        };
+        claim(&file.form.marker.sheet, marker_cell, "the version marker")?;
+        for sh in &file.sheets {
+            if layout.sheets.iter().any(|s| s.name == sh.name) {
+                return Err(err(format!("sheet `{}` is defined twice", sh.name)));
+            }
+            let mut widths = Vec::new();
+            for (c, w) in &sh.widths {
+                let col = parse_col(c)
+                    .ok_or_else(|| err(format!("sheet {}: bad column `{c}` in widths", sh.name)))?;
+                widths.push((col, *w));
+            }
+            let mut texts = Vec::new();
+            for t in &sh.texts {
+                let cell = CellRef::parse(&t.cell)
+                    .ok_or_else(|| err(format!("sheet {}: bad text cell `{}`", sh.name, t.cell)))?;
+                claim(&sh.name, cell, &format!("text `{}`", t.text))?;
+                texts.push(Text {
+                    cell,
+                    text: t.text.clone(),
+                    style: t.style.clone(),
+                });
+            }
+            for f in &sh.fields {
+                let cell = CellRef::parse(&f.cell)
+                    .ok_or_else(|| err(format!("field {}: bad cell `{}`", f.id, f.cell)))?;
+                claim(&sh.name, cell, &f.id)?;
+                if let Some(lc) = &f.label_cell {
+                    let lcell = CellRef::parse(lc)
+                        .ok_or_else(|| err(format!("field {}: bad label cell `{lc}`", f.id)))?;
+                    claim(&sh.name, lcell, &format!("label of {}", f.id))?;
+                    texts.push(Text {
+                        cell: lcell,
+                        text: f.label.clone(),
+                        style: "label".into(),
+                    });
+                }
+                let field = Field {
+                    id: f.id.clone(),
+                    sheet: sh.name.clone(),
+                    cell,
+                    label: f.label.clone(),
+                    line: f.line.clone(),
+                    spec: f.spec.clone(),
+                    kind: f
+                        .kind
+                        .parse()
+                        .map_err(|e| err(format!("field {}: {e}", f.id)))?,
+                    role: f
+                        .role
+                        .parse()
+                        .map_err(|e| err(format!("field {}: {e}", f.id)))?,
+                    pattern: compile_pattern(f.pattern.as_deref())
+                        .map_err(|e| err(format!("field {}: {e}", f.id)))?,
+                    pattern_src: f.pattern.clone(),
+                    choices: f.choices.clone(),
+                    min: parse_dec(f.min.as_deref())
+                        .map_err(|e| err(format!("field {}: {e}", f.id)))?,
+                    max: parse_dec(f.max.as_deref())
+                        .map_err(|e| err(format!("field {}: {e}", f.id)))?,
+                    format: String::new(),
+                    value: f.value.clone(),
+                    formula_src: f.formula.clone(),
+                    formula: None,
+                    required: f.required,
+                    name: f.name.clone(),
+                    note: f.note.clone(),
+                    table: None,
+                };
+                let field = finish_field(field, f.format.as_deref());
+                layout.push(field).map_err(err)?;
+            }
+            let mut table_ids = Vec::new();
+            for t in &sh.tables {
+                let table = place_table(file, &sh.name, t).map_err(&err)?;
+                for (key, _, row) in table.rows.iter().chain(table.totals.iter()) {
+                    if let Some(kc) = table.key_col {
+                        claim(
+                            &sh.name,
+                            CellRef::new(*row, kc),
+                            &format!("{} key {key}", t.id),
+                        )?;
+                    }
+                    if let Some(lc) = table.label_col {
+                        claim(
+                            &sh.name,
+                            CellRef::new(*row, lc),
+                            &format!("{} label {key}", t.id),
+                        )?;
+                    }
+                }
+                if let Some(hr) = table.header_row {
+                    for (cid, col, _, _) in &table.columns {
+                        claim(
+                            &sh.name,
+                            CellRef::new(hr, *col),
+                            &format!("{} header {cid}", t.id),
+                        )?;
+                    }
+                }
+                for c in &t.columns {
+                    for field in column_fields(&sh.name, t, &table, c).map_err(&err)? {
+                        claim(&sh.name, field.cell, &field.id)?;
+                        layout.push(field).map_err(&err)?;
+                    }
+                }
+                table_ids.push(t.id.clone());
+                if layout.tables.insert(t.id.clone(), table).is_some() {
+                    return Err(err(format!("table `{}` is defined twice", t.id)));
+                }
+            }
+            layout.sheets.push(Sheet {
+                name: sh.name.clone(),
+                title: sh.title.clone(),
+                freeze_rows: sh.freeze_rows,
+                freeze_cols: sh.freeze_cols,
+                widths,
+                texts,
+                tables: table_ids,
+            });
+        }
+        if !layout
+            .sheets
+            .iter()
+            .any(|s| s.name == layout.form.marker_sheet)
+        {
+            return Err(err(format!(
+                "marker sheet `{}` is not a sheet of the template",
+                layout.form.marker_sheet
+            )));
+        }
+        formula::resolve_all(&mut layout).map_err(err)?;
+        layout.check().map_err(err)?;
+        Ok(layout)
+    }
+
+    fn push(&mut self, field: Field) -> Result<(), String> {
+        if self.index.contains_key(&field.id) {
+            return Err(format!("field id `{}` is used twice", field.id));
+        }
+        self.index.insert(field.id.clone(), self.fields.len());
+        self.fields.push(field);
+        Ok(())
+    }
+
+    /// Consistency checks that every template must pass.
+    fn check(&self) -> Result<(), String> {
+        for f in &self.fields {
+            if f.role.is_calculated() && f.formula.is_none() {
+                return Err(format!("calculated field `{}` has no formula", f.id));
+            }
+            if f.kind == Kind::Choice && f.choices.is_empty() {
+                return Err(format!("choice field `{}` lists no choices", f.id));
+            }
+            if f.kind == Kind::Code && f.pattern.is_none() {
+                return Err(format!("code field `{}` has no pattern", f.id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks a field up by id.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.index.get(id).map(|&i| &self.fields[i])
+    }
+
+    /// Looks a table up by id.
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.get(id)
+    }
+
+    /// The field at a sheet cell, if any.
+    pub fn field_at(&self, sheet: &str, cell: CellRef) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|f| f.sheet == sheet && f.cell == cell)
+    }
+
+    /// Sheet names in order.
+    pub fn sheet_names(&self) -> Vec<&str> {
+        self.sheets.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Fields on one sheet.
+    pub fn fields_on<'a>(&'a self, sheet: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
+        self.fields.iter().filter(move |f| f.sheet == sheet)
+    }
+}
+
+fn compile_pattern(p: Option<&str>) -> Result<Option<Regex>, String> {
+    p.map(|p| Regex::new(p).map_err(|e| format!("bad pattern `{p}`: {e}")))
+        .transpose()
+}
+
+fn parse_dec(s: Option<&str>) -> Result<Option<Decimal>, String> {
+    s.map(|s| Decimal::from_str(s).map_err(|_| format!("`{s}` is not a decimal number")))
+        .transpose()
+}
+
+fn finish_field(mut f: Field, format: Option<&str>) -> Field {
+    f.format = format
+        .map(str::to_string)
+        .unwrap_or_else(|| f.kind.default_format().to_string());
+    f
+}
+
+fn table_rows(file: &TemplateFile, t: &TableSpec) -> Result<Vec<RowSpec>, String> {
+    match (&t.rows, t.row_count) {
+        (Some(RowsSpec::Named(name)), None) => file
+            .row_sets
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("table {}: no row set named `{name}`", t.id)),
+        (Some(RowsSpec::Inline(rows)), None) => Ok(rows.clone()),
+        (None, Some(n)) => Ok((1..=n)
+            .map(|i| RowSpec {
+                key: i.to_string(),
+                label: String::new(),
+            })
+            .collect()),
+        _ => Err(format!(
+            "table {}: give exactly one of `rows` or `row_count`",
+            t.id
+        )),
+    }
+}
+
+fn place_table(file: &TemplateFile, sheet: &str, t: &TableSpec) -> Result<Table, String> {
+    if t.first_row == 0 {
+        return Err(format!("table {}: first_row is 1-based", t.id));
+    }
+    let rows = table_rows(file, t)?;
+    let mut placed = Vec::new();
+    let mut r = t.first_row - 1;
+    for row in &rows {
+        placed.push((row.key.clone(), row.label.clone(), r));
+        r += 1;
+    }
+    let mut totals = Vec::new();
+    for tot in &t.totals {
+        r += tot.skip;
+        totals.push((tot.key.clone(), tot.label.clone(), r));
+        r += 1;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (k, _, _) in placed.iter().chain(totals.iter()) {
+        if !seen.insert(k.clone()) {
+            return Err(format!("table {}: row key `{k}` appears twice", t.id));
+        }
+    }
+    let key_col = t
+        .key_col
+        .as_deref()
+        .map(|c| parse_col(c).ok_or_else(|| format!("table {}: bad key_col `{c}`", t.id)))
+        .transpose()?;
+    let label_col = t
+        .label_col
+        .as_deref()
+        .map(|c| parse_col(c).ok_or_else(|| format!("table {}: bad label_col `{c}`", t.id)))
+        .transpose()?;
+    let mut columns = Vec::new();
+    for c in &t.columns {
+        let col = parse_col(&c.col)
+            .ok_or_else(|| format!("table {}: column {}: bad col `{}`", t.id, c.id, c.col))?;
+        let letter = c
+            .letter
+            .clone()
+            .unwrap_or_else(|| col_name(col).to_lowercase());
+        columns.push((c.id.clone(), col, letter, c.header.clone()));
+    }
+    let header_row = t.header_row.map(|h| h.saturating_sub(1));
+    Ok(Table {
+        id: t.id.clone(),
+        label: t.label.clone(),
+        line: t.line.clone(),
+        sheet: sheet.to_string(),
+        header_row,
+        rows: placed,
+        totals,
+        columns,
+        key_col,
+        label_col,
+    })
+}
+
+/// Expands `["a:k", "r"]` into keys in table order.
+pub(crate) fn expand_keys(table: &Table, specs: &[String]) -> Result<Vec<String>, String> {
+    let keys: Vec<&str> = table.row_keys().collect();
+    let mut out = Vec::new();
+    for s in specs {
+        if let Some((a, b)) = s.split_once(':') {
+            let ia = keys
+                .iter()
+                .position(|k| *k == a)
+                .ok_or_else(|| format!("table {}: no row `{a}`", table.id))?;
+            let ib = keys
+                .iter()
+                .position(|k| *k == b)
+                .ok_or_else(|| format!("table {}: no row `{b}`", table.id))?;
+            if ib < ia {
+                return Err(format!("table {}: range `{s}` runs backwards", table.id));
+            }
+            out.extend(keys[ia..=ib].iter().map(|k| k.to_string()));
+        } else {
+            if !keys.contains(&s.as_str()) {
+                return Err(format!("table {}: no row `{s}`", table.id));
+            }
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn column_fields(
+    sheet: &str,
+    spec: &TableSpec,
+    table: &Table,
+    c: &ColumnSpec,
+) -> Result<Vec<Field>, String> {
+    let ctx = |m: String| format!("table {} column {}: {m}", spec.id, c.id);
+    let col = parse_col(&c.col).ok_or_else(|| ctx(format!("bad col `{}`", c.col)))?;
+    let kind: Kind = c.kind.parse().map_err(ctx)?;
+    let role: Role = c.role.parse().map_err(ctx)?;
+    let keys = match &c.rows {
+        Some(specs) => expand_keys(table, specs).map_err(ctx)?,
+        None => table.row_keys().map(str::to_string).collect(),
+    };
+    for k in c
+        .row_roles
+        .keys()
+        .chain(c.row_formulas.keys())
+        .chain(c.row_kinds.keys())
+        .chain(c.row_values.keys())
+    {
+        if !keys.contains(k) {
+            return Err(ctx(format!(
+                "override for row `{k}`, which the column does not have"
+            )));
+        }
+    }
+    for k in c.totals.keys() {
+        if !table.totals.iter().any(|t| &t.0 == k) {
+            return Err(ctx(format!(
+                "total formula for `{k}`, which is not a total row"
+            )));
+        }
+    }
+    let pattern = compile_pattern(c.pattern.as_deref()).map_err(ctx)?;
+    let min = parse_dec(c.min.as_deref()).map_err(ctx)?;
+    let max = parse_dec(c.max.as_deref()).map_err(ctx)?;
+    let mut out = Vec::new();
+    let make = |key: &str, label: &str, row: u32, total: bool| -> Result<Field, String> {
+        let role = if total {
+            Role::Calc
+        } else {
+            match c.row_roles.get(key) {
+                Some(r) => r.parse().map_err(ctx)?,
+                None => role,
+            }
+        };
+        let kind = match c.row_kinds.get(key) {
+            Some(k) => k.parse().map_err(ctx)?,
+            None => kind,
+        };
+        let formula = if total {
+            c.totals.get(key).cloned()
+        } else if let Some(f) = c.row_formulas.get(key) {
+            Some(f.clone())
+        } else if role.is_calculated() {
+            c.formula.clone()
+        } else {
+            None
+        };
+        let value = c.row_values.get(key).cloned().or_else(|| c.value.clone());
+        let header = if c.header.is_empty() {
+            &c.id
+        } else {
+            &c.header
+        };
+        let label = if label.is_empty() {
+            format!("{} line {key} – {header}", spec.label)
+        } else {
+            format!("{label} – {header}")
+        };
+        let f = Field {
+            id: format!("{}.{}[{}]", spec.id, c.id, key),
+            sheet: sheet.to_string(),
+            cell: CellRef::new(row, col),
+            label,
+            line: format!(
+                "{} line {key} col {}",
+                spec.line,
+                c.letter.clone().unwrap_or_else(|| c.col.to_lowercase())
+            ),
+            spec: spec.spec.clone(),
+            kind,
+            role,
+            pattern: if kind == Kind::Code {
+                pattern.clone()
+            } else {
+                None
+            },
+            pattern_src: if kind == Kind::Code {
+                c.pattern.clone()
+            } else {
+                None
+            },
+            choices: if kind == Kind::Choice {
+                c.choices.clone()
+            } else {
+                Vec::new()
+            },
+            min,
+            max,
+            format: String::new(),
+            value: if role == Role::Cms || role == Role::Input {
+                value
+            } else {
+                None
+            },
+            formula_src: formula,
+            formula: None,
+            required: false,
+            name: None,
+            note: c.note.clone(),
+            table: Some(TablePos {
+                table: spec.id.clone(),
+                column: c.id.clone(),
+                row: key.to_string(),
+                total,
+            }),
+        };
+        Ok(finish_field(f, c.format.as_deref()))
+    };
+    for (key, label, row) in &table.rows {
+        if keys.contains(key) {
+            out.push(make(key, label, *row, false)?);
+        }
+    }
+    for (key, label, row) in &table.totals {
+        if c.totals.contains_key(key) {
+            out.push(make(key, label, *row, true)?);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = r#"
+[form]
+id = "mini"
+family = "ma"
+title = "Mini"
+contract_year = 2013
+[form.marker]
+sheet = "S1"
+cell = "A1"
+text = "bpt:mini:v1"
+[row_sets]
+cats = [{ key = "a", label = "Alpha" }, { key = "b", label = "Beta" }, { key = "r", label = "COB" }]
+[[sheet]]
+name = "S1"
+[[sheet.field]]
+id = "s1.x"
+cell = "D3"
+label = "X"
+kind = "money"
+role = "input"
+[[sheet.table]]
+id = "s1.t"
+label = "T"
+line = "S1 Sec III"
+first_row = 10
+rows = "cats"
+totals = [{ key = "s", label = "Total" }, { key = "u", label = "Sub", skip = 1 }]
+[[sheet.table.column]]
+id = "v"
+col = "E"
+kind = "money"
+role = "input"
+totals = { s = "SUM({s1.t.v[a:r]})", u = "SUM({s1.t.v[a:b]})" }
+[[sheet.table.column]]
+id = "w"
+col = "F"
+kind = "money"
+role = "calc"
+rows = ["a:b"]
+formula = "{s1.t.v}*{s1.x}+{s2.y}"
+[[sheet]]
+name = "S2"
+[[sheet.field]]
+id = "s2.y"
+cell = "B2"
+label = "Y"
+kind = "money"
+role = "calc"
+formula = "SUM({s1.t.w[*]})+{s1.t.v[s]}"
+"#;
+
+    #[test]
+    fn resolves_placeholders() {
+        let l = Layout::from_toml(MINI).unwrap();
+        assert_eq!(l.field("s1.t.v[s]").unwrap().cell.to_string(), "E13");
+        assert_eq!(l.field("s1.t.v[u]").unwrap().cell.to_string(), "E15");
+        assert_eq!(
+            l.field("s1.t.v[s]").unwrap().formula.as_deref(),
+            Some("SUM($E$10:$E$12)")
+        );
+        assert_eq!(
+            l.field("s1.t.w[b]").unwrap().formula.as_deref(),
+            Some("$E$11*$D$3+S2!$B$2")
+        );
+        assert!(l.field("s1.t.w[r]").is_none());
+        assert_eq!(
+            l.field("s2.y").unwrap().formula.as_deref(),
+            Some("SUM(S1!$F$10:$F$12)+S1!$E$13")
+        );
+        assert_eq!(l.field("s1.t.w[a]").unwrap().label, "Alpha – w");
+    }
+
+    #[test]
+    fn rejects_overlaps_and_unknown_ids() {
+        let bad = MINI.replace("cell = \"D3\"", "cell = \"E10\"");
+        let e = Layout::from_toml(&bad).unwrap_err().to_string();
+        assert!(e.contains("S1!E10 is used twice"), "{e}");
+        let bad = MINI.replace("{s2.y}", "{s2.zz}");
+        let e = Layout::from_toml(&bad).unwrap_err().to_string();
+        assert!(e.contains("s2.zz"), "{e}");
+        let bad = MINI.replace("formula = \"SUM({s1.t.w[*]})+{s1.t.v[s]}\"", "");
+        let e = Layout::from_toml(&bad).unwrap_err().to_string();
+        assert!(e.contains("has no formula"), "{e}");
+    }
+}

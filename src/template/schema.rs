@@ -1,0 +1,293 @@
+//! The template file as written by hand (TOML), before resolution.
+//!
+//! See `docs/template-format.md` for the format. [`super::Layout`] turns
+//! these raw structures into placed, resolved fields.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A whole template file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFile {
+    /// Identity of the form.
+    pub form: FormSpec,
+    /// Named row lists shared between tables.
+    #[serde(default)]
+    pub row_sets: BTreeMap<String, Vec<RowSpec>>,
+    /// Sheets in workbook order.
+    #[serde(default, rename = "sheet")]
+    pub sheets: Vec<SheetSpec>,
+}
+
+/// `[form]`: what the template is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSpec {
+    /// Template id, e.g. `ma-bpt-2013`.
+    pub id: String,
+    /// Form family (`ma`, `msa`): selects the typed model, calc and rules.
+    pub family: String,
+    /// Human title.
+    pub title: String,
+    /// Contract year the form prices.
+    pub contract_year: i32,
+    /// Where the layout comes from.
+    #[serde(default)]
+    pub source: String,
+    /// Version marker cell.
+    pub marker: MarkerSpec,
+}
+
+/// The version marker: a cell holding a fixed text that identifies the template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkerSpec {
+    /// Sheet holding the marker.
+    pub sheet: String,
+    /// Cell holding the marker.
+    pub cell: String,
+    /// Exact marker text.
+    pub text: String,
+}
+
+/// One row of a table: its key (line letter) and label.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RowSpec {
+    /// Line key, e.g. `a`, `v1`, `cms_revenue`.
+    pub key: String,
+    /// Line label as the instructions word it.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// `[[sheet]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SheetSpec {
+    /// Sheet name (`WS1`).
+    pub name: String,
+    /// Title written at the top of the sheet.
+    #[serde(default)]
+    pub title: String,
+    /// Rows frozen at the top.
+    #[serde(default)]
+    pub freeze_rows: u32,
+    /// Columns frozen at the left.
+    #[serde(default)]
+    pub freeze_cols: u16,
+    /// Column widths in characters, by column letter.
+    #[serde(default)]
+    pub widths: BTreeMap<String, f64>,
+    /// Static text (headings, notes).
+    #[serde(default, rename = "text")]
+    pub texts: Vec<TextSpec>,
+    /// Scalar fields.
+    #[serde(default, rename = "field")]
+    pub fields: Vec<FieldSpecRaw>,
+    /// Tables.
+    #[serde(default, rename = "table")]
+    pub tables: Vec<TableSpec>,
+}
+
+/// `[[sheet.text]]`: a static text cell.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSpec {
+    /// Cell.
+    pub cell: String,
+    /// Text.
+    pub text: String,
+    /// `title`, `section`, `header`, `label` or `note`.
+    #[serde(default = "default_style")]
+    pub style: String,
+}
+
+fn default_style() -> String {
+    "label".to_string()
+}
+
+/// `[[sheet.field]]`: one scalar field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpecRaw {
+    /// Stable id.
+    pub id: String,
+    /// Cell address.
+    pub cell: String,
+    /// Label as the instructions word it.
+    pub label: String,
+    /// Where the label is written (optional).
+    #[serde(default)]
+    pub label_cell: Option<String>,
+    /// Instruction line.
+    #[serde(default)]
+    pub line: String,
+    /// Line numbers in the instructions.
+    #[serde(default)]
+    pub spec: String,
+    /// Value kind.
+    pub kind: String,
+    /// Who fills it.
+    pub role: String,
+    /// Regex for `code` fields.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Allowed values for `choice` fields.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// Numeric lower bound (decimal string).
+    #[serde(default)]
+    pub min: Option<String>,
+    /// Numeric upper bound (decimal string).
+    #[serde(default)]
+    pub max: Option<String>,
+    /// Number format override.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Pre-populated value (for `cms` fields).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Formula with `{id}` placeholders (calc/default).
+    #[serde(default)]
+    pub formula: Option<String>,
+    /// Must not be blank.
+    #[serde(default)]
+    pub required: bool,
+    /// Defined name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// One-line hint.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `[[sheet.table]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// Table id, e.g. `ws1.base`.
+    pub id: String,
+    /// Label.
+    #[serde(default)]
+    pub label: String,
+    /// Instruction section.
+    #[serde(default)]
+    pub line: String,
+    /// Line numbers in the instructions.
+    #[serde(default)]
+    pub spec: String,
+    /// Row on which the column headers are written.
+    #[serde(default)]
+    pub header_row: Option<u32>,
+    /// Sheet row (1-based) of the first data row.
+    pub first_row: u32,
+    /// Row set name or inline rows.
+    #[serde(default)]
+    pub rows: Option<RowsSpec>,
+    /// Alternative to `rows`: N numbered rows.
+    #[serde(default)]
+    pub row_count: Option<u32>,
+    /// Column for the row keys.
+    #[serde(default)]
+    pub key_col: Option<String>,
+    /// Column for the row labels.
+    #[serde(default)]
+    pub label_col: Option<String>,
+    /// Total rows after the data rows.
+    #[serde(default)]
+    pub totals: Vec<TotalSpec>,
+    /// Columns.
+    #[serde(default, rename = "column")]
+    pub columns: Vec<ColumnSpec>,
+}
+
+/// Rows of a table: a named row set or an inline list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RowsSpec {
+    /// Name of a `[row_sets]` entry.
+    Named(String),
+    /// Inline rows.
+    Inline(Vec<RowSpec>),
+}
+
+/// A total line after the data rows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalSpec {
+    /// Line key.
+    pub key: String,
+    /// Label.
+    #[serde(default)]
+    pub label: String,
+    /// Blank rows before this line.
+    #[serde(default)]
+    pub skip: u32,
+}
+
+/// `[[sheet.table.column]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// Column id within the table.
+    pub id: String,
+    /// Excel column letters.
+    pub col: String,
+    /// The instructions' letter for this column.
+    #[serde(default)]
+    pub letter: Option<String>,
+    /// Header text.
+    #[serde(default)]
+    pub header: String,
+    /// Value kind.
+    pub kind: String,
+    /// Who fills it.
+    pub role: String,
+    /// Data rows that have this column (`"a:r"` ranges or single keys).
+    #[serde(default)]
+    pub rows: Option<Vec<String>>,
+    /// Formula for each data row.
+    #[serde(default)]
+    pub formula: Option<String>,
+    /// Formulas on total rows, by key.
+    #[serde(default)]
+    pub totals: BTreeMap<String, String>,
+    /// Per-row role overrides.
+    #[serde(default)]
+    pub row_roles: BTreeMap<String, String>,
+    /// Per-row formula overrides.
+    #[serde(default)]
+    pub row_formulas: BTreeMap<String, String>,
+    /// Per-row kind overrides.
+    #[serde(default)]
+    pub row_kinds: BTreeMap<String, String>,
+    /// Per-row pre-populated values (for `cms` cells).
+    #[serde(default)]
+    pub row_values: BTreeMap<String, String>,
+    /// Regex for `code` cells.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Allowed values for `choice` cells.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// Numeric lower bound.
+    #[serde(default)]
+    pub min: Option<String>,
+    /// Numeric upper bound.
+    #[serde(default)]
+    pub max: Option<String>,
+    /// Number format override.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Pre-populated value for every data row (for `cms` cells).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Defined name for the column's data range.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// One-line hint.
+    #[serde(default)]
+    pub note: Option<String>,
+}
