@@ -1,8 +1,277 @@
-//! Rule family: consistency.
-use super::{Ctx, Finding, Rule};
+//! Rule family C: consistency between fields and between worksheets.
+use super::{Ctx, Finding, Rule, Severity, show};
+use rust_decimal::Decimal;
 
 /// The rules of this family.
-pub(super) static RULES: &[Rule] = &[];
+pub(super) static RULES: &[Rule] = &[
+    Rule {
+        id: "C001",
+        name: "member-months-required",
+        severity: Severity::Error,
+        source: "WS1 Sec II line 2 (seed 1150-1154); WS5 Sec II line 1 (seed 2096-2100)",
+        doc: "**What it checks.** The base period total and non-DE# member months (WS1 \
+line 2) and the projected non-DE# member months (WS5 line 1) are entered, and the \
+non-DE# member months do not exceed the total.\n\n**Why.** \"The 'member months' fields \
+must not be left blank.\" The DE# subset is computed as total − non-DE#, so a non-DE# \
+figure above the total gives negative DE# member months.\n\n**Example.** WS1 total \
+12,000 and non-DE# 12,500: DE# would be −500.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C002",
+        name: "risk-score-without-de",
+        severity: Severity::Error,
+        source: "WS1 Sec II line 3 (seed 1160); WS5 Sec II line 6 (seed 2106-2110)",
+        doc: "**What it checks.** When there are no DE# member months, the non-DE# \
+risk score equals the total risk score (on WS1 for the base period and on WS5 for \
+the projection).\n\n**Why.** \"If DE# members equals zero, then the non-DE# risk score \
+must equal the total risk score.\" Otherwise the DE# risk score is computed from a \
+population that does not exist.\n\n**Example.** WS5 DE# member months 0, total risk \
+1.0200, non-DE# risk 1.0150.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C003",
+        name: "plans-in-base-total",
+        severity: Severity::Error,
+        source: "WS1 Sec II line 5 (seed 1186)",
+        doc: "**What it checks.** The member months of the plans in the base period \
+(line 5) add up to the total base period member months (line 2).\n\n**Why.** \"The sum of \
+the member months entered must equal the total member months reported in line 2.\"\n\n\
+**Example.** Line 2 shows 60,000 and the plans in base add to 59,400.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C004",
+        name: "plans-in-base-order",
+        severity: Severity::Warning,
+        source: "WS1 Sec II line 5 (seed 1188-1198)",
+        doc: "**What it checks.** Plans in the base period are listed in descending \
+order of member months, with no gaps, and `All Other` only on the last line used.\n\n\
+**Why.** \"Plan IDs are to be reported in descending order of member months, such that \
+the plan with the largest member months is listed first.\"\n\n**Example.** Line a \
+H9999-032 with 1,000 and line b H8888-004-02 with 5,000.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C005",
+        name: "base-period-summary-consistent",
+        severity: Severity::Warning,
+        source: "WS1 Sec VI (seed 1287-1297)",
+        doc: "**What it checks.** When base period member months are reported, Section VI \
+(base period summary) is filled in: revenue and net medical expenses are not zero.\n\n\
+**Why.** \"This section must not be left blank\" and \"must be completed consistently \
+with the 'Plans in Base' information ... and with the information reported in \
+Section III.\"\n\n**Example.** 48,000 base member months with a blank Section VI.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C006",
+        name: "esrd-member-months",
+        severity: Severity::Warning,
+        source: "WS4 Sec III (seed 2029-2047); ESRD pricing considerations (seed 513-541)",
+        doc: "**What it checks.** The projected ESRD member months (WS4 Sec III) are \
+entered when ESRD costs are priced (any ESRD revenue, medical or NBE entry).\n\n**Why.** \
+The ESRD subsidy is spread over all member months in proportion to ESRD member \
+months; with none entered, priced ESRD costs vanish from the bid.\n\n**Example.** ESRD \
+net medical $6,500 per ESRD member month with ESRD member months blank.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C007",
+        name: "base-experience-present",
+        severity: Severity::Warning,
+        source: "WS1 Sec III line s (seed 1239-1241)",
+        doc: "**What it checks.** When base period member months are greater than zero, \
+the total allowed PMPM (line s, column i) is greater than zero.\n\n**Why.** \"Value \
+should be greater than zero if base period member months are greater than zero.\"\n\n\
+**Example.** 36,000 member months with no base period claims entered.",
+        blocks_finalize: false,
+    },
+];
 
 /// Runs every rule of this family.
-pub(super) fn check(_ctx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let zero = Decimal::ZERO;
+    // C001
+    for (total, non) in [
+        ("ws1.base_period.mm_total", "ws1.base_period.mm_non_de"),
+        ("ws5.bid.mm_total", "ws5.bid.mm_non_de"),
+    ] {
+        for id in [total, non] {
+            let required = id.starts_with("ws1") || id == non;
+            if required && ctx.field(id).is_some_and(|f| f.role.is_entered()) && ctx.is_blank(id) {
+                out.push(ctx.finding(
+                    "C001",
+                    id,
+                    "member months are blank; enter 0 if there are none",
+                    "(blank)",
+                    "member months",
+                ));
+            }
+        }
+        if let (Some(t), Some(n)) = (ctx.num(total), ctx.num(non)) {
+            if n > t {
+                out.push(ctx.finding(
+                    "C001",
+                    non,
+                    format!(
+                        "non-DE# member months {} exceed the total {}",
+                        show(n),
+                        show(t)
+                    ),
+                    show(n),
+                    format!("≤ {}", show(t)),
+                ));
+            }
+            if n < zero {
+                out.push(ctx.finding("C001", non, "member months are negative", show(n), "≥ 0"));
+            }
+        }
+    }
+    // C002
+    for (mm_de, total, non) in [
+        (
+            "ws1.base_period.mm_de",
+            "ws1.base_period.risk_total",
+            "ws1.base_period.risk_non_de",
+        ),
+        ("ws5.bid.mm_de", "ws5.bid.risk_total", "ws5.bid.risk_non_de"),
+    ] {
+        if ctx.num0(mm_de).is_zero()
+            && let (Some(t), Some(n)) = (ctx.num(total), ctx.num(non))
+            && (t - n).abs() > ctx.tolerance
+        {
+            out.push(ctx.finding("C002", non, format!("there are no DE# member months, so the non-DE# risk score must equal the total {}", show(t)), show(n), show(t)));
+        }
+    }
+    // C003 / C004
+    let mut listed: Vec<(String, Decimal, String)> = Vec::new();
+    let rows = ctx.rows("ws1.plans_in_base");
+    let mut gap_at: Option<String> = None;
+    for k in &rows {
+        let plan = format!("ws1.plans_in_base.contract_plan[{k}]");
+        let mm = format!("ws1.plans_in_base.mm[{k}]");
+        if ctx.is_blank(&plan) && ctx.is_blank(&mm) {
+            if gap_at.is_none() {
+                gap_at = Some(plan);
+            }
+            continue;
+        }
+        if let Some(g) = gap_at.take() {
+            out.push(ctx.finding(
+                "C004",
+                &g,
+                "blank line inside the plans in base",
+                "(blank)",
+                "plans listed from line a without gaps",
+            ));
+        }
+        listed.push((k.clone(), ctx.num0(&mm), ctx.text(&plan)));
+    }
+    let total = ctx.num0("ws1.base_period.mm_total");
+    if !listed.is_empty() {
+        let sum: Decimal = listed.iter().map(|(_, m, _)| *m).sum();
+        if (sum - total).abs() > ctx.tolerance {
+            let at = format!("ws1.plans_in_base.mm[{}]", listed[listed.len() - 1].0);
+            out.push(ctx.finding(
+                "C003",
+                &at,
+                format!(
+                    "plans in base add to {} member months, line 2 shows {}",
+                    show(sum),
+                    show(total)
+                ),
+                show(sum),
+                show(total),
+            ));
+        }
+        for w in listed.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            if a.2.eq_ignore_ascii_case("All Other") {
+                out.push(ctx.finding(
+                    "C004",
+                    &format!("ws1.plans_in_base.contract_plan[{}]", a.0),
+                    "`All Other` belongs on the last line used",
+                    a.2.clone(),
+                    "All Other last",
+                ));
+            } else if b.1 > a.1 && !b.2.eq_ignore_ascii_case("All Other") {
+                out.push(ctx.finding(
+                    "C004",
+                    &format!("ws1.plans_in_base.mm[{}]", b.0),
+                    format!(
+                        "line {} has more member months ({}) than line {} ({})",
+                        b.0,
+                        show(b.1),
+                        a.0,
+                        show(a.1)
+                    ),
+                    show(b.1),
+                    format!("≤ {}", show(a.1)),
+                ));
+            }
+        }
+    } else if total > zero && ctx.layout.table("ws1.plans_in_base").is_some() {
+        let at = format!(
+            "ws1.plans_in_base.contract_plan[{}]",
+            rows.first().map_or("a", |s| s.as_str())
+        );
+        out.push(ctx.finding(
+            "C003",
+            &at,
+            format!(
+                "{} base member months but no plan in base is listed",
+                show(total)
+            ),
+            "(blank)",
+            "the plans whose experience is in the base",
+        ));
+    }
+    // C005 / C007
+    if total > zero {
+        for line in ["total_revenue", "net_medical"] {
+            let id = format!("ws1.summary.total[{line}]");
+            if ctx.field(&id).is_some() && ctx.num0(&id).is_zero() {
+                out.push(ctx.finding(
+                    "C005",
+                    &id,
+                    "base member months are reported but this Section VI total is zero",
+                    "0",
+                    "the base period total",
+                ));
+            }
+        }
+        let s = "ws1.base.allowed_pmpm[s]";
+        if ctx.field(s).is_some() && ctx.num0(s) <= zero {
+            out.push(ctx.finding(
+                "C007",
+                s,
+                format!(
+                    "{} base member months but total allowed PMPM is not above zero",
+                    show(total)
+                ),
+                show(ctx.num0(s)),
+                "> 0",
+            ));
+        }
+    }
+    // C006
+    let esrd = "ws4.esrd.esrd_mm";
+    let priced = [
+        "ws4.esrd.cms_revenue",
+        "ws4.esrd.net_medical",
+        "ws4.esrd.nbe",
+    ]
+    .iter()
+    .any(|id| !ctx.num0(id).is_zero());
+    if priced && ctx.num0(esrd) <= zero {
+        out.push(ctx.finding(
+            "C006",
+            esrd,
+            "ESRD costs are priced but projected ESRD member months are not entered",
+            "(blank)",
+            "ESRD member months > 0",
+        ));
+    }
+}

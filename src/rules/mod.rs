@@ -196,6 +196,33 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether a field is blank (empty, or text of spaces only). An invalid
+    /// value is not blank: V002 reports it.
+    pub fn is_blank(&self, id: &str) -> bool {
+        match self.eff(id) {
+            Value::Empty => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Whether the plan type is RPPO.
+    pub fn is_rppo(&self) -> bool {
+        self.plan_type().eq_ignore_ascii_case("RPPO")
+    }
+
+    /// Data rows of WS5 Sec VI that hold anything in columns b, e or f.
+    pub fn county_rows(&self) -> Vec<String> {
+        self.rows("ws5.county")
+            .into_iter()
+            .filter(|k| {
+                ["code", "mm", "risk"]
+                    .iter()
+                    .any(|c| !self.is_blank(&format!("ws5.county.{c}[{k}]")))
+            })
+            .collect()
+    }
+
     /// The template field for an id.
     pub fn field(&self, id: &str) -> Option<&'a Field> {
         self.layout.field(id)
@@ -275,6 +302,21 @@ pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
     });
     out.dedup();
     out
+}
+
+/// A number as a reviewer reads it: no trailing zeros, at most 6 decimals.
+pub(crate) fn show(d: Decimal) -> String {
+    d.round_dp(6).normalize().to_string()
+}
+
+/// Money to the cent.
+pub(crate) fn money(d: Decimal) -> String {
+    format!("{:.2}", crate::calc::round(d, 2))
+}
+
+/// A fraction as a percentage (0.715 → "71.5%").
+pub(crate) fn pct(d: Decimal) -> String {
+    format!("{}%", show(d * Decimal::ONE_HUNDRED))
 }
 
 fn cell_key(cell: &str) -> (u32, u16) {

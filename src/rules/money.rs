@@ -1,8 +1,363 @@
-//! Rule family: money.
-use super::{Ctx, Finding, Rule};
+//! Rule family M: money rules (cost sharing versus allowed, DE# tolerances,
+//! non-benefit expenses, benchmark and bid).
+use super::{Ctx, Finding, Rule, Severity, money};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 
 /// The rules of this family.
-pub(super) static RULES: &[Rule] = &[];
+pub(super) static RULES: &[Rule] = &[
+    Rule {
+        id: "M001",
+        name: "base-cost-sharing-negative",
+        severity: Severity::Error,
+        source: "WS1 Sec III column e (seed 1219-1221)",
+        doc: "**What it checks.** The base period cost sharing (WS1 column e = allowed \
+PMPM i − net PMPM d) is not negative: net cost never exceeds allowed cost.\n\n**Why.** \
+\"The values must be greater than or equal to zero.\"\n\n**Example.** Line i allowed \
+$180.00, net $182.50: cost sharing −$2.50.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M002",
+        name: "cob-cost-sharing-zero",
+        severity: Severity::Error,
+        source: "WS1 Sec III column e, line r (seed 1221)",
+        doc: "**What it checks.** COB/subrogation (line r) has no cost sharing: its net \
+PMPM equals its allowed PMPM.\n\n**Why.** \"Line r, COB, must equal zero.\" Recoveries \
+outside the claim system carry no member cost sharing.\n\n**Example.** Line r allowed \
+−$3.10 and net −$2.90.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M003",
+        name: "projected-allowed-negative",
+        severity: Severity::Error,
+        source: "WS2 columns o, p, q and lines s, t (seed 1414, 1432, 1440-1446)",
+        doc: "**What it checks.** Projected allowed PMPMs on WS2 — blended (column o), \
+non-DE# (p) and DE# (q) — are not negative, except COB/subrogation (line r), and the \
+totals (lines s and t) are not negative.\n\n**Why.** \"PMPM values in column o must be \
+greater than or equal to zero, with the exception of line r (COB/Subrg.), which may be \
+negative.\"\n\n**Example.** Line q (other non-covered) DE# allowed −$0.40.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M004",
+        name: "cost-sharing-after-oop",
+        severity: Severity::Error,
+        source: "WS3 columns i and j (seed 1670-1680)",
+        doc: "**What it checks.** On each WS3 line with an effective cost sharing after \
+the OOP maximum (column j), the amount before it (column i) is entered too, and the \
+amount after the deductible and OOP maximum is not above the amount before.\n\n**Why.** \
+\"If a value is entered in column j, then a corresponding value must be entered in \
+column i.\" The OOP maximum can only lower the effective cost sharing.\n\n**Example.** \
+Line a1: $250 copay before OOP, $265 after.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M005",
+        name: "net-medical-negative",
+        severity: Severity::Error,
+        source: "WS4 Sec IIA/IIB column h and p (seed 1779-1781, 1838-1842, 1906-1910)",
+        doc: "**What it checks.** On WS4, net PMPM (column h: allowed − cost sharing) is \
+not negative, and the A/B mandatory supplemental additional benefits (column p) are \
+not negative, on every line except COB (r).\n\n**Why.** \"Values must be greater than or \
+equal to zero.\" A negative net means cost sharing above allowed costs: members would \
+pay more than the service costs.\n\n**Example.** Non-DE# line f: allowed $14.20, cost \
+sharing $15.00.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M010",
+        name: "de-total-tolerance",
+        severity: Severity::Error,
+        source: "WS2 columns o, p, q (seed 1420-1428); DE# pricing (seed 440-452)",
+        doc: "**What it checks.** The total allowed PMPM for all enrollees (WS2 line s, \
+column o) is within $0.50 of the member-month weighted average of the non-DE# and DE# \
+totals (columns p and q, weighted by the projected non-DE# and DE# member months).\n\n\
+**Why.** \"The BPT will finalize only if the total PMPM for all enrollees is within \
+$0.50 (50 cents) of the weighted average of the non-DE# and DE# PMPMs.\" This is a \
+finalization blocker.\n\n**Example.** Total $812.40; non-DE# $790.00 on 9,000 member \
+months and DE# $1,010.00 on 1,000: weighted $812.00, difference $0.40 — passes; at \
+$813.00 the difference $1.00 is reported.",
+        blocks_finalize: true,
+    },
+    Rule {
+        id: "M011",
+        name: "de-category-tolerance",
+        severity: Severity::Error,
+        source: "WS2 columns o, p, q (seed 1420-1422)",
+        doc: "**What it checks.** For each service category (WS2 lines a–r), the blended \
+allowed PMPM (column o) is within $0.05 of the member-month weighted average of the \
+non-DE# (p) and DE# (q) PMPMs.\n\n**Why.** \"For each service category, the PMPM value \
+for the total population must be within $0.05 (5 cents) of the weighted average of \
+the non-DE# and DE# PMPMs.\" The DE# split feeds WS4 Sec IIA/IIB.\n\n**Example.** Line i \
+total $214.30 against a weighted $214.38: difference $0.08.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M012",
+        name: "non-benefit-expense-negative",
+        severity: Severity::Error,
+        source: "WS4 Sec IIC lines v1-v5 (seed 1993-2007)",
+        doc: "**What it checks.** Marketing & sales, direct administration and indirect \
+administration (WS4 lines v1–v3) are entered and not negative, and total non-benefit \
+expense (v5) is not negative. (Net cost of private reinsurance, v4, may be negative.)\n\n\
+**Why.** \"Lines v1, v2, and v3 must be greater than or equal to zero.\" \"The value \
+must be greater than or equal to zero.\"\n\n**Example.** Direct administration \
+−$4.00 PMPM.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "M013",
+        name: "plan-benchmark-positive",
+        severity: Severity::Error,
+        source: "WS5 Sec II line 6 (seed 2116-2118)",
+        doc: "**What it checks.** The plan benchmark (WS5 line 6 = standardized benchmark \
+× conversion factor) is greater than zero.\n\n**Why.** \"The BPT finalization process \
+will verify that this value must be greater than zero.\" A zero benchmark means no \
+counties, no member months or no risk score.\n\n**Example.** Counties entered without \
+member months: benchmark $0.00.",
+        blocks_finalize: true,
+    },
+    Rule {
+        id: "M014",
+        name: "plan-bid-positive",
+        severity: Severity::Error,
+        source: "WS5 Sec II line 7 (seed 2120-2122)",
+        doc: "**What it checks.** The plan A/B bid (WS5 line 7, WS4 line x column o \
+rounded to cents) is greater than zero.\n\n**Why.** \"The BPT finalization process will \
+verify that this value must be greater than zero.\"\n\n**Example.** WS4 left empty: \
+plan bid $0.00.",
+        blocks_finalize: true,
+    },
+    Rule {
+        id: "M015",
+        name: "margin-blank",
+        severity: Severity::Warning,
+        source: "WS4 Sec IIC line w (seed 2009-2015); gain/loss margin (seed 548-600)",
+        doc: "**What it checks.** The gain/loss margin (WS4 line w, column h) is entered \
+(0 when the plan prices no margin), and for an 800-series (EGWP) plan it is \
+positive.\n\n**Why.** The margin is a required pricing assumption reviewed against \
+the organization's other plans; \"The margin for EGWPs must be positive.\"\n\n**Example.** \
+An 800-series plan with a margin of −$5.00 PMPM.",
+        blocks_finalize: false,
+    },
+];
 
 /// Runs every rule of this family.
-pub(super) fn check(_ctx: &Ctx<'_>, _out: &mut Vec<Finding>) {}
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let zero = Decimal::ZERO;
+    for k in ctx.rows("ws1.base") {
+        let id = format!("ws1.base.cost_sharing[{k}]");
+        if ctx.field(&id).is_none() {
+            continue;
+        }
+        let e = ctx.num0(&id);
+        if k == "r" {
+            if !e.is_zero() {
+                out.push(ctx.finding(
+                    "M002",
+                    &id,
+                    "COB/subrogation has no cost sharing: net PMPM must equal allowed PMPM",
+                    money(e),
+                    "0.00",
+                ));
+            }
+        } else if e < zero && k != "s" && k != "t" {
+            out.push(ctx.finding(
+                "M001",
+                &id,
+                format!("line {k}: net PMPM exceeds allowed PMPM"),
+                money(e),
+                "≥ 0.00",
+            ));
+        }
+    }
+    for k in ctx.rows("ws2.allowed") {
+        if k == "r" {
+            continue;
+        }
+        for col in ["blend_allowed", "non_de_allowed", "de_allowed"] {
+            let id = format!("ws2.allowed.{col}[{k}]");
+            if let Some(d) = ctx.num(&id)
+                && d < zero
+            {
+                out.push(ctx.finding(
+                    "M003",
+                    &id,
+                    format!("line {k}: projected allowed PMPM is negative"),
+                    money(d),
+                    "≥ 0.00",
+                ));
+            }
+        }
+    }
+    for k in ctx.rows("ws3.cost_sharing") {
+        let (i, j) = (
+            format!("ws3.cost_sharing.in_before_oop[{k}]"),
+            format!("ws3.cost_sharing.in_after_oop[{k}]"),
+        );
+        if ctx.field(&j).is_none() {
+            continue;
+        }
+        match (ctx.num(&i), ctx.num(&j)) {
+            (None, Some(a)) if !ctx.is_blank(&j) => out.push(ctx.finding(
+                "M004",
+                &i,
+                "an amount after the OOP maximum is entered, so the amount before it is required",
+                "(blank)",
+                format!("≥ {}", super::show(a)),
+            )),
+            (Some(b), Some(a)) if a > b => out.push(ctx.finding(
+                "M004",
+                &j,
+                "effective cost sharing after the OOP maximum exceeds the amount before it",
+                super::show(a),
+                format!("≤ {}", super::show(b)),
+            )),
+            _ => {}
+        }
+    }
+    for table in ["ws4.non_de", "ws4.de"] {
+        for k in ctx.rows(table) {
+            if k == "r" || k == "s" {
+                continue;
+            }
+            let net = if table == "ws4.de" {
+                format!("{table}.reimbursement[{k}]")
+            } else {
+                format!("{table}.net[{k}]")
+            };
+            for id in [net, format!("{table}.ms_additional[{k}]")] {
+                if let Some(d) = ctx.num(&id)
+                    && d < dec!(-0.005)
+                {
+                    out.push(ctx.finding(
+                        "M005",
+                        &id,
+                        format!("line {k}: cost sharing exceeds allowed cost"),
+                        money(d),
+                        "≥ 0.00",
+                    ));
+                }
+            }
+        }
+    }
+    de_tolerance(ctx, out);
+    for (n, id) in ["ws4.nbe.v1_h", "ws4.nbe.v2_h", "ws4.nbe.v3_h"]
+        .iter()
+        .enumerate()
+    {
+        if ctx.field(id).is_none() {
+            continue;
+        }
+        match ctx.num(id) {
+            None if ctx.is_blank(id) => out.push(ctx.finding(
+                "M012",
+                id,
+                format!(
+                    "line v{} is blank; enter 0 if there is no such expense",
+                    n + 1
+                ),
+                "(blank)",
+                "≥ 0.00",
+            )),
+            Some(d) if d < zero => out.push(ctx.finding(
+                "M012",
+                id,
+                "non-benefit expense is negative",
+                money(d),
+                "≥ 0.00",
+            )),
+            _ => {}
+        }
+    }
+    if let Some(d) = ctx.num("ws4.nbe.v5_h")
+        && d < zero
+    {
+        out.push(ctx.finding(
+            "M012",
+            "ws4.nbe.v5_h",
+            "total non-benefit expense is negative",
+            money(d),
+            "≥ 0.00",
+        ));
+    }
+    for (rule, id, what) in [
+        ("M013", "ws5.bid.plan_benchmark", "plan benchmark"),
+        ("M014", "ws5.bid.plan_bid", "plan A/B bid"),
+    ] {
+        if ctx.field(id).is_some() && ctx.num0(id) <= zero {
+            out.push(ctx.finding(
+                rule,
+                id,
+                format!("the {what} must be greater than zero to finalize"),
+                money(ctx.num0(id)),
+                "> 0.00",
+            ));
+        }
+    }
+    let w = "ws4.margin.w_h";
+    if ctx.field(w).is_some() {
+        if ctx.is_blank(w) {
+            out.push(ctx.finding(
+                "M015",
+                w,
+                "the gain/loss margin is blank; enter 0 if none is priced",
+                "(blank)",
+                "a margin PMPM",
+            ));
+        } else if ctx.is_egwp() && ctx.num0(w) <= zero {
+            out.push(ctx.finding(
+                "M015",
+                w,
+                "an 800-series plan's gain/loss margin must be positive",
+                money(ctx.num0(w)),
+                "> 0.00",
+            ));
+        }
+    }
+}
+
+/// M010/M011: WS2 column o against the MM-weighted average of p and q.
+fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let mm_n = ctx.num0("ws2.projection.mm_non_de");
+    let mm_d = ctx.num0("ws2.projection.mm_de");
+    let mm = mm_n + mm_d;
+    if mm <= Decimal::ZERO {
+        return;
+    }
+    let weighted = |p: Decimal, q: Decimal| (p * mm_n + q * mm_d) / mm;
+    for k in ctx.rows("ws2.allowed") {
+        let o = format!("ws2.allowed.blend_allowed[{k}]");
+        if ctx.field(&o).is_none() {
+            continue;
+        }
+        let (rule, limit) = match k.as_str() {
+            "s" => ("M010", dec!(0.50)),
+            "t" => continue,
+            _ => ("M011", dec!(0.05)),
+        };
+        let total = ctx.num0(&o);
+        let w = weighted(
+            ctx.num0(&format!("ws2.allowed.non_de_allowed[{k}]")),
+            ctx.num0(&format!("ws2.allowed.de_allowed[{k}]")),
+        );
+        let diff = (total - w).abs();
+        if diff > limit {
+            out.push(ctx.finding(
+                rule,
+                &o,
+                format!(
+                    "line {k}: total allowed {} is {} from the DE#/non-DE# weighted average {} (limit {})",
+                    money(total),
+                    money(diff),
+                    money(w),
+                    money(limit)
+                ),
+                money(total),
+                format!("{} ± {}", money(w), money(limit)),
+            ));
+        }
+    }
+}
