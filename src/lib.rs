@@ -12,6 +12,7 @@ pub mod calc;
 pub mod cellref;
 pub mod config;
 pub mod diff;
+pub mod limits;
 pub mod model;
 pub mod reader;
 pub mod report;

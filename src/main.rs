@@ -126,6 +126,7 @@ enum Command {
     ///   bpt validate sample-bids/hmo-mapd-2013.xlsx
     ///   bpt validate bids/ --format json > findings.json
     ///   bpt validate bid.xlsx --ignore D --select M,A,P
+    ///   bpt validate 'season/*.xlsx' --summary summary.csv
     Validate {
         /// Workbooks or directories.
         #[arg(required = true)]
@@ -145,6 +146,9 @@ enum Command {
         /// Config file (default: bpt.toml in this directory or a parent).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also write the batch summary (one row per bid) to a .csv or .json file.
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
     },
     /// List every validation rule.
     Rules {
@@ -248,6 +252,7 @@ fn run(cmd: Command) -> Outcome {
             ignore,
             tolerance,
             config,
+            summary,
         } => {
             let cfg = match config {
                 Some(p) => bpt::config::load(&p),
@@ -279,7 +284,7 @@ fn run(cmd: Command) -> Outcome {
                 },
                 tolerance,
             };
-            app::validate(&files, format, &opts)
+            app::validate(&files, format, &opts, summary.as_deref())
         }
         Command::Rules { json } => app::list_rules(json),
         Command::Explain { id } => app::explain(&id),

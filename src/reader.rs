@@ -278,6 +278,17 @@ fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
             path: path.to_path_buf(),
         });
     }
+    let limits = crate::limits::Limits::from_env();
+    if meta.len() > limits.max_file_bytes {
+        return Err(ReadError::NotAWorkbook {
+            path: path.to_path_buf(),
+            message: format!(
+                "the file is {} bytes, more than the limit of {} (BPT_MAX_FILE_BYTES)",
+                meta.len(),
+                crate::limits::human(limits.max_file_bytes)
+            ),
+        });
+    }
     std::fs::read(path).map_err(io)
 }
 
@@ -376,6 +387,15 @@ impl<'a> Book<'a> {
         if bytes.is_empty() {
             return Err(not_wb("the file is empty (0 bytes)".into()));
         }
+        let limits = crate::limits::Limits::from_env();
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(not_wb(format!(
+                "{} bytes, more than the limit of {} (BPT_MAX_FILE_BYTES)",
+                bytes.len(),
+                crate::limits::human(limits.max_file_bytes)
+            )));
+        }
+        crate::limits::check_zip(bytes, &limits).map_err(not_wb)?;
         let sheets = open_sheets(path, bytes).map_err(|e| not_wb(e.to_string()))?;
         let names = sheets.sheet_names();
         Ok(Book {
