@@ -325,6 +325,9 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
     Outcome::out(s, code)
 }
 
+/// One compared pair of `diff_dirs`: bid id, old file, new file, changes.
+type PairDiff = (String, PathBuf, PathBuf, Result<Vec<Change>, String>);
+
 /// `bpt diff OLD_DIR NEW_DIR`: pairs the bids of two folders by
 /// contract-plan-segment and reports what changed in each pair, and which
 /// bids are only in one folder. Unreadable files are reported and skipped.
@@ -381,7 +384,7 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             only_new.push((id.clone(), q.clone()));
         }
     }
-    let results: Vec<(String, PathBuf, PathBuf, Result<Vec<Change>, String>)> = pairs
+    let results: Vec<PairDiff> = pairs
         .into_par_iter()
         .map(|(id, p, q)| {
             let r = (|| {
