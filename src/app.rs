@@ -1143,3 +1143,106 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
     }
     Outcome::out(o, OK)
 }
+
+/// `bpt finalize FILE -o OUT [--backup] [--force]`.
+pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: Decimal) -> Outcome {
+    use crate::finalize::Finalized;
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let who = bid_id(&bid).display();
+    match crate::finalize::finalize(&bid, tolerance) {
+        Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        Ok(Finalized::Blocked(blockers)) => {
+            let mut s = format!(
+                "bpt: {} ({who}) cannot be finalized: {} error(s) stand\n",
+                path.display(),
+                blockers.len()
+            );
+            for b in &blockers {
+                let f = &b.finding;
+                let loc = if f.cell.is_empty() {
+                    f.sheet.clone()
+                } else {
+                    format!("{}!{}", f.sheet, f.cell)
+                };
+                s.push_str(&format!(
+                    "  {} {loc}: {}{}\n",
+                    f.rule,
+                    f.message,
+                    if b.cms_check {
+                        " [the CMS form's finalization check]"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            s.push_str("nothing was written\n");
+            Outcome {
+                stdout: String::new(),
+                stderr: s,
+                code: FINDINGS,
+            }
+        }
+        Ok(Finalized::Done {
+            bytes,
+            changes,
+            remaining,
+        }) => {
+            let guard = crate::writer::SaveGuard {
+                input: Some(path.to_path_buf()),
+                force,
+            };
+            let mut s = String::new();
+            if backup {
+                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+                let stem = path.file_stem().and_then(|x| x.to_str()).unwrap_or("bid");
+                let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
+                let name = format!("{stem}.{stamp}.backup.xlsx");
+                let dest = dir.map_or(PathBuf::from(&name), |d| d.join(&name));
+                let copied = std::fs::read(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| {
+                        crate::writer::save_atomic(
+                            &b,
+                            &dest,
+                            &crate::writer::SaveGuard {
+                                input: Some(path.to_path_buf()),
+                                force: false,
+                            },
+                        )
+                        .map_err(|e| e.to_string())
+                    });
+                match copied {
+                    Ok(()) => s.push_str(&format!("backup: {}\n", dest.display())),
+                    Err(e) => {
+                        return Outcome::err(format!("bpt: backup failed: {e}\n"), UNREADABLE);
+                    }
+                }
+            }
+            if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
+                return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+            }
+            s.push_str(&format!(
+                "finalized {} ({who}) → {}\n",
+                path.display(),
+                out.display()
+            ));
+            for c in &changes {
+                if c.sheet.is_empty() {
+                    s.push_str(&format!("  {}\n", c.what));
+                } else {
+                    s.push_str(&format!("  {}: {}\n", c.sheet, c.what));
+                }
+            }
+            if !remaining.is_empty() {
+                s.push_str(&format!(
+                    "  {} warning/info finding(s) remain (bpt validate lists them)\n",
+                    remaining.len()
+                ));
+            }
+            Outcome::out(s, OK)
+        }
+    }
+}

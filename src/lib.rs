@@ -12,6 +12,7 @@ pub mod calc;
 pub mod cellref;
 pub mod config;
 pub mod diff;
+pub mod finalize;
 pub mod limits;
 pub mod model;
 pub mod reader;

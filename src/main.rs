@@ -150,6 +150,33 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
     },
+    /// Finalize a bid for HPMS upload, as the CMS form does.
+    ///
+    /// Refuses (exit 1), listing every blocker with its rule id and cell,
+    /// while any error-level finding stands. Otherwise writes OUT with WS6
+    /// Section V (working-model text) removed, WS5 county rows sorted in
+    /// descending order of county code, and calculated cells holding their
+    /// values, and prints what was changed. The input is never modified.
+    ///
+    /// Examples:
+    ///   bpt finalize bid.xlsx -o bid-final.xlsx
+    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup
+    Finalize {
+        /// The bid workbook.
+        file: PathBuf,
+        /// Where to write the finalized workbook.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Keep a timestamped copy of the input beside the output.
+        #[arg(long)]
+        backup: bool,
+        /// Tolerance for unrounded calculated cells.
+        #[arg(long, default_value = "0.000001")]
+        tolerance: Decimal,
+    },
     /// List every validation rule.
     Rules {
         /// Print JSON.
@@ -236,6 +263,13 @@ fn run(cmd: Command) -> Outcome {
             output,
             force,
         } => app::recalc(&file, json, output.as_deref(), force),
+        Command::Finalize {
+            file,
+            output,
+            force,
+            backup,
+            tolerance,
+        } => app::finalize(&file, &output, force, backup, tolerance),
         Command::Diff {
             file,
             other,
