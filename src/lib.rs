@@ -8,6 +8,7 @@
 
 pub mod annotate;
 pub mod app;
+pub mod broken;
 pub mod calc;
 pub mod cellref;
 pub mod config;

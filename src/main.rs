@@ -225,6 +225,9 @@ enum Command {
         /// List the samples.
         #[arg(long)]
         list: bool,
+        /// Write the broken twins (one per rule family) instead.
+        #[arg(long)]
+        broken: bool,
         /// Replace existing files.
         #[arg(long)]
         force: bool,
@@ -332,7 +335,14 @@ fn run(cmd: Command) -> Outcome {
             all,
             output,
             list,
+            broken,
             force,
-        } => app::sample(&names, all, &output, list, force),
+        } => {
+            if broken {
+                app::sample_broken(&output, force)
+            } else {
+                app::sample(&names, all, &output, list, force)
+            }
+        }
     }
 }
