@@ -717,6 +717,45 @@ mod tests {
             Value::Text("Profesional".into()),
         );
         check(&run(&v), &[("ws4.non_de.cost_sharing[i]", dec!(5))]);
+        // SUMIF matches text without regard to case.
+        v.set(
+            "ws3.cost_sharing.category[x1]",
+            Value::Text("PROFESSIONAL".into()),
+        );
+        check(&run(&v), &[("ws4.non_de.cost_sharing[i]", dec!(7))]);
+    }
+
+    /// The engine matches WS3 categories against the row labels of Section
+    /// IIA; the template's SUMIF criteria must be those same labels, and the
+    /// WS3 fixed lines must carry them.
+    #[test]
+    fn sumif_criteria_are_the_row_labels() {
+        let l = layout();
+        let labels = row_labels(&Engine::new(l, &Values::default()), "ws4.non_de");
+        assert_eq!(labels.len(), 18);
+        for (k, label) in labels.iter().filter(|(k, _)| k != "r") {
+            let f = l.field(&id("ws4.non_de", "cost_sharing", k)).unwrap();
+            let src = f.formula_src.as_deref().unwrap();
+            assert!(src.contains(&format!(",\"{label}\",")), "{k}: {src}");
+        }
+        let ws3 = l.table(super::super::ws3::TABLE).unwrap();
+        for (k, _, _) in &ws3.rows {
+            let f = l
+                .field(&id(super::super::ws3::TABLE, "category", k))
+                .unwrap();
+            if k.starts_with('x') {
+                assert_eq!(f.role, Role::Input);
+                assert_eq!(f.choices.len(), 17);
+                continue;
+            }
+            assert_eq!(f.role, Role::Cms);
+            let want = &labels
+                .iter()
+                .find(|(r, _)| k.starts_with(r.as_str()))
+                .unwrap()
+                .1;
+            assert_eq!(f.value.as_deref(), Some(want.as_str()), "{k}");
+        }
     }
 
     #[test]
