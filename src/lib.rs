@@ -14,6 +14,7 @@ pub mod config;
 pub mod diff;
 pub mod model;
 pub mod reader;
+pub mod reallocate;
 pub mod report;
 pub mod rules;
 pub mod sample;
