@@ -2232,11 +2232,14 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             }
             if lipsa_target && let Some(l) = a.lipsa {
                 let dollar = floor_dp(l, 0);
-                if d_r == dollar && d_r != round(l, 1) && d_r != floor_dp(l, 1) && !unchanged {
-                    if r.ms_revenue_requirement != j.ms_revenue_requirement
-                        || r.mc_margin != j.mc_margin
-                    {
-                        out.error(
+                if d_r == dollar
+                    && d_r != round(l, 1)
+                    && d_r != floor_dp(l, 1)
+                    && !unchanged
+                    && (r.ms_revenue_requirement != j.ms_revenue_requirement
+                        || r.mc_margin != j.mc_margin)
+                {
+                    out.error(
                             "RR13",
                             Some(Rule::G),
                             F_MSRR,
@@ -2245,7 +2248,6 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                                 money(dollar)
                             ),
                         );
-                    }
                 }
             }
         }
