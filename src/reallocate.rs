@@ -447,10 +447,14 @@ impl June {
             })
         };
         let part_d_basic = num_or(v, "ws6.premium.part_d_basic_rebate", || {
-            round(num0(v, "ws6.premium.part_d_basic_rebate_input"), 1)
+            alloc("part_d_basic", "ws6.premium.part_d_basic_rebate_input", 1)
         });
         let part_d_supplemental = num_or(v, "ws6.premium.part_d_supp_rebate", || {
-            round(num0(v, "ws6.premium.part_d_supp_rebate_input"), 1)
+            alloc(
+                "part_d_supplemental",
+                "ws6.premium.part_d_supp_rebate_input",
+                1,
+            )
         });
         let allocations = Allocations {
             reduce_cost_sharing: alloc(
@@ -2261,6 +2265,21 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
         }
     }
 
+    // Required prescription drug coverage (Section III).
+    if pd && j.part_d_supp_premium() <= zero && r.part_d_supp_premium() > zero {
+        out.push(
+            "RR15",
+            Severity::Warning,
+            None,
+            Some("ws6.premium.part_d_supp_premium"),
+            format!(
+                "the Part D supplemental premium rises from {} to {}: if this plan's required prescription drug coverage is enhanced alternative coverage, rebate must keep that premium at zero (42 CFR 423.104(f))",
+                money(j.part_d_supp_premium()),
+                money(r.part_d_supp_premium())
+            ),
+        );
+    }
+
     // A/B mandatory supplemental benefits (Section III, Example 7).
     let d_rcs = r.allocations.reduce_cost_sharing - j.allocations.reduce_cost_sharing;
     let d_os = r.allocations.other_supplemental - j.allocations.other_supplemental;
@@ -2370,5 +2389,171 @@ fn intention_text(i: Option<Intention>) -> &'static str {
         Some(Intention::Line7d) => "\"Premium amount displayed in line 7d\"",
         Some(Intention::Lipsa) => "\"Low-Income Premium Subsidy Amount\"",
         None => "(blank)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> June {
+        June {
+            plan_type: "HMO".into(),
+            ma_pd: true,
+            ma_rebate: dec!(50),
+            allocations: Allocations {
+                part_d_basic: dec!(20),
+                other_supplemental: dec!(30),
+                ..Default::default()
+            },
+            ms_revenue_requirement: dec!(30),
+            part_d_basic_before: dec!(40),
+            part_d_supp_before: dec!(12.30),
+            intention: Some(Intention::Line7d),
+            maxima: Maxima {
+                part_b: Some(dec!(99.90)),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+        .recomputed()
+    }
+
+    #[test]
+    fn money_and_dimes() {
+        assert_eq!(money(dec!(-2)), "-$2.00");
+        assert_eq!(money(dec!(0.005)), "$0.01");
+        assert_eq!(money(dec!(-0.001)), "$0.00");
+        assert_eq!(floor_dp(dec!(31.76), 1), dec!(31.7));
+        assert_eq!(ceil_dp(dec!(0.01), 1), dec!(0.1));
+        assert_eq!(clamp(Decimal::MAX), LIMIT);
+    }
+
+    #[test]
+    fn freed_rebate_goes_to_part_d_supp_then_part_b_then_benefits() {
+        // The A/B premium is already zero: $12.30 to Part D supplemental,
+        // then Part B in dimes, the rest needs added benefits.
+        let j = base();
+        let s = distribute(&j, j.allocations, dec!(20.05), true);
+        assert_eq!(s.alloc.part_d_supplemental, dec!(12.30));
+        assert_eq!(s.alloc.part_b, dec!(7.7));
+        assert_eq!(s.alloc.other_supplemental, dec!(30.05));
+        assert_eq!(s.benefit_change, dec!(0.05));
+        assert_eq!(s.lines.len(), 3);
+        // Without a Part B maximum, Part B is left alone.
+        let mut k = j.clone();
+        k.maxima.part_b = None;
+        let s = distribute(&k, k.allocations, dec!(20), true);
+        assert_eq!(s.alloc.part_b, dec!(0));
+        assert_eq!(s.benefit_change, dec!(7.70));
+    }
+
+    #[test]
+    fn needed_rebate_comes_from_ab_first_then_part_b_then_part_d_supp() {
+        let mut j = base();
+        j.allocations = Allocations {
+            reduce_cost_sharing: dec!(1),
+            other_supplemental: dec!(2),
+            part_b: dec!(0.5),
+            part_d_basic: dec!(20),
+            part_d_supplemental: dec!(5),
+        };
+        let s = distribute(&j, j.allocations, dec!(-4.27), true);
+        assert_eq!(s.alloc.other_supplemental, dec!(0.03));
+        assert_eq!(s.alloc.reduce_cost_sharing, dec!(0));
+        assert_eq!(s.alloc.part_b, dec!(0));
+        // $0.77 left: $0.80 from Part D supplemental, $0.03 back on A/B.
+        assert_eq!(s.alloc.part_d_supplemental, dec!(4.2));
+        assert_eq!(s.alloc.total(), j.allocations.total() - dec!(4.27));
+    }
+
+    #[test]
+    fn margin_for_rebate_change_is_exact_with_savings() {
+        let mut j = base();
+        j.rebate_level = RebateLevel::Pct73;
+        j.bid.savings = dec!(68.18);
+        // rebate = ROUND(68.18 × 11/15, 2) = 50.00
+        let d = margin_for_rebate_change(&j, dec!(0.42));
+        let pct = j.rebate_level.fraction();
+        assert_eq!(
+            round((j.bid.savings - d) * pct, 2) - round(j.bid.savings * pct, 2),
+            dec!(0.42)
+        );
+        assert!(d < Decimal::ZERO && d.abs() <= dec!(0.58));
+        assert_eq!(margin_for_rebate_change(&j, dec!(0)), dec!(0));
+    }
+
+    #[test]
+    fn rebate_levels() {
+        assert_eq!(
+            RebateLevel::from_fraction(dec!(73.33)),
+            Some(RebateLevel::Pct73)
+        );
+        assert_eq!(
+            RebateLevel::from_fraction(dec!(0.6666666667)),
+            Some(RebateLevel::Pct66)
+        );
+        assert_eq!(RebateLevel::from_fraction(dec!(0.5)), None);
+        assert_eq!(
+            RebateLevel::from_stars(Some(dec!(3)), "", "ED PFFS"),
+            RebateLevel::Pct71
+        );
+        assert_eq!(
+            RebateLevel::from_stars(Some(dec!(3)), "New contract under new parent org", "HMO"),
+            RebateLevel::Pct71
+        );
+        assert_eq!(
+            RebateLevel::from_stars(Some(dec!(4)), "", "HMO"),
+            RebateLevel::Pct71
+        );
+        assert_eq!(RebateLevel::from_stars(None, "", "HMO"), RebateLevel::Pct66);
+    }
+
+    #[test]
+    fn lipsa_target_keeps_r37_positive_and_enhanced_alternative_warning() {
+        let mut j = base();
+        j.intention = Some(Intention::Lipsa);
+        let j = j.recomputed();
+        let a = Announcement {
+            part_d_basic_before: dec!(20),
+            lipsa: Some(dec!(0)),
+            ..Default::default()
+        };
+        let mut r = j.clone();
+        r.part_d_basic_before = dec!(20);
+        r.allocations.part_d_supplemental = dec!(0);
+        let v = check(&j, &r.recomputed(), &a);
+        assert!(v.iter().any(|v| v.code == "RR13"));
+        let mut j2 = j.clone();
+        j2.allocations.part_d_supplemental = dec!(12.30);
+        j2.allocations.other_supplemental = dec!(17.70);
+        let j2 = j2.recomputed();
+        let mut r2 = j2.clone();
+        r2.part_d_basic_before = dec!(40);
+        r2.allocations.part_d_supplemental = dec!(10);
+        r2.allocations.other_supplemental = dec!(20);
+        let v = check(&j2, &r2.recomputed(), &Announcement::part_d(dec!(40)));
+        assert!(v.iter().any(|v| v.code == "RR15"));
+    }
+
+    #[test]
+    fn violations_display() {
+        let v = Violation {
+            code: "RR05",
+            severity: Severity::Error,
+            rule: Some(Rule::C),
+            field: Some(F_7D),
+            message: "x".into(),
+        };
+        assert_eq!(
+            v.to_string(),
+            "RR05 error (rule C) [ws6.premium.part_d_basic_premium]: x"
+        );
+        assert_eq!(Rule::G.to_string(), "G");
+        assert_eq!(serde_json::to_string(&Rule::H).unwrap(), "\"H\"");
+        assert_eq!(
+            serde_json::to_string(&Outcome::NotNeeded).unwrap(),
+            "\"not_needed\""
+        );
     }
 }
