@@ -257,6 +257,16 @@ impl Allocations {
         }
     }
 
+    fn normalized(&self) -> Allocations {
+        Allocations {
+            reduce_cost_sharing: self.reduce_cost_sharing.normalize(),
+            other_supplemental: self.other_supplemental.normalize(),
+            part_b: self.part_b.normalize(),
+            part_d_basic: self.part_d_basic.normalize(),
+            part_d_supplemental: self.part_d_supplemental.normalize(),
+        }
+    }
+
     fn clamped(&self) -> Allocations {
         Allocations {
             reduce_cost_sharing: clamp(self.reduce_cost_sharing),
@@ -679,6 +689,7 @@ pub fn lipsa_targets(lipsa: Decimal) -> Vec<Decimal> {
     let lipsa = clamp(lipsa);
     let mut out: Vec<Decimal> = Vec::new();
     for t in [round(lipsa, 1), floor_dp(lipsa, 1), floor_dp(lipsa, 0)] {
+        let t = t.normalize();
         if !out.contains(&t) {
             out.push(t);
         }
@@ -802,7 +813,7 @@ impl Figures {
         let part_d_supp_premium = part_d_supp_before - allocations.part_d_supplemental;
         Figures {
             ma_rebate,
-            allocations,
+            allocations: allocations.normalized(),
             total_allocated,
             unallocated: ma_rebate - total_allocated,
             ms_revenue_requirement,
@@ -816,6 +827,28 @@ impl Figures {
             part_d_supp_premium,
             total_plan_premium: rounded_ma_premium + part_d_basic_premium + part_d_supp_premium,
         }
+        .normalized()
+    }
+
+    fn normalized(mut self) -> Figures {
+        for d in [
+            &mut self.ma_rebate,
+            &mut self.total_allocated,
+            &mut self.unallocated,
+            &mut self.ms_revenue_requirement,
+            &mut self.ms_premium,
+            &mut self.basic_ma_premium,
+            &mut self.total_ma_premium,
+            &mut self.rounded_ma_premium,
+            &mut self.part_d_basic_before,
+            &mut self.part_d_basic_premium,
+            &mut self.part_d_supp_before,
+            &mut self.part_d_supp_premium,
+            &mut self.total_plan_premium,
+        ] {
+            *d = d.normalize();
+        }
+        self
     }
 
     /// The June bid's own figures, recomputed from its inputs.
@@ -954,9 +987,9 @@ fn margin_for_rebate_change(j: &June, rebate_change: Decimal) -> Decimal {
 /// ```
 pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> {
     let j = june.clamped();
-    let from = clamp(total);
-    let to = round(from, 0);
-    let change = to - from;
+    let from = clamp(total).normalize();
+    let to = round(from, 0).normalize();
+    let change = (to - from).normalize();
     if change.is_zero() {
         return None;
     }
@@ -975,7 +1008,7 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
     )];
     if j.ma_rebate > Decimal::ZERO {
         let rebate_change = -change;
-        let m = margin_for_rebate_change(&j, rebate_change);
+        let m = margin_for_rebate_change(&j, rebate_change).normalize();
         let limit = j.rebate_level.margin_limit();
         let within = m.abs() <= limit;
         ex.push(format!(
@@ -1019,7 +1052,7 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
                 money((change * cf).abs()),
                 money(change.abs())
             ));
-            Some(round(change * cf, 2))
+            Some(round(change * cf, 2).normalize())
         } else {
             ex.push(format!(
                 "No rebates: {} the gain/loss margin so the MA premium moves by {}.",
@@ -1509,8 +1542,8 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
             returns_to_target: pd && targets.contains(&d_after),
             target: None,
             figures,
-            changes: shift.alloc.minus(&j.allocations),
-            benefit_change: shift.benefit_change,
+            changes: shift.alloc.minus(&j.allocations).normalized(),
+            benefit_change: shift.benefit_change.normalize(),
             rounding: rounding_of(figures.total_plan_premium),
             explanation: lines,
         });
@@ -1597,8 +1630,8 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
                 returns_to_target: reaches,
                 target: Some(t),
                 figures,
-                changes: shift.alloc.minus(&j.allocations),
-                benefit_change: shift.benefit_change,
+                changes: shift.alloc.minus(&j.allocations).normalized(),
+                benefit_change: shift.benefit_change.normalize(),
                 rounding: rounding_of(figures.total_plan_premium),
                 explanation: lines,
             });
