@@ -1503,9 +1503,14 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
     };
     if class == PlanClass::Rppo && new_rebate != j.ma_rebate {
         ex.push(format!(
-            "The allocations must total the new rebate of {}: {} is unallocated until they do (Section II F).",
+            "The allocations must total the new rebate of {}: with the June allocations {} is {} (Section II F).",
             money(new_rebate),
-            money(after.unallocated)
+            money(after.unallocated.abs()),
+            if after.unallocated < zero {
+                "over-allocated"
+            } else {
+                "unallocated"
+            }
         ));
     }
 
@@ -1646,6 +1651,172 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
     result.options = options;
     result.explanation = ex;
     result
+}
+
+impl Proposal {
+    /// Writes the proposal into a bid's values as the WS6 inputs a
+    /// resubmission enters: the A/B allocations (Sec II), the Part B buydown,
+    /// lines 7a, 7b and 8b. Calculated cells are left to recalculation. Any
+    /// `benefit_change` (added or eliminated A/B benefits) and margin change
+    /// for rounding must still be priced in WS1–WS4 by the actuary.
+    ///
+    /// ```
+    /// use bpt::reallocate::{reallocate, Allocations, Announcement, Intention, June};
+    /// use bpt::value::Values;
+    /// use rust_decimal_macros::dec;
+    /// let june = June {
+    ///     plan_type: "HMO".into(), ma_pd: true, ma_rebate: dec!(40),
+    ///     allocations: Allocations { part_d_basic: dec!(15), other_supplemental: dec!(25), ..Default::default() },
+    ///     ms_revenue_requirement: dec!(60), part_d_basic_before: dec!(35), part_d_basic_premium: dec!(20),
+    ///     intention: Some(Intention::Line7d), ..Default::default()
+    /// };
+    /// let r = reallocate(&june, &Announcement::part_d(dec!(30)));
+    /// let mut v = Values::default();
+    /// r.options[1].apply(&mut v);
+    /// assert_eq!(v.num("ws6.premium.part_d_basic_before"), Some(dec!(30)));
+    /// assert_eq!(v.num("ws6.premium.part_d_basic_rebate_input"), Some(dec!(10)));
+    /// assert_eq!(v.num("ws6.rebate_input.other_supplemental"), Some(dec!(30)));
+    /// ```
+    pub fn apply(&self, values: &mut Values) {
+        let f = &self.figures;
+        let al = &f.allocations;
+        for (id, d) in [
+            (
+                "ws6.rebate_input.reduce_cost_sharing",
+                al.reduce_cost_sharing,
+            ),
+            ("ws6.rebate_input.other_supplemental", al.other_supplemental),
+            ("ws6.part_b.rebate_input", al.part_b),
+            ("ws6.premium.part_d_basic_before", f.part_d_basic_before),
+            ("ws6.premium.part_d_basic_rebate_input", al.part_d_basic),
+            (
+                "ws6.premium.part_d_supp_rebate_input",
+                al.part_d_supplemental,
+            ),
+        ] {
+            let keep_blank = d.is_zero() && values.get(id).is_empty();
+            if !keep_blank {
+                values.set_num(id, d);
+            }
+        }
+    }
+}
+
+fn cell(d: Decimal) -> String {
+    money(d)
+}
+
+impl fmt::Display for Reallocation {
+    /// A plain-text report in the layout of the Appendix E tables: one row
+    /// per WS6 line, one column for June, after the benchmark, and each
+    /// option; then the explanation.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let outcome = match self.outcome {
+            Outcome::Required => "required",
+            Outcome::Permitted => "permitted",
+            Outcome::NotNeeded => "not needed (already at the target)",
+            Outcome::NotApplicable => "not applicable (no MA rebate in June)",
+            Outcome::NotPermitted => "not permitted",
+        };
+        writeln!(
+            f,
+            "Rebate reallocation (CMS Appendix E): {}",
+            self.plan_class
+        )?;
+        writeln!(f, "Reallocation: {outcome}")?;
+        writeln!(
+            f,
+            "Premium rounding: {}",
+            if self.premium_rounding_permitted {
+                "permitted"
+            } else {
+                "not permitted"
+            }
+        )?;
+        if !self.rules.is_empty() {
+            writeln!(f, "Rules:")?;
+            for r in &self.rules {
+                writeln!(f, "  {r}. {}", r.title())?;
+            }
+        }
+        if let Some(t) = self.target {
+            writeln!(f, "Target Part D basic premium: {}", money(t))?;
+        }
+        writeln!(f)?;
+        let mut cols: Vec<(String, &Figures)> = vec![
+            ("June".into(), &self.june),
+            ("After benchmark".into(), &self.after_benchmark),
+        ];
+        for (n, o) in self.options.iter().enumerate() {
+            cols.push((format!("Option {}", n + 1), &o.figures));
+        }
+        type Row = (&'static str, fn(&Figures) -> Decimal);
+        let rows: [Row; 15] = [
+            ("IIIB 1  Total MA rebate", |x| x.ma_rebate),
+            ("IIIB 2  Reduce A/B cost sharing", |x| {
+                x.allocations.reduce_cost_sharing
+            }),
+            ("IIIB 3  Other A/B mandatory suppl.", |x| {
+                x.allocations.other_supplemental
+            }),
+            ("IIIB 4  Part B premium", |x| x.allocations.part_b),
+            ("IIIB 5  Part D basic premium (7c)", |x| {
+                x.allocations.part_d_basic
+            }),
+            ("IIIB 6  Part D suppl. premium (8c)", |x| {
+                x.allocations.part_d_supplemental
+            }),
+            ("IIIB 7  Total rebate allocated", |x| x.total_allocated),
+            ("        Unallocated", |x| x.unallocated),
+            ("IIIC 3  A/B mandatory suppl. premium", |x| x.ms_premium),
+            ("IIIC 4  Basic MA premium", |x| x.basic_ma_premium),
+            ("IIIC 6  Rounded MA premium", |x| x.rounded_ma_premium),
+            ("IIIC 7a Part D basic before rebates", |x| {
+                x.part_d_basic_before
+            }),
+            ("IIIC 7d Part D basic premium", |x| x.part_d_basic_premium),
+            ("IIIC 8d Part D suppl. premium", |x| x.part_d_supp_premium),
+            ("IIIC 9  Total plan premium", |x| x.total_plan_premium),
+        ];
+        write!(f, "{:<38}", "WS6 line")?;
+        for (h, _) in &cols {
+            write!(f, "{h:>16}")?;
+        }
+        writeln!(f)?;
+        for (label, get) in rows {
+            write!(f, "{label:<38}")?;
+            for (_, c) in &cols {
+                write!(f, "{:>16}", cell(get(c)))?;
+            }
+            writeln!(f)?;
+        }
+        writeln!(f)?;
+        for l in &self.explanation {
+            writeln!(f, "- {l}")?;
+        }
+        for o in &self.options {
+            writeln!(f)?;
+            writeln!(f, "{}", o.label)?;
+            for l in &o.explanation {
+                writeln!(f, "  - {l}")?;
+            }
+            if let Some(r) = &o.rounding {
+                writeln!(
+                    f,
+                    "  Premium rounding ({}):",
+                    if r.permitted {
+                        "permitted"
+                    } else {
+                        "not permitted"
+                    }
+                )?;
+                for l in &r.explanation {
+                    writeln!(f, "    - {l}")?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------- check
@@ -2366,6 +2537,27 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                 "rebate for reduced A/B cost sharing fell by {} while {} still funds non-Medicare-covered benefits: reduce or remove non-covered benefits first (CY2010 Call Letter priorities)",
                 money(-d_rcs),
                 money(r.allocations.other_supplemental)
+            ),
+        );
+    }
+
+    // Medicare-covered pricing (Section III): the plan A/B bid may move
+    // only with the margin (and small utilization effects of A/B changes).
+    let d_bid = r.bid.plan_bid - j.bid.plan_bid;
+    let d_margin = r.mc_margin - j.mc_margin;
+    if !j.bid.plan_bid.is_zero()
+        && !r.bid.plan_bid.is_zero()
+        && (d_bid - d_margin).abs() >= ROUNDING_CHANGE
+    {
+        out.push(
+            "RR17",
+            Severity::Warning,
+            None,
+            Some("ws5.bid.plan_bid"),
+            format!(
+                "the plan A/B bid changed by {} while the Medicare-covered margin changed by {}: Medicare-covered allowed costs and non-benefit expenses may change only slightly, through utilization tied to A/B mandatory supplemental changes and proportional allocation (Section III)",
+                signed(d_bid),
+                signed(d_margin)
             ),
         );
     }
