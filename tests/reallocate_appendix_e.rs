@@ -889,3 +889,55 @@ fn hostile_values_do_not_panic() {
     let _ = premium_rounding(&j, big);
     let _ = serde_json::to_string(&r).unwrap();
 }
+
+#[test]
+fn text_report_and_apply_example_4() {
+    let mut j = mapd(dec!(55), dec!(15), dec!(50), dec!(35), Intention::Line7d);
+    j.plan_type = "RPPO".into();
+    let a = Announcement {
+        part_d_basic_before: dec!(30),
+        ma_rebate: Some(dec!(53)),
+        ..Default::default()
+    };
+    let r = reallocate(&j, &a);
+    let text = r.to_string();
+    assert!(text.contains("Reallocation: required"));
+    assert!(text.contains("Option 2"));
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("IIIB 5"))
+        .unwrap()
+        .split_whitespace()
+        .filter(|w| w.starts_with('$'))
+        .collect::<Vec<_>>();
+    assert_eq!(row, ["$15.00", "$15.00", "$15.00", "$10.00"]);
+    assert!(text.contains("over-allocated"));
+    // apply(): the WS6 inputs of Option 2.
+    let mut v = Values::default();
+    r.options[1].apply(&mut v);
+    assert_eq!(v.num("ws6.premium.part_d_basic_before"), Some(dec!(30)));
+    assert_eq!(
+        v.num("ws6.premium.part_d_basic_rebate_input"),
+        Some(dec!(10))
+    );
+    assert_eq!(v.num("ws6.rebate_input.other_supplemental"), Some(dec!(43)));
+    assert!(v.get("ws6.part_b.rebate_input").is_empty());
+}
+
+#[test]
+fn medicare_covered_pricing_change_is_flagged() {
+    let mut j = mapd(dec!(40), dec!(15), dec!(60), dec!(35), Intention::Line7d);
+    j.bid.plan_bid = dec!(700);
+    let mut r = j.clone();
+    r.bid.plan_bid = dec!(690);
+    let v = check(&j, &r, &Announcement::part_d(dec!(35)));
+    assert!(
+        v.iter()
+            .any(|v| v.code == "RR17" && v.severity == Severity::Warning)
+    );
+    let mut ok = j.clone();
+    ok.bid.plan_bid = dec!(700.30);
+    ok.mc_margin = dec!(0.30);
+    let v = check(&j, &ok, &Announcement::part_d(dec!(35)));
+    assert!(!v.iter().any(|v| v.code == "RR17"));
+}
