@@ -1448,9 +1448,11 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
                 money(l),
                 targets.iter().map(|t| money(*t)).collect::<Vec<_>>().join(", ")
             )),
-            (true, None) => ex.push(
-                "The target is the LIPSA, which was not given: only the no-reallocation option can be sized.".into(),
-            ),
+            (true, None) => ex.push(if negative {
+                "The target is the LIPSA, which was not given: it is needed to size the required reallocation.".into()
+            } else {
+                "The target is the LIPSA, which was not given: only the no-reallocation option can be sized.".into()
+            }),
             _ => ex.push(format!(
                 "The target is the June premium in line 7d: {}.",
                 money(j.part_d_basic_premium)
@@ -1538,20 +1540,28 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
             lines.push("No rebate reallocation; a resubmission is not necessary unless the premium is rounded.".into());
         }
         lines.extend(shift.lines);
-        options.push(Proposal {
-            label: if pd && targets.contains(&d_after) {
-                "no reallocation (already at the target)".into()
-            } else {
-                "no reallocation of the Part D basic buydown".into()
-            },
-            returns_to_target: pd && targets.contains(&d_after),
-            target: None,
-            figures,
-            changes: shift.alloc.minus(&j.allocations).normalized(),
-            benefit_change: shift.benefit_change.normalize(),
-            rounding: rounding_of(figures.total_plan_premium),
-            explanation: lines,
-        });
+        if !figures.unallocated.is_zero() {
+            ex.push(format!(
+                "Keeping the Part D basic buydown of {} is not possible: the new rebate of {} cannot cover it (Section II F).",
+                money(c_j),
+                money(new_rebate)
+            ));
+        } else {
+            options.push(Proposal {
+                label: if pd && targets.contains(&d_after) {
+                    "no reallocation (already at the target)".into()
+                } else {
+                    "no reallocation of the Part D basic buydown".into()
+                },
+                returns_to_target: pd && targets.contains(&d_after),
+                target: None,
+                figures,
+                changes: shift.alloc.minus(&j.allocations).normalized(),
+                benefit_change: shift.benefit_change.normalize(),
+                rounding: rounding_of(figures.total_plan_premium),
+                explanation: lines,
+            });
+        }
     }
 
     // Options: return to the target.

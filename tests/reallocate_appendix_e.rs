@@ -941,3 +941,26 @@ fn medicare_covered_pricing_change_is_flagged() {
     let v = check(&j, &ok, &Announcement::part_d(dec!(35)));
     assert!(!v.iter().any(|v| v.code == "RR17"));
 }
+
+#[test]
+fn rppo_rebate_below_part_d_buydown() {
+    // All $20 of rebate buys down the Part D basic premium; the regional
+    // benchmark cuts the rebate to $10: the buydown cannot stay, and all of
+    // the new rebate on Part D basic is an accepted partial return.
+    let mut j = mapd(dec!(20), dec!(20), dec!(0), dec!(35), Intention::Line7d);
+    j.plan_type = "RPPO".into();
+    let a = Announcement {
+        part_d_basic_before: dec!(35),
+        ma_rebate: Some(dec!(10)),
+        ..Default::default()
+    };
+    let r = reallocate(&j, &a);
+    assert_eq!(r.options.len(), 1);
+    let o = &r.options[0];
+    assert_eq!(o.figures.allocations.part_d_basic, dec!(10));
+    assert_eq!(o.figures.part_d_basic_premium, dec!(25));
+    assert_eq!(o.figures.unallocated, dec!(0));
+    assert!(!o.returns_to_target);
+    assert!(r.explanation.iter().any(|l| l.contains("not possible")));
+    assert!(check(&j, &o_as_june(&j, o), &a).is_empty());
+}
