@@ -1568,7 +1568,7 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
     if pd && (new_rebate > zero || c_j > zero) {
         let hi = new7a.max(zero).min(floor_dp(new_rebate, 1)).max(zero);
         for (i, &t) in targets.iter().enumerate() {
-            if !negative && d_after == t {
+            if !negative && d_after == t && !options.is_empty() {
                 continue;
             }
             let desired = round(new7a - t, 1);
