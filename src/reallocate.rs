@@ -158,12 +158,9 @@ impl RebateLevel {
             RebateLevel::Pct73
         } else if star >= dec!(3.5)
             || nl.contains("new parent")
-            || plan_type.trim().eq_ignore_ascii_case("ED PFFS")
+            || (star >= dec!(3) && plan_type.trim().eq_ignore_ascii_case("ED PFFS"))
         {
             RebateLevel::Pct71
-        } else if nl.contains("existing parent") && star.is_zero() {
-            // a new contract under an existing parent without a rating yet
-            RebateLevel::Pct66
         } else {
             RebateLevel::Pct66
         }
