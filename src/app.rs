@@ -12,7 +12,7 @@ use crate::model::MaBid;
 use crate::reader::{self, Bid};
 use crate::report::{self, BidId, FileReport};
 use crate::rules::{self, Ctx, Selection, Severity};
-use crate::value::Value;
+use crate::value::{Value, Values};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
@@ -288,6 +288,9 @@ fn mismatches_csv(m: &[Mismatch]) -> String {
 
 /// `bpt diff OLD NEW`: every field that changed between two bids.
 pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    if old.is_dir() && new.is_dir() {
+        return diff_dirs(old, new, format);
+    }
     let a = match reader::read_bid(old) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -318,6 +321,184 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
         })),
         DiffFormat::Csv => changes_csv(&changes),
         DiffFormat::Text => changes_text(old, new, &changes),
+    };
+    Outcome::out(s, code)
+}
+
+/// One compared pair of `diff_dirs`: bid id, old file, new file, changes.
+type PairDiff = (String, PathBuf, PathBuf, Result<Vec<Change>, String>);
+
+/// `bpt diff OLD_DIR NEW_DIR`: pairs the bids of two folders by
+/// contract-plan-segment and reports what changed in each pair, and which
+/// bids are only in one folder. Unreadable files are reported and skipped.
+pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    use rayon::prelude::*;
+    use std::collections::BTreeMap;
+    struct Side {
+        by_id: BTreeMap<String, PathBuf>,
+        unreadable: Vec<String>,
+    }
+    let scan = |dir: &Path| {
+        let files = expand_paths(&[dir.to_path_buf()]);
+        let read: Vec<(PathBuf, Result<String, String>)> = files
+            .par_iter()
+            .map(|p| {
+                let r = reader::read_bid(p)
+                    .map(|b| bid_id(&b).display())
+                    .map_err(|e| e.to_string());
+                (p.clone(), r)
+            })
+            .collect();
+        let mut side = Side {
+            by_id: BTreeMap::new(),
+            unreadable: Vec::new(),
+        };
+        for (p, r) in read {
+            match r {
+                Ok(id) => {
+                    if let Some(prev) = side.by_id.insert(id.clone(), p.clone()) {
+                        side.unreadable.push(format!(
+                            "{}: same bid {id} as {}; compared only the later file",
+                            prev.display(),
+                            p.display()
+                        ));
+                    }
+                }
+                Err(e) => side.unreadable.push(e),
+            }
+        }
+        side
+    };
+    let (a, b) = (scan(old), scan(new));
+    let mut pairs = Vec::new();
+    let mut only_old = Vec::new();
+    let mut only_new = Vec::new();
+    for (id, p) in &a.by_id {
+        match b.by_id.get(id) {
+            Some(q) => pairs.push((id.clone(), p.clone(), q.clone())),
+            None => only_old.push((id.clone(), p.clone())),
+        }
+    }
+    for (id, q) in &b.by_id {
+        if !a.by_id.contains_key(id) {
+            only_new.push((id.clone(), q.clone()));
+        }
+    }
+    let results: Vec<PairDiff> = pairs
+        .into_par_iter()
+        .map(|(id, p, q)| {
+            let r = (|| {
+                let x = reader::read_bid(&p).map_err(|e| e.to_string())?;
+                let y = reader::read_bid(&q).map_err(|e| e.to_string())?;
+                if x.layout.form.id != y.layout.form.id {
+                    return Err(format!(
+                        "{} is a {} form, {} a {} form",
+                        p.display(),
+                        x.layout.form.id,
+                        q.display(),
+                        y.layout.form.id
+                    ));
+                }
+                Ok(diff::compare_bids(x.layout, &x.values, &y.values))
+            })();
+            (id, p, q, r)
+        })
+        .collect();
+    let changed = results
+        .iter()
+        .any(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
+        || !only_old.is_empty()
+        || !only_new.is_empty();
+    let broken = !a.unreadable.is_empty()
+        || !b.unreadable.is_empty()
+        || results.iter().any(|r| r.3.is_err());
+    let code = if broken {
+        UNREADABLE
+    } else if changed {
+        FINDINGS
+    } else {
+        OK
+    };
+    let s = match format {
+        DiffFormat::Json => json_or_err(&serde_json::json!({
+            "old": old.display().to_string(),
+            "new": new.display().to_string(),
+            "pairs": results.iter().map(|(id, p, q, r)| serde_json::json!({
+                "bid": id,
+                "old": p.display().to_string(),
+                "new": q.display().to_string(),
+                "changes": r.as_ref().ok(),
+                "error": r.as_ref().err(),
+            })).collect::<Vec<_>>(),
+            "only_old": only_old.iter().map(|(id, p)| serde_json::json!({"bid": id, "path": p.display().to_string()})).collect::<Vec<_>>(),
+            "only_new": only_new.iter().map(|(id, p)| serde_json::json!({"bid": id, "path": p.display().to_string()})).collect::<Vec<_>>(),
+            "unreadable": a.unreadable.iter().chain(&b.unreadable).collect::<Vec<_>>(),
+        })),
+        DiffFormat::Csv => {
+            let mut o = String::new();
+            for (i, (id, _, _, r)) in results.iter().enumerate() {
+                if let Ok(c) = r {
+                    let t = changes_csv(c);
+                    let mut lines = t.lines();
+                    let head = lines.next().unwrap_or_default();
+                    if i == 0 {
+                        o.push_str("bid,");
+                        o.push_str(head);
+                        o.push('\n');
+                    }
+                    for l in lines {
+                        o.push_str(id);
+                        o.push(',');
+                        o.push_str(l);
+                        o.push('\n');
+                    }
+                }
+            }
+            o
+        }
+        DiffFormat::Text => {
+            let mut o = String::new();
+            for (id, p, q, r) in &results {
+                match r {
+                    Ok(c) if c.is_empty() => o.push_str(&format!("{id}: unchanged\n")),
+                    Ok(c) => {
+                        o.push_str(&format!("── {id} ──\n"));
+                        o.push_str(&changes_text(p, q, c));
+                    }
+                    Err(e) => o.push_str(&format!("{id}: could not compare: {e}\n")),
+                }
+            }
+            for (id, p) in &only_old {
+                o.push_str(&format!(
+                    "{id}: only in {} ({})\n",
+                    old.display(),
+                    p.display()
+                ));
+            }
+            for (id, q) in &only_new {
+                o.push_str(&format!(
+                    "{id}: only in {} ({})\n",
+                    new.display(),
+                    q.display()
+                ));
+            }
+            for e in a.unreadable.iter().chain(&b.unreadable) {
+                o.push_str(&format!("could not read: {e}\n"));
+            }
+            o.push_str(&format!(
+                "{} pair(s) compared, {} changed, {} only in {}, {} only in {}\n",
+                results.len(),
+                results
+                    .iter()
+                    .filter(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
+                    .count(),
+                only_old.len(),
+                old.display(),
+                only_new.len(),
+                new.display()
+            ));
+            o
+        }
     };
     Outcome::out(s, code)
 }
@@ -394,6 +575,14 @@ pub struct ValidateOptions {
 
 /// Validates one bid already read.
 pub fn validate_bid(bid: &Bid, opts: &ValidateOptions) -> Vec<rules::Finding> {
+    validate_bid_with_figures(bid, opts).0
+}
+
+/// Validates one bid and returns its findings with its key figures.
+pub fn validate_bid_with_figures(
+    bid: &Bid,
+    opts: &ValidateOptions,
+) -> (Vec<rules::Finding>, report::Figures) {
     let r = recalc_bid(bid);
     let ctx = Ctx {
         layout: bid.layout,
@@ -401,25 +590,73 @@ pub fn validate_bid(bid: &Bid, opts: &ValidateOptions) -> Vec<rules::Finding> {
         calc: &r.values,
         tolerance: opts.tolerance,
     };
-    rules::check(&ctx, &opts.selection)
+    let figures = report::Figures {
+        plan_type: ctx.plan_type(),
+        plan_bid: ctx.num("ws5.bid.plan_bid"),
+        benchmark: ctx.num("ws5.bid.plan_benchmark"),
+        rebate: ctx.num("ws5.savings.rebate"),
+        total_plan_premium: ctx.num("ws6.premium.total_plan_premium"),
+    };
+    (rules::check(&ctx, &opts.selection), figures)
 }
 
 /// Validates one file into a report.
 pub fn validate_file(path: &Path, opts: &ValidateOptions) -> FileReport {
     match reader::read_bid(path) {
-        Ok(bid) => FileReport {
-            path: path.display().to_string(),
-            bid: Some(bid_id(&bid)),
-            error: None,
-            findings: validate_bid(&bid, opts),
-        },
+        Ok(bid) => {
+            let (findings, figures) = validate_bid_with_figures(&bid, opts);
+            FileReport {
+                path: path.display().to_string(),
+                bid: Some(bid_id(&bid)),
+                error: None,
+                figures: Some(figures),
+                findings,
+            }
+        }
         Err(e) => FileReport {
             path: path.display().to_string(),
             bid: None,
             error: Some(e.to_string()),
+            figures: None,
             findings: Vec::new(),
         },
     }
+}
+
+/// Validates many files in parallel (rayon), keeping their order. With
+/// `progress`, a progress bar is drawn on stderr (only when it is a
+/// terminal). Each file is read, checked and dropped before its report is
+/// kept, so memory stays flat in the number of files.
+pub fn validate_files(
+    files: &[PathBuf],
+    opts: &ValidateOptions,
+    progress: bool,
+) -> Vec<FileReport> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use rayon::prelude::*;
+    use std::io::IsTerminal;
+    let bar = if progress && files.len() > 1 && std::io::stderr().is_terminal() {
+        let b =
+            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} validating {pos}/{len} [{bar:30}] {eta} {msg}")
+        {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let reports: Vec<FileReport> = files
+        .par_iter()
+        .map(|p| {
+            let r = validate_file(p, opts);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    reports
 }
 
 /// Expands the paths given on the command line: a directory stands for the
@@ -449,6 +686,22 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .unwrap_or_default();
             found.sort();
             out.extend(found);
+        } else if !p.exists() && p.to_str().is_some_and(|s| s.contains(['*', '?', '['])) {
+            // A glob the shell did not expand (Windows, or quoted).
+            match glob::glob(p.to_str().unwrap_or_default()) {
+                Ok(paths) => {
+                    let mut found: Vec<PathBuf> = paths
+                        .filter_map(Result::ok)
+                        .filter(|f| f.is_file())
+                        .collect();
+                    found.sort();
+                    if found.is_empty() {
+                        out.push(p.clone());
+                    }
+                    out.extend(found);
+                }
+                Err(_) => out.push(p.clone()),
+            }
         } else {
             out.push(p.clone());
         }
@@ -456,15 +709,54 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// `bpt validate FILE…`.
-pub fn validate(paths: &[PathBuf], format: report::Format, opts: &ValidateOptions) -> Outcome {
+/// `bpt validate FILE…`: validates every workbook (directories and glob
+/// patterns expand to the workbooks they hold) in parallel. With more than
+/// one file, the text report ends with the batch summary table; `summary`
+/// writes that table to a `.csv` or `.json` file.
+pub fn validate(
+    paths: &[PathBuf],
+    format: report::Format,
+    opts: &ValidateOptions,
+    summary: Option<&Path>,
+) -> Outcome {
     let files = expand_paths(paths);
     if files.is_empty() {
         return Outcome::err("bpt: no workbooks to validate\n".into(), UNREADABLE);
     }
-    let reports: Vec<FileReport> = files.iter().map(|p| validate_file(p, opts)).collect();
+    let reports = validate_files(&files, opts, true);
     let code = exit_code(&reports);
-    Outcome::out(report::render(&reports, format), code)
+    let mut out = report::render(&reports, format);
+    if format == report::Format::Text && reports.len() > 1 {
+        out.push('\n');
+        out.push_str(&report::summary_table(&reports));
+    }
+    let mut o = Outcome::out(out, code);
+    if let Some(path) = summary {
+        let text = match path.extension().and_then(|x| x.to_str()) {
+            Some(x) if x.eq_ignore_ascii_case("json") => report::summary_json(&reports),
+            _ => report::summary_csv(&reports),
+        };
+        if let Err(e) = write_text_atomic(path, &text) {
+            o.stderr = format!("bpt: could not write the summary {}: {e}\n", path.display());
+            o.code = UNREADABLE;
+        }
+    }
+    o
+}
+
+/// Writes a text file atomically: a temporary file in the same directory,
+/// then a rename, so a failure leaves no partial file.
+pub fn write_text_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.flush()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// 2 when any file was unreadable, else 1 when any error finding, else 0.
@@ -832,6 +1124,7 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
     };
     let mut o = String::new();
+    let mut rows = Vec::new();
     for p in chosen {
         let values = sample::generate(p, layout);
         let bytes = match crate::writer::write_form(
@@ -848,6 +1141,199 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
         }
         o.push_str(&format!("wrote {}\n", out.display()));
+        rows.push(sample_row(p, &values));
+    }
+    if all {
+        let index = sample_index(&rows);
+        let out = dir.join("README.md");
+        let guard = crate::writer::SaveGuard { input: None, force };
+        if let Err(e) = crate::writer::save_atomic(index.as_bytes(), &out, &guard) {
+            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+        }
+        o.push_str(&format!("wrote {}\n", out.display()));
     }
     Outcome::out(o, OK)
+}
+
+fn sample_row(p: &crate::sample::Profile, v: &Values) -> [String; 7] {
+    let m = |id: &str| v.num(id).map(|d| format!("{:.2}", d)).unwrap_or_default();
+    [
+        format!("[`{0}.xlsx`]({0}.xlsx)", p.name),
+        p.plan_type.to_string(),
+        p.description.to_string(),
+        m("ws5.bid.plan_bid"),
+        m("ws5.bid.plan_benchmark"),
+        m("ws5.savings.rebate"),
+        m("ws6.premium.total_plan_premium"),
+    ]
+}
+
+fn sample_index(rows: &[[String; 7]]) -> String {
+    let mut s = String::from(
+        "# Sample bids\n\n\
+         Generated by `bpt sample --all -o sample-bids/` (deterministic: the same \
+         command writes byte-identical files). Each is a plausible CY2013 MA bid \
+         whose calculated cells hold `bpt`'s own values; each passes \
+         `bpt validate` with no errors and `bpt diff` with no differences. \
+         Broken twins, one per rule family, are in [`broken/`](broken/README.md).\n\n\
+         | file | plan type | what it exercises | plan A/B bid | benchmark | rebate | total plan premium |\n\
+         |---|---|---|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        s.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    s
+}
+
+/// `bpt sample --broken -o DIR`: the broken twins and their index.
+pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
+    let layout = match crate::template::builtin_cached("ma-bpt-2013") {
+        Ok(l) => l,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return Outcome::err(format!("bpt: {}: {e}\n", dir.display()), UNREADABLE);
+    }
+    let guard = crate::writer::SaveGuard { input: None, force };
+    let mut o = String::new();
+    let mut index = String::from(
+        "# Broken sample bids\n\n\
+         Each file is a valid sample from `..` with one described edit that \
+         triggers the rule named and no unrelated error. Generated by \
+         `bpt sample --broken -o sample-bids/broken/`; `tests/samples.rs` pins \
+         each file's findings.\n\n\
+         | file | rule | made from | edit |\n|---|---|---|---|\n",
+    );
+    for t in crate::broken::twins() {
+        let values = match crate::broken::make(&t, layout) {
+            Ok(v) => v,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", t.name), UNREADABLE),
+        };
+        let bytes = match crate::writer::write_form(
+            layout,
+            &values,
+            &crate::writer::WriteOptions::default(),
+        ) {
+            Ok(b) => b,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", t.name), UNREADABLE),
+        };
+        let out = dir.join(format!("{}.xlsx", t.name));
+        if let Err(e) = crate::writer::save_atomic(&bytes, &out, &guard) {
+            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+        }
+        o.push_str(&format!("wrote {}\n", out.display()));
+        index.push_str(&format!(
+            "| [`{0}.xlsx`]({0}.xlsx) | {1} | [`{2}.xlsx`](../{2}.xlsx) | {3} |\n",
+            t.name, t.rule, t.base, t.description
+        ));
+    }
+    let out = dir.join("README.md");
+    if let Err(e) = crate::writer::save_atomic(index.as_bytes(), &out, &guard) {
+        return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+    }
+    o.push_str(&format!("wrote {}\n", out.display()));
+    Outcome::out(o, OK)
+}
+
+/// `bpt finalize FILE -o OUT [--backup] [--force]`.
+pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: Decimal) -> Outcome {
+    use crate::finalize::Finalized;
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let who = bid_id(&bid).display();
+    match crate::finalize::finalize(&bid, tolerance) {
+        Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        Ok(Finalized::Blocked(blockers)) => {
+            let mut s = format!(
+                "bpt: {} ({who}) cannot be finalized: {} error(s) stand\n",
+                path.display(),
+                blockers.len()
+            );
+            for b in &blockers {
+                let f = &b.finding;
+                let loc = if f.cell.is_empty() {
+                    f.sheet.clone()
+                } else {
+                    format!("{}!{}", f.sheet, f.cell)
+                };
+                s.push_str(&format!(
+                    "  {} {loc}: {}{}\n",
+                    f.rule,
+                    f.message,
+                    if b.cms_check {
+                        " [the CMS form's finalization check]"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            s.push_str("nothing was written\n");
+            Outcome {
+                stdout: String::new(),
+                stderr: s,
+                code: FINDINGS,
+            }
+        }
+        Ok(Finalized::Done {
+            bytes,
+            changes,
+            remaining,
+        }) => {
+            let guard = crate::writer::SaveGuard {
+                input: Some(path.to_path_buf()),
+                force,
+            };
+            let mut s = String::new();
+            if backup {
+                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+                let stem = path.file_stem().and_then(|x| x.to_str()).unwrap_or("bid");
+                let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
+                let name = format!("{stem}.{stamp}.backup.xlsx");
+                let dest = dir.map_or(PathBuf::from(&name), |d| d.join(&name));
+                let copied = std::fs::read(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| {
+                        crate::writer::save_atomic(
+                            &b,
+                            &dest,
+                            &crate::writer::SaveGuard {
+                                input: Some(path.to_path_buf()),
+                                force: false,
+                            },
+                        )
+                        .map_err(|e| e.to_string())
+                    });
+                match copied {
+                    Ok(()) => s.push_str(&format!("backup: {}\n", dest.display())),
+                    Err(e) => {
+                        return Outcome::err(format!("bpt: backup failed: {e}\n"), UNREADABLE);
+                    }
+                }
+            }
+            if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
+                return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+            }
+            s.push_str(&format!(
+                "finalized {} ({who}) → {}\n",
+                path.display(),
+                out.display()
+            ));
+            for c in &changes {
+                if c.sheet.is_empty() {
+                    s.push_str(&format!("  {}\n", c.what));
+                } else {
+                    s.push_str(&format!("  {}: {}\n", c.sheet, c.what));
+                }
+            }
+            if !remaining.is_empty() {
+                s.push_str(&format!(
+                    "  {} warning/info finding(s) remain (bpt validate lists them)\n",
+                    remaining.len()
+                ));
+            }
+            Outcome::out(s, OK)
+        }
+    }
 }

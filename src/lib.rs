@@ -8,10 +8,13 @@
 
 pub mod annotate;
 pub mod app;
+pub mod broken;
 pub mod calc;
 pub mod cellref;
 pub mod config;
 pub mod diff;
+pub mod finalize;
+pub mod limits;
 pub mod model;
 pub mod reader;
 pub mod reallocate;

@@ -126,6 +126,7 @@ enum Command {
     ///   bpt validate sample-bids/hmo-mapd-2013.xlsx
     ///   bpt validate bids/ --format json > findings.json
     ///   bpt validate bid.xlsx --ignore D --select M,A,P
+    ///   bpt validate 'season/*.xlsx' --summary summary.csv
     Validate {
         /// Workbooks or directories.
         #[arg(required = true)]
@@ -145,6 +146,36 @@ enum Command {
         /// Config file (default: bpt.toml in this directory or a parent).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also write the batch summary (one row per bid) to a .csv or .json file.
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
+    },
+    /// Finalize a bid for HPMS upload, as the CMS form does.
+    ///
+    /// Refuses (exit 1), listing every blocker with its rule id and cell,
+    /// while any error-level finding stands. Otherwise writes OUT with WS6
+    /// Section V (working-model text) removed, WS5 county rows sorted in
+    /// descending order of county code, and calculated cells holding their
+    /// values, and prints what was changed. The input is never modified.
+    ///
+    /// Examples:
+    ///   bpt finalize bid.xlsx -o bid-final.xlsx
+    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup
+    Finalize {
+        /// The bid workbook.
+        file: PathBuf,
+        /// Where to write the finalized workbook.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace OUTPUT if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Keep a timestamped copy of the input beside the output.
+        #[arg(long)]
+        backup: bool,
+        /// Tolerance for unrounded calculated cells.
+        #[arg(long, default_value = "0.000001")]
+        tolerance: Decimal,
     },
     /// List every validation rule.
     Rules {
@@ -194,6 +225,9 @@ enum Command {
         /// List the samples.
         #[arg(long)]
         list: bool,
+        /// Write the broken twins (one per rule family) instead.
+        #[arg(long)]
+        broken: bool,
         /// Replace existing files.
         #[arg(long)]
         force: bool,
@@ -232,6 +266,13 @@ fn run(cmd: Command) -> Outcome {
             output,
             force,
         } => app::recalc(&file, json, output.as_deref(), force),
+        Command::Finalize {
+            file,
+            output,
+            force,
+            backup,
+            tolerance,
+        } => app::finalize(&file, &output, force, backup, tolerance),
         Command::Diff {
             file,
             other,
@@ -248,6 +289,7 @@ fn run(cmd: Command) -> Outcome {
             ignore,
             tolerance,
             config,
+            summary,
         } => {
             let cfg = match config {
                 Some(p) => bpt::config::load(&p),
@@ -279,7 +321,7 @@ fn run(cmd: Command) -> Outcome {
                 },
                 tolerance,
             };
-            app::validate(&files, format, &opts)
+            app::validate(&files, format, &opts, summary.as_deref())
         }
         Command::Rules { json } => app::list_rules(json),
         Command::Explain { id } => app::explain(&id),
@@ -293,7 +335,14 @@ fn run(cmd: Command) -> Outcome {
             all,
             output,
             list,
+            broken,
             force,
-        } => app::sample(&names, all, &output, list, force),
+        } => {
+            if broken {
+                app::sample_broken(&output, force)
+            } else {
+                app::sample(&names, all, &output, list, force)
+            }
+        }
     }
 }

@@ -246,7 +246,7 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
             bytes
         }
     };
-    let mut book = Book::open(&path, bytes)?;
+    let mut book = Book::open(&path, bytes, Some(layout))?;
     let marker = Marker {
         id: &layout.form.id,
         sheet: &layout.form.marker_sheet,
@@ -278,11 +278,22 @@ fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
             path: path.to_path_buf(),
         });
     }
+    let limits = crate::limits::Limits::from_env();
+    if meta.len() > limits.max_file_bytes {
+        return Err(ReadError::NotAWorkbook {
+            path: path.to_path_buf(),
+            message: format!(
+                "the file is {} bytes, more than the limit of {} (BPT_MAX_FILE_BYTES)",
+                meta.len(),
+                crate::limits::human(limits.max_file_bytes)
+            ),
+        });
+    }
     std::fs::read(path).map_err(io)
 }
 
 fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
-    let mut book = Book::open(path, bytes)?;
+    let mut book = Book::open(path, bytes, None)?;
     let markers = builtin_markers();
     let found: Vec<Marker<'_>> = markers.iter().map(BuiltinMarker::as_marker).collect();
     let id = identify(&mut book, &found)?;
@@ -364,11 +375,53 @@ struct Book<'a> {
     path: &'a Path,
     sheets: Sheets<Cursor<&'a [u8]>>,
     names: Vec<String>,
-    ranges: HashMap<String, Range<Data>>,
+    ranges: HashMap<String, Cells>,
+    /// Last row and column any form reads: cells beyond are never loaded.
+    bound: (u32, u32),
+}
+
+/// The cells of one sheet that lie inside the forms' bounding box, kept
+/// sparse: a hostile sheet with a cell at XFD1048576 costs nothing.
+#[derive(Default)]
+struct Cells {
+    map: HashMap<(u32, u32), Data>,
+}
+
+impl Cells {
+    fn get_value(&self, at: (u32, u32)) -> Option<&Data> {
+        self.map.get(&at)
+    }
+}
+
+/// The last row and column (zero-based) that the shipped templates and
+/// `extra` read.
+fn bound_of(extra: Option<&Layout>) -> (u32, u32) {
+    let mut b = (0u32, 0u32);
+    let mut take = |l: &Layout| {
+        b.0 = b.0.max(l.form.marker_cell.row);
+        b.1 = b.1.max(u32::from(l.form.marker_cell.col));
+        for f in &l.fields {
+            b.0 = b.0.max(f.cell.row);
+            b.1 = b.1.max(u32::from(f.cell.col));
+        }
+    };
+    for id in template::BUILTIN.iter().map(|(id, _)| *id) {
+        if let Ok(l) = template::builtin_cached(id) {
+            take(l);
+        }
+    }
+    if let Some(l) = extra {
+        take(l);
+    }
+    b
 }
 
 impl<'a> Book<'a> {
-    fn open(path: &'a Path, bytes: &'a [u8]) -> Result<Book<'a>, ReadError> {
+    fn open(
+        path: &'a Path,
+        bytes: &'a [u8],
+        extra: Option<&Layout>,
+    ) -> Result<Book<'a>, ReadError> {
         let not_wb = |message: String| ReadError::NotAWorkbook {
             path: path.to_path_buf(),
             message,
@@ -376,13 +429,23 @@ impl<'a> Book<'a> {
         if bytes.is_empty() {
             return Err(not_wb("the file is empty (0 bytes)".into()));
         }
-        let sheets = open_sheets(path, bytes).map_err(|e| not_wb(e.to_string()))?;
+        let limits = crate::limits::Limits::from_env();
+        if bytes.len() as u64 > limits.max_file_bytes {
+            return Err(not_wb(format!(
+                "{} bytes, more than the limit of {} (BPT_MAX_FILE_BYTES)",
+                bytes.len(),
+                crate::limits::human(limits.max_file_bytes)
+            )));
+        }
+        crate::limits::check_zip(bytes, &limits).map_err(not_wb)?;
+        let sheets = open_sheets(path, bytes).map_err(|e| not_wb(explain_open_error(bytes, e)))?;
         let names = sheets.sheet_names();
         Ok(Book {
             path,
             sheets,
             names,
             ranges: HashMap::new(),
+            bound: bound_of(extra),
         })
     }
 
@@ -390,18 +453,55 @@ impl<'a> Book<'a> {
         self.names.iter().any(|n| n == name)
     }
 
-    /// The used range of a sheet that exists, read once.
-    fn range(&mut self, name: &str) -> Result<&Range<Data>, ReadError> {
+    /// The cells of a sheet that exists (inside the bound), read once.
+    /// `.xlsx`/`.xlsm` sheets are streamed cell by cell; other formats are
+    /// read whole by calamine and then trimmed.
+    fn range(&mut self, name: &str) -> Result<&Cells, ReadError> {
         if !self.ranges.contains_key(name) {
-            let r = self
-                .sheets
-                .worksheet_range(name)
-                .map_err(|e| ReadError::BadSheet {
-                    path: self.path.to_path_buf(),
-                    sheet: name.to_string(),
-                    message: e.to_string(),
-                })?;
-            self.ranges.insert(name.to_string(), r);
+            let bad = |message: String| ReadError::BadSheet {
+                path: self.path.to_path_buf(),
+                sheet: name.to_string(),
+                message,
+            };
+            let (max_r, max_c) = self.bound;
+            let mut cells = Cells::default();
+            match &mut self.sheets {
+                Sheets::Xlsx(x) => {
+                    let mut rd = x
+                        .worksheet_cells_reader(name)
+                        .map_err(|e| bad(e.to_string()))?;
+                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
+                        let (r, col) = c.get_position();
+                        if r <= max_r && col <= max_c {
+                            cells
+                                .map
+                                .insert((r, col), Data::from(c.get_value().clone()));
+                        }
+                    }
+                }
+                other => {
+                    let range: Range<Data> = other
+                        .worksheet_range(name)
+                        .map_err(|e| bad(e.to_string()))?;
+                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                    for (r, row) in range.rows().enumerate() {
+                        let r = r0 + r as u32;
+                        if r > max_r {
+                            break;
+                        }
+                        for (c, d) in row.iter().enumerate() {
+                            let c = c0 + c as u32;
+                            if c > max_c {
+                                break;
+                            }
+                            if !matches!(d, Data::Empty) {
+                                cells.map.insert((r, c), d.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            self.ranges.insert(name.to_string(), cells);
         }
         self.ranges.get(name).ok_or_else(|| ReadError::BadSheet {
             path: self.path.to_path_buf(),
@@ -409,6 +509,39 @@ impl<'a> Book<'a> {
             message: "sheet vanished while reading".into(),
         })
     }
+}
+
+/// Says what calamine's refusal most likely means.
+fn explain_open_error(bytes: &[u8], e: calamine::Error) -> String {
+    const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if bytes.starts_with(&CFB) && (has(&utf16("EncryptionInfo")) || has(&utf16("EncryptedPackage")))
+    {
+        return "the workbook is password-protected (encrypted); save an unprotected copy and \
+                validate that"
+            .into();
+    }
+    if bytes.starts_with(b"PK") {
+        return format!(
+            "a zip archive, but not a readable spreadsheet ({e}); truncated or damaged?"
+        );
+    }
+    if !bytes.starts_with(&CFB) {
+        let head: String = bytes
+            .iter()
+            .take(8)
+            .map(|b| {
+                if b.is_ascii_graphic() {
+                    *b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        return format!("not a spreadsheet file (it starts with `{head}`): {e}");
+    }
+    e.to_string()
 }
 
 /// Opens the bytes as the format the extension names; when that fails, tries
@@ -534,7 +667,7 @@ fn read_fields(book: &mut Book<'_>, layout: &Layout) -> Result<Values, ReadError
         book.range(&s.name)?;
     }
     let mut values = Values::default();
-    let mut current: Option<(&str, &Range<Data>)> = None;
+    let mut current: Option<(&str, &Cells)> = None;
     for f in &layout.fields {
         let range = match current {
             Some((name, r)) if name == f.sheet => r,

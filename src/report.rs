@@ -43,6 +43,9 @@ pub struct FileReport {
     /// Why the file could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The bid's key figures as `bpt` recomputes them (absent when unreadable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Figures>,
     /// Findings, in sheet and cell order.
     pub findings: Vec<Finding>,
 }
@@ -52,6 +55,133 @@ impl FileReport {
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
+}
+
+/// The figures a reviewer scans first, as `bpt` recomputes them.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Figures {
+    /// Plan type (WS1 line 7).
+    pub plan_type: String,
+    /// Plan A/B bid (WS5 line 7).
+    pub plan_bid: Option<rust_decimal::Decimal>,
+    /// Plan benchmark (WS5 line 6).
+    pub benchmark: Option<rust_decimal::Decimal>,
+    /// MA rebate (WS5 Sec III line 2).
+    pub rebate: Option<rust_decimal::Decimal>,
+    /// Total plan premium (WS6 Sec IIIC line 9).
+    pub total_plan_premium: Option<rust_decimal::Decimal>,
+}
+
+const SUMMARY_HEADER: [&str; 10] = [
+    "file",
+    "bid",
+    "plan_type",
+    "plan_bid",
+    "benchmark",
+    "rebate",
+    "total_plan_premium",
+    "errors",
+    "warnings",
+    "status",
+];
+
+fn summary_rows(reports: &[FileReport]) -> Vec<[String; 10]> {
+    let m = |d: Option<rust_decimal::Decimal>| d.map(|d| format!("{:.2}", d)).unwrap_or_default();
+    reports
+        .iter()
+        .map(|r| {
+            let f = r.figures.clone().unwrap_or_default();
+            let status = match &r.error {
+                Some(_) => "unreadable",
+                None if r.count(Severity::Error) > 0 => "errors",
+                None => "ok",
+            };
+            [
+                r.path.clone(),
+                r.bid.as_ref().map(|b| b.display()).unwrap_or_default(),
+                f.plan_type,
+                m(f.plan_bid),
+                m(f.benchmark),
+                m(f.rebate),
+                m(f.total_plan_premium),
+                r.count(Severity::Error).to_string(),
+                r.count(Severity::Warning).to_string(),
+                status.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// The batch summary as an aligned text table: one row per bid (file,
+/// contract-plan-segment, plan type, plan A/B bid, benchmark, rebate, total
+/// plan premium, errors, warnings, status).
+pub fn summary_table(reports: &[FileReport]) -> String {
+    let rows = summary_rows(reports);
+    let mut width = SUMMARY_HEADER.map(str::len);
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut o = String::new();
+    let line = |o: &mut String, cells: &[String]| {
+        for (i, c) in cells.iter().enumerate() {
+            let pad = width[i].saturating_sub(c.chars().count());
+            // Text columns left-aligned, numbers right-aligned.
+            if (3..9).contains(&i) {
+                o.push_str(&" ".repeat(pad));
+                o.push_str(c);
+            } else {
+                o.push_str(c);
+                if i + 1 < cells.len() {
+                    o.push_str(&" ".repeat(pad));
+                }
+            }
+            if i + 1 < cells.len() {
+                o.push_str("  ");
+            }
+        }
+        o.push('\n');
+    };
+    line(&mut o, &SUMMARY_HEADER.map(String::from));
+    for r in &rows {
+        line(&mut o, r);
+    }
+    o
+}
+
+/// The batch summary as CSV (same columns as [`summary_table`]).
+pub fn summary_csv(reports: &[FileReport]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(SUMMARY_HEADER);
+    for r in summary_rows(reports) {
+        let _ = w.write_record(&r);
+    }
+    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// The batch summary as a JSON array of objects keyed by the column names.
+pub fn summary_json(reports: &[FileReport]) -> String {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = summary_rows(reports)
+        .into_iter()
+        .map(|r| {
+            SUMMARY_HEADER
+                .iter()
+                .zip(r)
+                .map(|(k, v)| {
+                    let v = match *k {
+                        "errors" | "warnings" => {
+                            serde_json::Value::from(v.parse::<u64>().unwrap_or(0))
+                        }
+                        _ if v.is_empty() => serde_json::Value::Null,
+                        _ => serde_json::Value::from(v),
+                    };
+                    (k.to_string(), v)
+                })
+                .collect()
+        })
+        .collect();
+    serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())
 }
 
 /// Output formats of `bpt validate`.
@@ -334,6 +464,7 @@ mod tests {
     fn sample() -> Vec<FileReport> {
         vec![
             FileReport {
+                figures: None,
                 path: "a.xlsx".into(),
                 bid: Some(BidId {
                     contract: "H1234".into(),
@@ -354,6 +485,7 @@ mod tests {
                 }],
             },
             FileReport {
+                figures: None,
                 path: "b.xlsx".into(),
                 bid: None,
                 error: Some("not a workbook".into()),

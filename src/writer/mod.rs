@@ -127,6 +127,12 @@ pub struct WriteOptions {
     pub cell_style: HashMap<String, CellDecoration>,
     /// Text sheets placed before the form's sheets, in order.
     pub first_sheets: Vec<ExtraSheet>,
+    /// Write calculated cells as their values instead of formulas (a
+    /// finalized workbook).
+    pub values_only: bool,
+    /// Row ranges left out entirely (texts, labels and fields): `(sheet,
+    /// first row, last row)`, zero-based and inclusive.
+    pub omit_rows: Vec<(String, u32, u32)>,
 }
 
 impl Default for WriteOptions {
@@ -138,6 +144,8 @@ impl Default for WriteOptions {
             default_overrides: BTreeSet::new(),
             cell_style: HashMap::new(),
             first_sheets: Vec::new(),
+            values_only: false,
+            omit_rows: Vec::new(),
         }
     }
 }
@@ -372,6 +380,9 @@ fn sheet_ref(name: &str) -> String {
 
 /// Whether the field's cell holds its formula (calc always; default unless overridden).
 fn writes_formula(f: &Field, values: &Values, opts: &WriteOptions) -> bool {
+    if opts.values_only {
+        return false;
+    }
     match f.role {
         Role::Calc => true,
         Role::Default => !opts.default_overrides.contains(&f.id) || values.get(&f.id).is_empty(),
@@ -529,7 +540,15 @@ fn write_sheet(
         .map_err(xl(format!("{} (version marker)", at(c))))?;
         used.insert(c);
     }
+    let omitted = |row: u32| {
+        opts.omit_rows
+            .iter()
+            .any(|(s, a, b)| s == name && (*a..=*b).contains(&row))
+    };
     for t in &sheet.texts {
+        if omitted(t.cell.row) {
+            continue;
+        }
         let fmt = style::text_format(&t.style).ok_or_else(|| WriteError::Template {
             template: tid.clone(),
             message: format!(
@@ -588,6 +607,9 @@ fn write_sheet(
     }
     let mut checks = Vec::new();
     for f in layout.fields_on(name) {
+        if omitted(f.cell.row) {
+            continue;
+        }
         write_field(ws, layout, f, values, opts)?;
         used.insert(f.cell);
         if let Some(spec) = validation::spec_for(f, lists, LISTS_SHEET) {
