@@ -1665,7 +1665,9 @@ impl Proposal {
     /// resubmission enters: the A/B allocations (Sec II), the Part B buydown,
     /// lines 7a, 7b and 8b. Calculated cells are left to recalculation. Any
     /// `benefit_change` (added or eliminated A/B benefits) and margin change
-    /// for rounding must still be priced in WS1–WS4 by the actuary.
+    /// for rounding must still be priced in WS1–WS4 by the actuary, and an
+    /// RPPO's new regional benchmark must reach WS5 (Sec IV) for the
+    /// recalculated rebate to match `figures.ma_rebate`.
     ///
     /// ```
     /// use bpt::reallocate::{reallocate, Allocations, Announcement, Intention, June};
