@@ -17,6 +17,7 @@ pub mod finalize;
 pub mod limits;
 pub mod model;
 pub mod reader;
+pub mod reallocate;
 pub mod report;
 pub mod rules;
 pub mod sample;
