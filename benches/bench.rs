@@ -50,7 +50,10 @@ fn bare_read(p: &Path) -> usize {
     let mut cells = 0;
     for name in wb.sheet_names() {
         if let Ok(r) = wb.worksheet_range(&name) {
-            cells += r.used_cells().filter(|(_, _, d)| !matches!(d, Data::Empty)).count();
+            cells += r
+                .used_cells()
+                .filter(|(_, _, d)| !matches!(d, Data::Empty))
+                .count();
         }
     }
     cells
@@ -82,18 +85,31 @@ fn wide_area(n: usize) -> &'static [sample::State] {
 fn validate_dir(bin: &str, dir: &Path) -> (Duration, Option<u64>) {
     let t = Instant::now();
     let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M", bin, "validate", dir.to_str().unwrap(), "--format", "json"])
+        .args([
+            "-f",
+            "%M",
+            bin,
+            "validate",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .output();
     let el = t.elapsed();
     match out {
         Ok(o) => {
             let err = String::from_utf8_lossy(&o.stderr);
-            let kib = err.lines().last().and_then(|l| l.trim().parse::<u64>().ok());
+            let kib = err
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse::<u64>().ok());
             (el, kib)
         }
         Err(_) => {
             let t = Instant::now();
-            let _ = Command::new(bin).args(["validate", dir.to_str().unwrap(), "--format", "json"]).output();
+            let _ = Command::new(bin)
+                .args(["validate", dir.to_str().unwrap(), "--format", "json"])
+                .output();
             (t.elapsed(), None)
         }
     }
@@ -110,7 +126,10 @@ fn main() {
         selection: Selection::default(),
         tolerance: bpt::diff::DEFAULT_TOLERANCE,
     };
-    println!("machine: {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "machine: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
 
     // 1. One bid.
     let one = root.join("one-bid.xlsx");
@@ -125,11 +144,26 @@ fn main() {
     let read_only = time(n, || {
         std::hint::black_box(bpt::reader::read_bid(&one).ok());
     });
-    println!("\n## One bid ({} KiB)", std::fs::metadata(&one).unwrap().len() / 1024);
-    println!("bare calamine read of every sheet: {:>8.2} ms", bare.as_secs_f64() * 1e3);
-    println!("bpt read only:                     {:>8.2} ms", read_only.as_secs_f64() * 1e3);
-    println!("bpt read + recalc + validate:      {:>8.2} ms", full.as_secs_f64() * 1e3);
-    println!("ratio validate / bare read:        {:>8.2}", full.as_secs_f64() / bare.as_secs_f64());
+    println!(
+        "\n## One bid ({} KiB)",
+        std::fs::metadata(&one).unwrap().len() / 1024
+    );
+    println!(
+        "bare calamine read of every sheet: {:>8.2} ms",
+        bare.as_secs_f64() * 1e3
+    );
+    println!(
+        "bpt read only:                     {:>8.2} ms",
+        read_only.as_secs_f64() * 1e3
+    );
+    println!(
+        "bpt read + recalc + validate:      {:>8.2} ms",
+        full.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio validate / bare read:        {:>8.2}",
+        full.as_secs_f64() / bare.as_secs_f64()
+    );
 
     // 3a. County count.
     println!("\n## Growth with county count (one bid, validate)");
@@ -171,11 +205,18 @@ fn main() {
         p.margin += k / Decimal::from(1000);
         write(&layout, &p, &batch.join(format!("bid-{i:04}.xlsx")));
     }
-    eprintln!("(generated {total} bids in {:.1} s)", t.elapsed().as_secs_f64());
+    eprintln!(
+        "(generated {total} bids in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
     println!("\n## Batch validation (`bpt validate DIR` as a process)");
     println!("| bids | seconds | bids/s | peak RSS MiB |");
     println!("|---:|---:|---:|---:|");
-    let sizes: Vec<usize> = if quick { vec![10, 40] } else { vec![100, 250, 500, 1000] };
+    let sizes: Vec<usize> = if quick {
+        vec![10, 40]
+    } else {
+        vec![100, 250, 500, 1000]
+    };
     for size in sizes {
         let dir = root.join(format!("batch-{size}"));
         std::fs::create_dir_all(&dir).unwrap();

@@ -56,8 +56,8 @@ pub fn twins() -> Vec<Twin> {
             name: "a004-unallocated-rebate",
             base: "hmo-mapd-2013",
             rule: "A004",
-            description: "WS6 Sec II C line 1 (reduce A/B cost sharing) lowered by $0.05: five cents of the MA rebate are left unallocated.",
-            edit_inputs: |v| add(v, "ws6.rebate_input.reduce_cost_sharing", dec!(-0.05)),
+            description: "WS6 Sec II C line 2 (other A/B mandatory supplemental benefits) lowered by $0.05: five cents of the MA rebate are left unallocated.",
+            edit_inputs: |v| add(v, "ws6.rebate_input.other_supplemental", dec!(-0.05)),
             edit_after: none,
         },
         Twin {

@@ -660,7 +660,7 @@ const COVERED: &[(&str, Decimal, Decimal)] = &[
     ("c", dec!(1.000), dec!(1.000)),
     ("d", dec!(1.000), dec!(1.000)),
     ("e", dec!(1.000), dec!(1.000)),
-    ("f", dec!(0.9992), dec!(0.9803)),
+    ("f", dec!(0.9950), dec!(0.9803)),
     ("g", dec!(1.000), dec!(1.000)),
     ("h", dec!(1.000), dec!(1.000)),
     ("i", dec!(0.996), dec!(0.990)),
@@ -752,6 +752,9 @@ fn base_period(p: &Profile, v: &mut Values) {
             "ws1.base_period.description",
             "New plan for 2013: no base period experience; projected from manual rates.",
         );
+        // "The member months fields must not be left blank."
+        put(v, "ws1.base_period.mm_total", Decimal::ZERO);
+        put(v, "ws1.base_period.mm_non_de", Decimal::ZERO);
         return;
     }
     v.set("ws1.base_period.paid_through", date(2012, 3, 31));
@@ -979,7 +982,8 @@ fn counties(p: &Profile, rng: &mut Rng, v: &mut Values) {
 }
 
 fn manual_and_projection(p: &Profile, v: &mut Values) {
-    let credible = p.base_mm.is_zero();
+    let cred = credibility(p.base_mm);
+    let manual = cred < Decimal::ONE;
     for (k, allowed, util, ut, _) in BASE {
         put(v, &format!("ws1.projection.util_trend[{k}]"), dec!(1.061));
         put(
@@ -1011,8 +1015,9 @@ fn manual_and_projection(p: &Profile, v: &mut Values) {
                 Decimal::ZERO
             },
         );
-        if credible {
-            // No experience: fully manual (credibility 0 %).
+        if manual {
+            // Partly credible or no experience: blend with a manual rate
+            // at the CMS guideline credibility (0 % for a new plan).
             let a = round(*allowed * p.cost_level * dec!(1.105), 2);
             put(v, &format!("ws2.allowed.man_allowed[{k}]"), a);
             if *k != "r" {
@@ -1022,12 +1027,12 @@ fn manual_and_projection(p: &Profile, v: &mut Values) {
                     round(*util * dec!(1.07), 1),
                 );
             }
-            put(v, &format!("ws2.allowed.credibility[{k}]"), Decimal::ZERO);
+            put(v, &format!("ws2.allowed.credibility[{k}]"), cred);
         } else {
             put(v, &format!("ws2.allowed.credibility[{k}]"), Decimal::ONE);
         }
     }
-    if credible {
+    if manual {
         put_text(
             v,
             "ws2.manual.description",
@@ -1035,6 +1040,17 @@ fn manual_and_projection(p: &Profile, v: &mut Values) {
              projected with the same trend, normalized to a 1.000 risk score.",
         );
     }
+}
+
+/// The credibility a sample uses: the CMS guideline sqrt(MM / 24,000) to
+/// four decimals, overridden to 100 % where the instructions allow it
+/// (guideline ≥ 90 %, i.e. 19,440 member months or more).
+fn credibility(base_mm: Decimal) -> Decimal {
+    if base_mm >= dec!(19440) {
+        return Decimal::ONE;
+    }
+    let g = crate::rules::credibility_guideline(base_mm);
+    round(g, 4)
 }
 
 fn cost_sharing(p: &Profile, v: &mut Values) {
@@ -1367,10 +1383,41 @@ fn allocate_rebate(p: &Profile, calc: &Values, v: &mut Values) {
         left -= d_supp;
         put(v, "ws6.premium.part_d_supp_rebate_input", d_supp);
     }
-    let other = round((max_other * dec!(0.6)).min(left), 2).max(Decimal::ZERO);
+    let cent = |x: Decimal| (x * dec!(100)).floor() / dec!(100);
+    let mut other = cent((max_other * dec!(0.6)).min(left)).max(Decimal::ZERO);
     left -= other;
-    let cs = left.min(max_cs);
+    // Keep nine cents of headroom in reduced cost sharing for the pennies
+    // the dime-rounded categories cannot take.
+    let mut cs = cent(left.min(max_cs - dec!(0.09))).max(Decimal::ZERO);
     left -= cs;
-    put(v, "ws6.rebate_input.other_supplemental", other + left);
+    // A rebate larger than the supplemental benefits can absorb: the rest
+    // buys down premiums (to the dime, within each maximum), and the last
+    // pennies go to reduced cost sharing.
+    if left > Decimal::ZERO {
+        let more = cent((max_other - other).max(Decimal::ZERO).min(left));
+        other += more;
+        left -= more;
+    }
+    if left > Decimal::ZERO && p.ma_pd && !is_egwp(p) {
+        for (id, cap) in [
+            ("ws6.premium.part_d_supp_rebate_input", p.part_d_supp),
+            ("ws6.premium.part_d_basic_rebate_input", p.part_d_basic),
+        ] {
+            let have = v.num(id).unwrap_or_default();
+            let more = dime((cap - have).max(Decimal::ZERO).min(left));
+            put(v, id, have + more);
+            left -= more;
+        }
+    }
+    if left > Decimal::ZERO {
+        let max_b = v.num("ws6.part_b.max_buydown").unwrap_or_default();
+        let more = dime((max_b - part_b).max(Decimal::ZERO).min(left));
+        put(v, "ws6.part_b.rebate_input", part_b + more);
+        left -= more;
+    }
+    if left > Decimal::ZERO {
+        cs += left;
+    }
+    put(v, "ws6.rebate_input.other_supplemental", other);
     put(v, "ws6.rebate_input.reduce_cost_sharing", cs);
 }

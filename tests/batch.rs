@@ -29,7 +29,10 @@ fn folder_with_valid_broken_and_unreadable_files() {
     write_sample(d, "hmo-mapd-2013", "a-hmo.xlsx");
     write_sample(d, "lppo-2013", "b-lppo.xlsx");
     let layout = template::builtin_cached("ma-bpt-2013").unwrap();
-    let twin = broken::twins().into_iter().find(|t| t.rule == "A004").unwrap();
+    let twin = broken::twins()
+        .into_iter()
+        .find(|t| t.rule == "A004")
+        .unwrap();
     let v = broken::make(&twin, layout).unwrap();
     std::fs::write(
         d.join("c-broken.xlsx"),
@@ -47,7 +50,10 @@ fn folder_with_valid_broken_and_unreadable_files() {
         "--summary",
         csv.to_str().unwrap(),
     ]);
-    assert_eq!(code, 2, "an unreadable file makes the exit status 2: {out}{err}");
+    assert_eq!(
+        code, 2,
+        "an unreadable file makes the exit status 2: {out}{err}"
+    );
     // The text report ends with the summary table.
     assert!(out.contains("plan_bid") && out.contains("H"), "{out}");
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -63,12 +69,21 @@ fn folder_with_valid_broken_and_unreadable_files() {
         let bench: f64 = r[4].parse().unwrap();
         assert!(bid > 500.0 && bench > 500.0, "{r:?}");
     }
-    assert!(rows[2][7].parse::<u32>().unwrap() >= 1, "broken twin has errors");
+    assert!(
+        rows[2][7].parse::<u32>().unwrap() >= 1,
+        "broken twin has errors"
+    );
     assert_eq!(&rows[3][3], "", "no figures for an unreadable file");
 
     let json = summary.path().join("summary.json");
-    let (_, _, _) = bpt(&["validate", d.to_str().unwrap(), "--summary", json.to_str().unwrap()]);
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let (_, _, _) = bpt(&[
+        "validate",
+        d.to_str().unwrap(),
+        "--summary",
+        json.to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(doc.as_array().unwrap().len(), 4);
     assert_eq!(doc[3]["status"], "unreadable");
     assert_eq!(doc[0]["errors"], 0);
@@ -81,7 +96,10 @@ fn folder_with_valid_broken_and_unreadable_files() {
     let pattern = format!("{}/a-*.xlsx", d.display());
     let (code, out, _) = bpt(&["validate", &pattern]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("a-hmo.xlsx") && !out.contains("b-lppo"), "{out}");
+    assert!(
+        out.contains("a-hmo.xlsx") && !out.contains("b-lppo"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -92,7 +110,11 @@ fn diff_of_two_folders_pairs_bids() {
     write_sample(old.path(), "lppo-2013", "ppo.xlsx");
     write_sample(new.path(), "hmo-mapd-2013", "renamed-hmo.xlsx");
     write_sample(new.path(), "dsnp-2013", "dsnp.xlsx");
-    let (code, out, err) = bpt(&["diff", old.path().to_str().unwrap(), new.path().to_str().unwrap()]);
+    let (code, out, err) = bpt(&[
+        "diff",
+        old.path().to_str().unwrap(),
+        new.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("unchanged"), "{out}");
     assert!(out.contains("only in"), "{out}");

@@ -25,7 +25,11 @@ fn regenerated_samples_match_the_committed_files() {
             .args(["sample", "--all", "-o", dir.path().to_str().unwrap()])
             .output()
             .unwrap();
-        (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
     };
     assert_eq!(code, Some(0), "{out}{err}");
     let broken_dir = dir.path().join("broken");
@@ -47,7 +51,10 @@ fn regenerated_samples_match_the_committed_files() {
             let made = std::fs::read(dir.path().join(sub).join(&n)).unwrap();
             let shipped = std::fs::read(root().join(sub).join(&n))
                 .unwrap_or_else(|_| panic!("sample-bids/{sub}/{n} is not committed: run `bpt sample --all -o sample-bids/` and `bpt sample --broken -o sample-bids/broken/`"));
-            assert!(made == shipped, "sample-bids/{sub}/{n} differs from what the generator writes now");
+            assert!(
+                made == shipped,
+                "sample-bids/{sub}/{n} differs from what the generator writes now"
+            );
         }
     }
 }
@@ -62,8 +69,19 @@ fn every_sample_is_valid_and_agrees_with_the_engine() {
         let errors: Vec<_> = f.iter().filter(|f| f.severity == Severity::Error).collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", p.name);
         let r = bpt::calc::recalc(layout, &bid.values);
-        assert!(r.stray.is_empty(), "{}: engine sets ids the template lacks: {:?}", p.name, r.stray);
-        let m = bpt::diff::compare_calc(layout, &bid.values, &r.values, None, bpt::diff::DEFAULT_TOLERANCE);
+        assert!(
+            r.stray.is_empty(),
+            "{}: engine sets ids the template lacks: {:?}",
+            p.name,
+            r.stray
+        );
+        let m = bpt::diff::compare_calc(
+            layout,
+            &bid.values,
+            &r.values,
+            None,
+            bpt::diff::DEFAULT_TOLERANCE,
+        );
         assert!(m.is_empty(), "{}: {m:#?}", p.name);
     }
 }
@@ -77,17 +95,29 @@ fn broken_twins_trigger_their_rule_only() {
         let path = root().join("broken").join(format!("{}.xlsx", t.name));
         let bid = reader::read_bid(&path).unwrap_or_else(|e| panic!("{e}"));
         let found = app::validate_bid(&bid, &opts());
-        assert!(found.iter().any(|f| f.rule == t.rule), "{}: {} not triggered: {found:#?}", t.name, t.rule);
+        assert!(
+            found.iter().any(|f| f.rule == t.rule),
+            "{}: {} not triggered: {found:#?}",
+            t.name,
+            t.rule
+        );
         let fam = &t.rule[..1];
         families.insert(fam.to_string());
         let unrelated: Vec<_> = found
             .iter()
             .filter(|f| f.severity == Severity::Error && !f.rule.starts_with(fam))
             .collect();
-        assert!(unrelated.is_empty(), "{}: unrelated errors {unrelated:#?}", t.name);
+        assert!(
+            unrelated.is_empty(),
+            "{}: unrelated errors {unrelated:#?}",
+            t.name
+        );
         snap.push_str(&format!("{} ({})\n", t.name, t.rule));
         for f in &found {
-            snap.push_str(&format!("  {} {} {}!{} {}\n", f.rule, f.severity, f.sheet, f.cell, f.field));
+            snap.push_str(&format!(
+                "  {} {} {}!{} {}\n",
+                f.rule, f.severity, f.sheet, f.cell, f.field
+            ));
         }
         let _ = layout;
     }
@@ -104,11 +134,21 @@ fn finalized_sample_sorts_counties_and_drops_section_v() {
     let src = root().join("osb-many-counties-2013.xlsx");
     let out = dir.path().join("final.xlsx");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(["finalize", src.to_str().unwrap(), "-o", out.to_str().unwrap(), "--backup"])
+        .args([
+            "finalize",
+            src.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--backup",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(stdout.contains("sorted in descending order"), "{stdout}");
     assert!(stdout.contains("backup:"), "{stdout}");
     let bid = reader::read_bid(&out).unwrap();
@@ -116,11 +156,22 @@ fn finalized_sample_sorts_counties_and_drops_section_v() {
         .table("ws5.county")
         .unwrap()
         .row_keys()
-        .filter_map(|k| bid.values.text(&format!("ws5.county.code[{k}]")).map(str::to_string))
+        .filter_map(|k| {
+            bid.values
+                .text(&format!("ws5.county.code[{k}]"))
+                .map(str::to_string)
+        })
         .collect();
     assert!(codes.len() >= 150);
-    assert!(codes.windows(2).all(|w| w[0] > w[1]), "not descending: {codes:?}");
-    for f in layout.fields.iter().filter(|f| f.id.starts_with("ws6.working_model.")) {
+    assert!(
+        codes.windows(2).all(|w| w[0] > w[1]),
+        "not descending: {codes:?}"
+    );
+    for f in layout
+        .fields
+        .iter()
+        .filter(|f| f.id.starts_with("ws6.working_model."))
+    {
         assert!(bid.values.get(&f.id).is_empty(), "{} kept", f.id);
     }
     // Every input value of the original is kept (apart from Sec V and the
@@ -133,7 +184,10 @@ fn finalized_sample_sorts_counties_and_drops_section_v() {
         assert_eq!(orig.values.get(&f.id), bid.values.get(&f.id), "{}", f.id);
     }
     // The input is untouched and the finalized copy validates clean.
-    assert_eq!(std::fs::read(&src).unwrap(), std::fs::read(root().join("osb-many-counties-2013.xlsx")).unwrap());
+    assert_eq!(
+        std::fs::read(&src).unwrap(),
+        std::fs::read(root().join("osb-many-counties-2013.xlsx")).unwrap()
+    );
     let f = app::validate_bid(&bid, &opts());
     assert!(f.iter().all(|f| f.severity != Severity::Error), "{f:#?}");
 }
@@ -145,7 +199,12 @@ fn finalize_refuses_each_blocker() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("final.xlsx");
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
-            .args(["finalize", path.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args([
+                "finalize",
+                path.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);

@@ -23,6 +23,7 @@ mod ws2;
 mod ws3;
 mod ws4;
 mod ws5;
+pub use ws5::{qbp_pct, rebate_factor, rebate_pct};
 mod ws6;
 mod ws7;
 

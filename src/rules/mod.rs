@@ -229,6 +229,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
+pub use ranges::guideline as credibility_guideline;
+
 /// Every rule, in id order.
 pub fn registry() -> Vec<&'static Rule> {
     let mut all: Vec<&'static Rule> = [

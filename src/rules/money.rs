@@ -173,7 +173,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    for k in ctx.rows("ws2.allowed") {
+    let mut ws2_keys = ctx.rows("ws2.allowed");
+    ws2_keys.extend(["s".to_string(), "t".to_string()]);
+    for k in ws2_keys {
         if k == "r" {
             continue;
         }
@@ -328,7 +330,9 @@ fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let weighted = |p: Decimal, q: Decimal| (p * mm_n + q * mm_d) / mm;
-    for k in ctx.rows("ws2.allowed") {
+    let mut keys = ctx.rows("ws2.allowed");
+    keys.push("s".into());
+    for k in keys {
         let o = format!("ws2.allowed.blend_allowed[{k}]");
         if ctx.field(&o).is_none() {
             continue;
