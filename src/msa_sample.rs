@@ -419,6 +419,20 @@ fn claim_intervals(p: &MsaProfile, layout: &Layout, target: Decimal, v: &mut Val
     }
 }
 
+/// One WS5 line: category, benefit, utilization type, utilization/1,000,
+/// average cost, cost-sharing unit, cost-sharing utilization, average cost
+/// sharing.
+type OsbLine = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Decimal,
+    Decimal,
+    &'static str,
+    Decimal,
+    Decimal,
+);
+
 /// One dental and vision package on WS5, as MA WS7.
 fn osb(p: &MsaProfile, v: &mut Values) {
     if p.osb_packages == 0 {
@@ -429,7 +443,7 @@ fn osb(p: &MsaProfile, v: &mut Values) {
         "msa.ws5.pkg1.description",
         "Package 1: preventive dental and routine eyewear",
     );
-    let lines: [(&str, &str, &str, Decimal, Decimal, &str, Decimal, Decimal); 2] = [
+    let lines: [OsbLine; 2] = [
         (
             "Dental (Non-covered)",
             "Two cleanings and exams a year",
