@@ -15,7 +15,7 @@
 
 use crate::calc::{self, round};
 use crate::sample::{INDIANA_STATE, OHIO_STATE, State};
-use crate::template::Layout;
+use crate::template::{Kind, Layout, Role};
 use crate::value::{Value, Values};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -205,7 +205,7 @@ fn date(y: i32, m: u32, d: u32) -> Value {
 /// Generates a complete MSA bid: every input, then every calculated value.
 pub fn generate(p: &MsaProfile, layout: &Layout) -> Values {
     let mut rng = Rng::new(p.name);
-    let mut v = Values::default();
+    let mut v = prepopulated(layout);
     general(p, &mut v);
     base_period(p, &mut v);
     counties(p, &mut rng, &mut v);
@@ -219,6 +219,26 @@ pub fn generate(p: &MsaProfile, layout: &Layout) -> Values {
         .unwrap_or(Decimal::ZERO);
     claim_intervals(p, layout, target, &mut v);
     crate::sample::finish(layout, v)
+}
+
+/// The values CMS pre-populates (the template's `value` of `cms` fields:
+/// contract year, base period dates, enrollee type, claim intervals).
+fn prepopulated(layout: &Layout) -> Values {
+    let mut v = Values::default();
+    for f in layout.fields.iter().filter(|f| f.role == Role::Cms) {
+        let Some(s) = f.value.as_deref() else {
+            continue;
+        };
+        let val = if f.kind.is_numeric() {
+            s.parse::<Decimal>().map_or(Value::Empty, Value::Number)
+        } else if f.kind == Kind::Date {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or(Value::Empty, Value::Date)
+        } else {
+            Value::Text(s.to_string())
+        };
+        v.set(f.id.clone(), val);
+    }
+    v
 }
 
 fn general(p: &MsaProfile, v: &mut Values) {
