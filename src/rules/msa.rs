@@ -82,7 +82,7 @@ Section III line b is not blank.\n\n\
 intended value, enter a 0 in the cell.\" A blank cell counts as zero in the \
 revenue requirement (line d) and the enrollee deposit (line f), but a reviewer \
 cannot tell an intended zero from a forgotten entry.\n\n\
-**Example.** WS4!F46 is blank: enter the non-benefit expense PMPM, or 0.",
+**Example.** WS4!F45 is blank: enter the non-benefit expense PMPM, or 0.",
         blocks_finalize: false,
     },
     Rule {
@@ -95,7 +95,7 @@ Section III line c is not blank.\n\n\
 **Why.** \"Do not leave a field blank to indicate a zero amount. If zero is the \
 intended value, enter a 0 in the cell.\" The margin enters the revenue \
 requirement and so the enrollee deposit; a blank is read as zero.\n\n\
-**Example.** WS4!F47 is blank: enter the gain/loss margin PMPM, or 0.",
+**Example.** WS4!F46 is blank: enter the gain/loss margin PMPM, or 0.",
         blocks_finalize: false,
     },
     Rule {
