@@ -375,3 +375,37 @@ fn each_h_rule_has_a_failing_and_a_passing_workbook() {
         );
     }
 }
+
+#[test]
+fn hostile_numbers_neither_panic_nor_pass() {
+    let l = layout();
+    let mut v = sample_inputs();
+    for (id, d) in [
+        ("msa.ws4.claims.pct_mm[1]", Decimal::MAX),
+        ("msa.ws4.claims.pct_mm[2]", Decimal::MIN),
+        ("msa.ws4.claims.avg_claim[3]", Decimal::MAX),
+        ("msa.ws4.claims.to[4]", Decimal::MIN),
+        ("msa.ws4.claims.over_deductible[5]", Decimal::MAX),
+        ("msa.ws2.allowed.credibility[a]", Decimal::MAX),
+        ("msa.ws2.allowed.man_allowed[b]", Decimal::MIN),
+        ("msa.ws1.base_period.mm_total", Decimal::MAX),
+        ("msa.ws1.general.deductible", Decimal::MIN),
+        ("msa.ws3.county.mm[1]", Decimal::MAX),
+        ("msa.ws3.county.risk[1]", Decimal::MAX),
+        ("msa.ws4.summary.nbe", Decimal::MIN),
+        ("msa.ws5.pkg1.nbe", Decimal::MAX),
+    ] {
+        num(&mut v, id, d);
+    }
+    let r = calc::recalc(l, &v);
+    let ctx = rules::Ctx {
+        layout: l,
+        values: &v,
+        calc: &r.values,
+        tolerance: DEFAULT_TOLERANCE,
+    };
+    let found = rules::check(&ctx, &Selection::default());
+    for rule in ["H002", "H006", "H007", "H014"] {
+        assert!(found.iter().any(|f| f.rule == rule), "{rule} not reported");
+    }
+}

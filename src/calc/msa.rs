@@ -400,5 +400,13 @@ mod tests {
         put(&mut h, "msa.ws3.county.risk[1]", Decimal::MAX);
         put(&mut h, "msa.ws1.base_period.mm_total", Decimal::MIN);
         let _ = recalc(layout(), &h);
+        put(&mut h, "msa.ws1.base_period.mm_total", Decimal::MAX);
+        put(&mut h, "msa.ws5.pkg1.nbe", Decimal::MAX);
+        put(&mut h, "msa.ws5.pkg1.gain_loss", Decimal::MAX);
+        let r = recalc(layout(), &h);
+        assert_eq!(
+            r.values.num("msa.ws2.credibility.cms_guideline"),
+            Some(Decimal::ONE)
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! V family); the MA families F, C, R, M, A, P and D never run on an MSA bid,
 //! and this family never runs on an MA bid. Field ids are those of
 //! `docs/msa-field-ids.md`.
-use super::{Ctx, Finding, Rule, Severity, money, pct, show};
+use super::{Ctx, Finding, Rule, Severity, money, show};
 use crate::template::{Kind, Role};
 use crate::value::Value;
 use rust_decimal::Decimal;
@@ -28,6 +28,19 @@ const OWN_RULE: &[&str] = &[
     "msa.ws4.summary.nbe",
     "msa.ws4.summary.margin",
 ];
+
+/// A fraction as a percentage, without overflowing on hostile values.
+fn pct(d: Decimal) -> String {
+    match d.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(x) => format!("{}%", show(x)),
+        None => format!("{} (as a fraction)", show(d)),
+    }
+}
+
+/// `|a − b|`, saturating.
+fn gap(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_sub(b).abs()
+}
 
 /// The rules of this family.
 pub(super) static RULES: &[Rule] = &[
@@ -449,7 +462,7 @@ fn claims(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             let outside = avg < from || to.is_some_and(|t| avg >= t);
             if outside {
                 let range = match to {
-                    Some(t) => format!("{}–{}", money(from), money(t - dec!(0.01))),
+                    Some(t) => format!("{}–{}", money(from), money(t.saturating_sub(dec!(0.01)))),
                     None => format!("at least {}", money(from)),
                 };
                 out.push(ctx.finding(
@@ -466,7 +479,7 @@ fn claims(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     let anchor = "msa.ws4.claims.pct_mm[total]";
-    if (pct_sum - Decimal::ONE).abs() > PCT_TOLERANCE {
+    if gap(pct_sum, Decimal::ONE) > PCT_TOLERANCE {
         let msg = if any {
             format!("Column e sums to {}, not 100%", pct(pct_sum))
         } else {
@@ -476,7 +489,7 @@ fn claims(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     let gross_total = ctx.num0("msa.ws4.claims.gross[total]");
     let ws2_total = ctx.num0("msa.ws2.allowed.blend_allowed[s]");
-    if (gross_total - ws2_total).abs() > CLAIMS_TOLERANCE {
+    if gap(gross_total, ws2_total) > CLAIMS_TOLERANCE {
         out.push(ctx.finding(
             "H008",
             "msa.ws4.claims.gross[total]",
