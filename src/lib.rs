@@ -18,6 +18,7 @@ pub mod limits;
 pub mod model;
 pub mod msa_sample;
 pub mod reader;
+pub mod reallocate;
 pub mod report;
 pub mod rules;
 pub mod sample;

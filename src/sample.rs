@@ -800,51 +800,51 @@ fn base_period(p: &Profile, v: &mut Values) {
     let other_rev = round(mm * (net_total + dec!(92.40)), 0);
     put(
         v,
-        "ws1.summary.cms_revenue[esrd]",
+        "ws1.summary.esrd[cms_revenue]",
         round(esrd_mm * dec!(6480), 0),
     );
     put(
         v,
-        "ws1.summary.cms_revenue[hospice]",
+        "ws1.summary.hospice[cms_revenue]",
         round(hospice_mm * dec!(640), 0),
     );
     put(
         v,
-        "ws1.summary.cms_revenue[other]",
+        "ws1.summary.other[cms_revenue]",
         round(other_rev * dec!(0.96), 0),
     );
     put(
         v,
-        "ws1.summary.premium_revenue[esrd]",
+        "ws1.summary.esrd[premium_revenue]",
         round(esrd_mm * dec!(32), 0),
     );
     put(
         v,
-        "ws1.summary.premium_revenue[hospice]",
+        "ws1.summary.hospice[premium_revenue]",
         round(hospice_mm * dec!(32), 0),
     );
     put(
         v,
-        "ws1.summary.premium_revenue[other]",
+        "ws1.summary.other[premium_revenue]",
         round(other_rev * dec!(0.04), 0),
     );
     put(
         v,
-        "ws1.summary.net_medical[esrd]",
+        "ws1.summary.esrd[net_medical]",
         round(esrd_mm * dec!(6210), 0),
     );
     put(
         v,
-        "ws1.summary.net_medical[hospice]",
+        "ws1.summary.hospice[net_medical]",
         round(hospice_mm * dec!(95), 0),
     );
     put(
         v,
-        "ws1.summary.net_medical[other]",
+        "ws1.summary.other[net_medical]",
         round(mm * net_total, 0),
     );
-    put(v, "ws1.summary.member_months[esrd]", esrd_mm);
-    put(v, "ws1.summary.member_months[hospice]", hospice_mm);
+    put(v, "ws1.summary.esrd[member_months]", esrd_mm);
+    put(v, "ws1.summary.hospice[member_months]", hospice_mm);
     let total_mm = mm + esrd_mm + hospice_mm;
     put(
         v,
