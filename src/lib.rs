@@ -16,6 +16,7 @@ pub mod diff;
 pub mod finalize;
 pub mod limits;
 pub mod model;
+pub mod msa_sample;
 pub mod reader;
 pub mod reallocate;
 pub mod report;

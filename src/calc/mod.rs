@@ -18,6 +18,7 @@ use crate::template::{Layout, Role};
 use crate::value::{Value, Values};
 use rust_decimal::{Decimal, RoundingStrategy};
 
+mod msa;
 mod ws1;
 mod ws2;
 mod ws3;
@@ -193,18 +194,25 @@ pub struct Recalc {
     pub pre_round: std::collections::BTreeMap<String, Decimal>,
 }
 
-/// Recomputes every calculated field of an MA bid.
+/// Recomputes every calculated field of a bid. The form family of the
+/// template (`[form] family`) selects the sequence: `msa` is the MSA BPT
+/// (Appendix H, module `msa`); anything else is the MA BPT.
 pub fn recalc(layout: &Layout, inputs: &Values) -> Recalc {
     let mut e = Engine::new(layout, inputs);
-    ws1::general(&mut e);
-    ws5::county(&mut e);
-    ws1::calc(&mut e);
-    ws2::calc(&mut e);
-    ws3::calc(&mut e);
-    ws4::calc(&mut e);
-    ws5::bid(&mut e);
-    ws6::calc(&mut e);
-    ws7::calc(&mut e);
+    match layout.form.family.as_str() {
+        "msa" => msa::recalc(&mut e),
+        _ => {
+            ws1::general(&mut e);
+            ws5::county(&mut e);
+            ws1::calc(&mut e);
+            ws2::calc(&mut e);
+            ws3::calc(&mut e);
+            ws4::calc(&mut e);
+            ws5::bid(&mut e);
+            ws6::calc(&mut e);
+            ws7::calc(&mut e);
+        }
+    }
     Recalc {
         values: e.out,
         stray: e.stray,

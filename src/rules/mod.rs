@@ -15,6 +15,10 @@
 //! | `P` | premiums and their rounding |
 //! | `V` | invalid values and recalculation mismatches |
 //! | `D` | descriptions the instructions require |
+//! | `H` | the MSA BPT (Appendix H): plan type, deductible, claim intervals, enrollee deposit |
+//!
+//! The form family of the template selects the families that run: on an MSA
+//! form (`family = "msa"`) only V and H; on an MA form every family but H.
 //!
 //! ```
 //! let r = bpt::rules::rule("M010").unwrap();
@@ -33,6 +37,7 @@ mod descriptions;
 mod formats;
 mod invalid;
 mod money;
+mod msa;
 mod premium;
 mod ranges;
 
@@ -242,6 +247,7 @@ pub fn registry() -> Vec<&'static Rule> {
         premium::RULES,
         invalid::RULES,
         descriptions::RULES,
+        msa::RULES,
     ]
     .iter()
     .flat_map(|r| r.iter())
@@ -283,14 +289,19 @@ impl Selection {
 /// cell and rule id.
 pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
     let mut out = Vec::new();
-    formats::check(ctx, &mut out);
-    consistency::check(ctx, &mut out);
-    ranges::check(ctx, &mut out);
-    money::check(ctx, &mut out);
-    allocation::check(ctx, &mut out);
-    premium::check(ctx, &mut out);
-    invalid::check(ctx, &mut out);
-    descriptions::check(ctx, &mut out);
+    if ctx.layout.form.family == "msa" {
+        invalid::check(ctx, &mut out);
+        msa::check(ctx, &mut out);
+    } else {
+        formats::check(ctx, &mut out);
+        consistency::check(ctx, &mut out);
+        ranges::check(ctx, &mut out);
+        money::check(ctx, &mut out);
+        allocation::check(ctx, &mut out);
+        premium::check(ctx, &mut out);
+        invalid::check(ctx, &mut out);
+        descriptions::check(ctx, &mut out);
+    }
     out.retain(|f| sel.wants(f.rule));
     let order: Vec<&str> = ctx.layout.sheet_names();
     let pos = |s: &str| order.iter().position(|n| *n == s).unwrap_or(usize::MAX);
@@ -339,7 +350,7 @@ mod tests {
             assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
             assert!(!r.source.is_empty(), "{} needs its source", r.id);
             let fam = &r.id[..1];
-            assert!("FCRMAPVD".contains(fam), "{}: unknown family", r.id);
+            assert!("FCRMAPVDH".contains(fam), "{}: unknown family", r.id);
         }
     }
 

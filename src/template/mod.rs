@@ -25,19 +25,25 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The templates shipped inside the binary: `(id, TOML text)`.
-pub const BUILTIN: &[(&str, &str)] = &[(
-    "ma-bpt-2013",
-    concat!(
-        include_str!("../../templates/ma-bpt-2013.toml"),
-        include_str!("../../templates/parts/ws1.toml"),
-        include_str!("../../templates/parts/ws2.toml"),
-        include_str!("../../templates/parts/ws3.toml"),
-        include_str!("../../templates/parts/ws4.toml"),
-        include_str!("../../templates/parts/ws5.toml"),
-        include_str!("../../templates/parts/ws6.toml"),
-        include_str!("../../templates/parts/ws7.toml"),
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "ma-bpt-2013",
+        concat!(
+            include_str!("../../templates/ma-bpt-2013.toml"),
+            include_str!("../../templates/parts/ws1.toml"),
+            include_str!("../../templates/parts/ws2.toml"),
+            include_str!("../../templates/parts/ws3.toml"),
+            include_str!("../../templates/parts/ws4.toml"),
+            include_str!("../../templates/parts/ws5.toml"),
+            include_str!("../../templates/parts/ws6.toml"),
+            include_str!("../../templates/parts/ws7.toml"),
+        ),
     ),
-)];
+    (
+        "msa-bpt-2013",
+        include_str!("../../templates/msa-bpt-2013.toml"),
+    ),
+];
 
 /// What kind of value a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
