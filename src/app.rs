@@ -1337,3 +1337,175 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
         }
     }
 }
+
+/// What `bpt reallocate` was told was announced.
+#[derive(Debug, Clone, Default)]
+pub struct AnnouncedArgs {
+    /// The actual Part D basic premium before rebates (new line 7a).
+    pub part_d_basic_premium: Option<Decimal>,
+    /// The plan's low-income premium subsidy amount.
+    pub lipsa: Option<Decimal>,
+    /// RPPOs: the published standardized regional benchmark.
+    pub regional_benchmark: Option<Decimal>,
+    /// RPPOs: the new MA rebate, when known directly.
+    pub ma_rebate: Option<Decimal>,
+}
+
+/// A bid's values with every calculated cell as `bpt` recomputes it.
+fn bid_with_calc(bid: &Bid) -> Values {
+    let r = recalc_bid(bid);
+    let mut v = Values::default();
+    for f in &bid.layout.fields {
+        if f.role.is_entered() {
+            v.set(f.id.clone(), bid.values.get(&f.id).clone());
+        }
+    }
+    for (id, val) in r.values.iter() {
+        v.set(id, val.clone());
+    }
+    v
+}
+
+/// `bpt reallocate JUNE.xlsx --part-d-basic-premium X [--lipsa Y]
+/// [--regional-benchmark Z] [-o OUT --option N]`: Appendix E for one June
+/// bid; with `-o`, writes the resubmission workbook for option N (default 1).
+pub fn reallocate(
+    june_path: &Path,
+    a: &AnnouncedArgs,
+    json: bool,
+    output: Option<(&Path, usize, bool)>,
+) -> Outcome {
+    use crate::reallocate::{Announcement, June};
+    let bid = match reader::read_bid(june_path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let values = bid_with_calc(&bid);
+    let june = June::from_values(&values);
+    let Some(pd) = a
+        .part_d_basic_premium
+        .or_else(|| (!june.has_part_d()).then_some(june.part_d_basic_before))
+    else {
+        return Outcome::err(
+            "bpt: give the announced Part D basic premium before rebates: --part-d-basic-premium X\n"
+                .into(),
+            UNREADABLE,
+        );
+    };
+    let ann = Announcement {
+        part_d_basic_before: pd,
+        lipsa: a.lipsa,
+        regional_benchmark: a.regional_benchmark,
+        ma_rebate: a.ma_rebate,
+    };
+    let r = crate::reallocate::reallocate(&june, &ann);
+    let mut s = if json {
+        json_or_err(&serde_json::to_value(&r).unwrap_or_default())
+    } else {
+        format!("{} ({})\n{r}", june_path.display(), bid_id(&bid).display())
+    };
+    if let Some((out, n, force)) = output {
+        let Some(p) = r.options.get(n.saturating_sub(1)) else {
+            return Outcome::err(
+                format!(
+                    "bpt: there is no option {n}: {} option(s) for this bid\n",
+                    r.options.len()
+                ),
+                UNREADABLE,
+            );
+        };
+        let mut inputs = Values::default();
+        for f in &bid.layout.fields {
+            if f.role.is_entered() {
+                inputs.set(f.id.clone(), bid.values.get(&f.id).clone());
+            }
+        }
+        p.apply(&mut inputs);
+        let all = crate::sample::finish(bid.layout, inputs);
+        let bytes = match crate::writer::write_form(
+            bid.layout,
+            &all,
+            &crate::writer::WriteOptions {
+                default_overrides: default_overrides(&bid),
+                ..Default::default()
+            },
+        ) {
+            Ok(b) => b,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        };
+        let guard = crate::writer::SaveGuard {
+            input: Some(june_path.to_path_buf()),
+            force,
+        };
+        if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
+            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+        }
+        let msg = format!("wrote {} ({})\n", out.display(), p.label);
+        if json {
+            return Outcome {
+                stdout: s,
+                stderr: msg,
+                code: OK,
+            };
+        }
+        s.push_str(&msg);
+    }
+    Outcome::out(s, OK)
+}
+
+/// `bpt reallocate --check JUNE.xlsx RESUBMITTED.xlsx`: every change that
+/// Appendix E does not permit. Exit 1 when any is an error.
+pub fn reallocate_check(
+    june_path: &Path,
+    resub_path: &Path,
+    a: &AnnouncedArgs,
+    json: bool,
+) -> Outcome {
+    use crate::reallocate::{Announcement, June, Severity as RSev};
+    let read =
+        |p: &Path| reader::read_bid(p).map(|b| (June::from_values(&bid_with_calc(&b)), bid_id(&b)));
+    let (june, id1) = match read(june_path) {
+        Ok(x) => x,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let (resub, id2) = match read(resub_path) {
+        Ok(x) => x,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let implied = Announcement::implied_by(&resub);
+    let ann = Announcement {
+        part_d_basic_before: a
+            .part_d_basic_premium
+            .unwrap_or(implied.part_d_basic_before),
+        lipsa: a.lipsa,
+        regional_benchmark: a.regional_benchmark,
+        ma_rebate: a.ma_rebate.or(implied.ma_rebate),
+    };
+    let v = crate::reallocate::check(&june, &resub, &ann);
+    let errors = v.iter().filter(|x| x.severity == RSev::Error).count();
+    let code = if errors > 0 { FINDINGS } else { OK };
+    let s = if json {
+        json_or_err(&serde_json::json!({
+            "june": june_path.display().to_string(),
+            "resubmitted": resub_path.display().to_string(),
+            "violations": v,
+        }))
+    } else {
+        let mut s = format!(
+            "{} ({}) → {} ({})\n",
+            june_path.display(),
+            id1.display(),
+            resub_path.display(),
+            id2.display()
+        );
+        if v.is_empty() {
+            s.push_str("every change is one Appendix E permits\n");
+        }
+        for x in &v {
+            s.push_str(&format!("  {x}\n"));
+        }
+        s.push_str(&format!("{errors} change(s) Appendix E does not permit\n"));
+        s
+    };
+    Outcome::out(s, code)
+}

@@ -177,6 +177,55 @@ enum Command {
         #[arg(long, default_value = "0.000001")]
         tolerance: Decimal,
     },
+    /// Rebate reallocation after the Part D national average and regional
+    /// benchmarks are announced (Appendix E).
+    ///
+    /// With one bid: whether reallocation is permitted for the plan type,
+    /// which rule (A–H) applies, and the permissible new allocations and
+    /// premiums that return the plan to its target Part D basic premium
+    /// (line 7d, or the LIPSA), with the premium-rounding options. `-o`
+    /// writes the resubmission workbook for one option.
+    ///
+    /// With --check: every change between the June bid and its
+    /// resubmission that Appendix E does not permit (exit 1).
+    ///
+    /// Examples:
+    ///   bpt reallocate june.xlsx --part-d-basic-premium 34.20
+    ///   bpt reallocate june.xlsx --part-d-basic-premium 31.20 --lipsa 31.76 -o august.xlsx --option 2
+    ///   bpt reallocate --check june.xlsx august.xlsx
+    Reallocate {
+        /// The June bid.
+        june: PathBuf,
+        /// The resubmitted bid (with --check).
+        resubmitted: Option<PathBuf>,
+        /// Check a resubmission against the June bid.
+        #[arg(long)]
+        check: bool,
+        /// The announced Part D basic premium before rebates (new line 7a).
+        #[arg(long, value_name = "X")]
+        part_d_basic_premium: Option<Decimal>,
+        /// The plan's low-income premium subsidy amount.
+        #[arg(long, value_name = "Y")]
+        lipsa: Option<Decimal>,
+        /// RPPOs: the published standardized regional benchmark.
+        #[arg(long, value_name = "Z")]
+        regional_benchmark: Option<Decimal>,
+        /// RPPOs: the new MA rebate, when known directly.
+        #[arg(long)]
+        ma_rebate: Option<Decimal>,
+        /// Write the resubmission workbook for --option N.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Which option to write (1 = the first listed).
+        #[arg(long, default_value_t = 1)]
+        option: usize,
+        /// Replace OUTPUT if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every validation rule.
     Rules {
         /// Print JSON.
@@ -273,6 +322,45 @@ fn run(cmd: Command) -> Outcome {
             backup,
             tolerance,
         } => app::finalize(&file, &output, force, backup, tolerance),
+        Command::Reallocate {
+            june,
+            resubmitted,
+            check,
+            part_d_basic_premium,
+            lipsa,
+            regional_benchmark,
+            ma_rebate,
+            output,
+            option,
+            force,
+            json,
+        } => {
+            let a = app::AnnouncedArgs {
+                part_d_basic_premium,
+                lipsa,
+                regional_benchmark,
+                ma_rebate,
+            };
+            match (check, resubmitted) {
+                (true, Some(r)) => app::reallocate_check(&june, &r, &a, json),
+                (true, None) => Outcome {
+                    stderr: "bpt: --check needs the June bid and the resubmitted bid\n".into(),
+                    code: app::UNREADABLE,
+                    ..Outcome::default()
+                },
+                (false, Some(_)) => Outcome {
+                    stderr: "bpt: two bids compare with --check\n".into(),
+                    code: app::UNREADABLE,
+                    ..Outcome::default()
+                },
+                (false, None) => app::reallocate(
+                    &june,
+                    &a,
+                    json,
+                    output.as_deref().map(|o| (o, option, force)),
+                ),
+            }
+        }
         Command::Diff {
             file,
             other,
