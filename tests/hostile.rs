@@ -312,7 +312,7 @@ fn numbers_as_text_dates_booleans_long_strings_and_errors() {
             "ws5.bid.msp",
             Value::Date(chrono::NaiveDate::from_ymd_opt(2013, 1, 5).unwrap()),
         ),
-        ("ws1.general.plan_name", Value::Text("x".repeat(40_000))),
+        ("ws1.general.plan_name", Value::Text("x".repeat(32_000))),
         ("ws5.quality.star_rating", Value::Text("TRUE".into())),
         (
             "ws6.premium.part_d_basic_before",
