@@ -28,16 +28,7 @@ use std::str::FromStr;
 pub const BUILTIN: &[(&str, &str)] = &[
     (
         "ma-bpt-2013",
-        concat!(
-            include_str!("../../templates/ma-bpt-2013.toml"),
-            include_str!("../../templates/parts/ws1.toml"),
-            include_str!("../../templates/parts/ws2.toml"),
-            include_str!("../../templates/parts/ws3.toml"),
-            include_str!("../../templates/parts/ws4.toml"),
-            include_str!("../../templates/parts/ws5.toml"),
-            include_str!("../../templates/parts/ws6.toml"),
-            include_str!("../../templates/parts/ws7.toml"),
-        ),
+        include_str!("../../templates/ma-bpt-2013.toml"),
     ),
     (
         "msa-bpt-2013",
