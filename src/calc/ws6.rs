@@ -185,9 +185,6 @@ pub(crate) mod tests {
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
-    /// The foreign ids WS6 and WS7 read, as plain inputs, so that the two
-    /// worksheets can be tested whatever state the other parts are in.
-
     /// The built-in form. The WS4/WS5 figures WS6 reads are given as
     /// entered values: `Engine::get` falls back to them.
     pub(crate) fn layout() -> Layout {
