@@ -59,10 +59,17 @@ pub fn bid_id(bid: &Bid) -> BidId {
         Value::Number(d) => d.normalize().to_string(),
         _ => String::new(),
     };
+    // Each form family prefixes its ids with its family (the MA form's
+    // ids are unprefixed): `msa.ws1.general.contract_number`.
+    let pre = if bid.layout.form.family == "ma" {
+        String::new()
+    } else {
+        format!("{}.", bid.layout.form.family)
+    };
     BidId {
-        contract: t("ws1.general.contract_number"),
-        plan: t("ws1.general.plan_id"),
-        segment: t("ws1.general.segment_id"),
+        contract: t(&format!("{pre}ws1.general.contract_number")),
+        plan: t(&format!("{pre}ws1.general.plan_id")),
+        segment: t(&format!("{pre}ws1.general.segment_id")),
     }
 }
 
@@ -590,12 +597,22 @@ pub fn validate_bid_with_figures(
         calc: &r.values,
         tolerance: opts.tolerance,
     };
-    let figures = report::Figures {
-        plan_type: ctx.plan_type(),
-        plan_bid: ctx.num("ws5.bid.plan_bid"),
-        benchmark: ctx.num("ws5.bid.plan_benchmark"),
-        rebate: ctx.num("ws5.savings.rebate"),
-        total_plan_premium: ctx.num("ws6.premium.total_plan_premium"),
+    let figures = if bid.layout.form.family == "msa" {
+        report::Figures {
+            plan_type: ctx.text("msa.ws1.general.plan_type"),
+            plan_bid: ctx.num("msa.ws4.summary.revenue_requirement"),
+            benchmark: ctx.num("msa.ws4.summary.plan_benchmark"),
+            rebate: None,
+            total_plan_premium: None,
+        }
+    } else {
+        report::Figures {
+            plan_type: ctx.plan_type(),
+            plan_bid: ctx.num("ws5.bid.plan_bid"),
+            benchmark: ctx.num("ws5.bid.plan_benchmark"),
+            rebate: ctx.num("ws5.savings.rebate"),
+            total_plan_premium: ctx.num("ws6.premium.total_plan_premium"),
+        }
     };
     (rules::check(&ctx, &opts.selection), figures)
 }
@@ -1088,17 +1105,25 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
         for p in &profiles {
             o.push_str(&format!("{:<28} {}\n", p.name, p.description));
         }
+        for p in crate::msa_sample::profiles() {
+            o.push_str(&format!("{:<28} {}\n", p.name, p.description));
+        }
         return Outcome::out(o, OK);
     }
+    let msa = crate::msa_sample::profiles();
+    let mut msa_chosen: Vec<&crate::msa_sample::MsaProfile> = Vec::new();
     let chosen: Vec<&sample::Profile> = if all {
+        msa_chosen = msa.iter().collect();
         profiles.iter().collect()
     } else {
         let mut v = Vec::new();
         for n in names {
-            match profiles
-                .iter()
-                .find(|p| p.name == n.trim_end_matches(".xlsx"))
-            {
+            let n = n.trim_end_matches(".xlsx");
+            if let Some(m) = msa.iter().find(|p| p.name == n) {
+                msa_chosen.push(m);
+                continue;
+            }
+            match profiles.iter().find(|p| p.name == n) {
                 Some(p) => v.push(p),
                 None => {
                     return Outcome::err(
@@ -1110,7 +1135,7 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
         }
         v
     };
-    if chosen.is_empty() {
+    if chosen.is_empty() && msa_chosen.is_empty() {
         return Outcome::err(
             "bpt: name samples to write, or --all (`bpt sample --list`)\n".into(),
             UNREADABLE,
@@ -1142,6 +1167,47 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
         }
         o.push_str(&format!("wrote {}\n", out.display()));
         rows.push(sample_row(p, &values));
+    }
+    if !msa_chosen.is_empty() {
+        let layout = match crate::template::builtin_cached("msa-bpt-2013") {
+            Ok(l) => l,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        };
+        for p in msa_chosen {
+            let values = crate::msa_sample::generate(p, layout);
+            let bytes = match crate::writer::write_form(
+                layout,
+                &values,
+                &crate::writer::WriteOptions::default(),
+            ) {
+                Ok(b) => b,
+                Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", p.name), UNREADABLE),
+            };
+            let out = dir.join(format!("{}.xlsx", p.name));
+            let guard = crate::writer::SaveGuard { input: None, force };
+            if let Err(e) = crate::writer::save_atomic(&bytes, &out, &guard) {
+                return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+            }
+            o.push_str(&format!("wrote {}\n", out.display()));
+            let m = |id: &str| {
+                values
+                    .num(id)
+                    .map(|d| format!("{:.2}", d))
+                    .unwrap_or_default()
+            };
+            rows.push([
+                format!("[`{0}.xlsx`]({0}.xlsx)", p.name),
+                "MSA".into(),
+                format!(
+                    "{} (MSA BPT, Appendix H; the bid column is the revenue requirement, the premium column the monthly enrollee deposit)",
+                    p.description
+                ),
+                m("msa.ws4.summary.revenue_requirement"),
+                m("msa.ws4.summary.plan_benchmark"),
+                "n/a".into(),
+                m("msa.ws4.summary.enrollee_deposit"),
+            ]);
+        }
     }
     if all {
         let index = sample_index(&rows);
@@ -1187,10 +1253,6 @@ fn sample_index(rows: &[[String; 7]]) -> String {
 
 /// `bpt sample --broken -o DIR`: the broken twins and their index.
 pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
-    let layout = match crate::template::builtin_cached("ma-bpt-2013") {
-        Ok(l) => l,
-        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
-    };
     if let Err(e) = std::fs::create_dir_all(dir) {
         return Outcome::err(format!("bpt: {}: {e}\n", dir.display()), UNREADABLE);
     }
@@ -1205,7 +1267,7 @@ pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
          | file | rule | made from | edit |\n|---|---|---|---|\n",
     );
     for t in crate::broken::twins() {
-        let values = match crate::broken::make(&t, layout) {
+        let (values, layout) = match crate::broken::make(&t) {
             Ok(v) => v,
             Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", t.name), UNREADABLE),
         };

@@ -8,9 +8,8 @@
 //! formula would.
 //!
 //! ```no_run
-//! let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
 //! for t in bpt::broken::twins() {
-//!     let values = bpt::broken::make(&t, layout).unwrap();
+//!     let (values, _layout) = bpt::broken::make(&t).unwrap();
 //!     println!("{} ({}): {}", t.name, t.rule, t.description);
 //! #   let _ = values;
 //! }
@@ -146,6 +145,30 @@ pub fn twins() -> Vec<Twin> {
             edit_after: none,
         },
         Twin {
+            name: "msa-h002-deductible-over-limit",
+            base: "msa-2013",
+            rule: "H002",
+            description: "MSA WS1: the plan deductible entered as $10,600.01, above the CY2013 limit of $10,600.",
+            edit_inputs: |v| v.set_num("msa.ws1.general.deductible", dec!(10600.01)),
+            edit_after: none,
+        },
+        Twin {
+            name: "msa-h004-nbe-blank",
+            base: "msa-2013",
+            rule: "H004",
+            description: "MSA WS4 line b (non-benefit expense) left blank to mean zero.",
+            edit_inputs: |v| v.set("msa.ws4.summary.nbe", Value::Empty),
+            edit_after: none,
+        },
+        Twin {
+            name: "msa-h006-intervals-not-100",
+            base: "msa-2013",
+            rule: "H006",
+            description: "MSA WS4: the first claim interval's share of member months raised by one point, so the shares add to 101 %.",
+            edit_inputs: |v| add(v, "msa.ws4.claims.pct_mm[1]", dec!(0.01)),
+            edit_after: none,
+        },
+        Twin {
             name: "v001-invalid-total-premium",
             base: "hmo-mapd-2013",
             rule: "V001",
@@ -174,11 +197,19 @@ pub fn twins() -> Vec<Twin> {
     ]
 }
 
-/// The values of a broken twin: the base sample's entered values, the edit,
-/// a recalculation of every calculated cell, then the after-edit.
-pub fn make(t: &Twin, layout: &Layout) -> Result<Values, String> {
-    let p = sample::profile(t.base).ok_or_else(|| format!("no sample profile `{}`", t.base))?;
-    let all = sample::generate(&p, layout);
+/// The values of a broken twin and the form they fill: the base sample's
+/// entered values, the edit, a recalculation of every calculated cell, then
+/// the after-edit. The base names an MA or an MSA sample.
+pub fn make(t: &Twin) -> Result<(Values, &'static Layout), String> {
+    let (layout, all) = if let Some(p) = sample::profile(t.base) {
+        let l = crate::template::builtin_cached("ma-bpt-2013").map_err(|e| e.to_string())?;
+        (l, sample::generate(&p, l))
+    } else if let Some(p) = crate::msa_sample::profile(t.base) {
+        let l = crate::template::builtin_cached("msa-bpt-2013").map_err(|e| e.to_string())?;
+        (l, crate::msa_sample::generate(&p, l))
+    } else {
+        return Err(format!("no sample profile `{}`", t.base));
+    };
     let mut inputs = Values::default();
     for (id, v) in all.iter() {
         if layout.field(id).is_some_and(|f| f.role.is_entered()) {
@@ -188,5 +219,5 @@ pub fn make(t: &Twin, layout: &Layout) -> Result<Values, String> {
     (t.edit_inputs)(&mut inputs);
     let mut out = sample::finish(layout, inputs);
     (t.edit_after)(&mut out);
-    Ok(out)
+    Ok((out, layout))
 }

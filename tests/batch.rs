@@ -33,7 +33,7 @@ fn folder_with_valid_broken_and_unreadable_files() {
         .into_iter()
         .find(|t| t.rule == "A004")
         .unwrap();
-    let v = broken::make(&twin, layout).unwrap();
+    let (v, _) = broken::make(&twin).unwrap();
     std::fs::write(
         d.join("c-broken.xlsx"),
         writer::write_form(layout, &v, &writer::WriteOptions::default()).unwrap(),
