@@ -1352,7 +1352,8 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
                 let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
                 let stem = path.file_stem().and_then(|x| x.to_str()).unwrap_or("bid");
                 let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
-                let name = format!("{stem}.{stamp}.backup.xlsx");
+                let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("xlsx");
+                let name = format!("{stem}.{stamp}.backup.{ext}");
                 let dest = dir.map_or(PathBuf::from(&name), |d| d.join(&name));
                 let copied = std::fs::read(path)
                     .map_err(|e| e.to_string())

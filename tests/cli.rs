@@ -233,3 +233,46 @@ fn annotate_refuses_the_input_path() {
     assert!(err.contains("input"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before, "input untouched");
 }
+
+#[test]
+fn reallocate_writes_a_resubmission_that_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let june = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-bids/hmo-mapd-2013.xlsx");
+    let j = june.to_str().unwrap();
+    let (code, out, err) = bpt(&["reallocate", j, "--part-d-basic-premium", "34.20"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Option 2") && out.contains("$19.20"), "{out}");
+    let aug = dir.path().join("aug.xlsx");
+    let a = aug.to_str().unwrap();
+    let (code, _, err) = bpt(&[
+        "reallocate",
+        j,
+        "--part-d-basic-premium",
+        "34.20",
+        "-o",
+        a,
+        "--option",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = bpt(&[
+        "reallocate",
+        "--check",
+        j,
+        a,
+        "--part-d-basic-premium",
+        "34.20",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = bpt(&["validate", a]);
+    assert_eq!(code, 0, "{out}");
+    // A changed target is not permitted.
+    let p005 = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-bids/broken/p005-no-plan-intention.xlsx");
+    let (code, out, _) = bpt(&["reallocate", "--check", j, p005.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("RR03"), "{out}");
+    let (code, _, err) = bpt(&["reallocate", j]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--part-d-basic-premium"), "{err}");
+}

@@ -75,6 +75,8 @@ pub fn save_atomic(bytes: &[u8], out: &Path, guard: &SaveGuard) -> Result<(), Wr
             path: out.to_path_buf(),
         });
     }
+    // A missing output directory is created (like `-o reports/x.xlsx`).
+    fs::create_dir_all(dir).map_err(io_err)?;
     let prefix = format!(".{}.", file_name.to_string_lossy());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
