@@ -36,7 +36,17 @@ fn help_is_useful() {
     let (code, out, _) = bpt(&["--help"]);
     assert_eq!(code, 0);
     for cmd in [
-        "template", "read", "recalc", "diff", "validate", "rules", "explain", "annotate",
+        "template",
+        "read",
+        "recalc",
+        "diff",
+        "validate",
+        "rules",
+        "explain",
+        "annotate",
+        "finalize",
+        "reallocate",
+        "sample",
     ] {
         assert!(out.contains(cmd), "--help lists {cmd}");
     }
