@@ -1042,11 +1042,20 @@ fn save_atomic_never_writes_over_the_input() {
 #[test]
 fn save_atomic_leaves_nothing_behind_on_error() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("no-such-dir").join("bid.xlsx");
+    // A missing output directory is created…
+    let fresh = dir.path().join("new-dir").join("bid.xlsx");
+    save_atomic(b"x", &fresh, &SaveGuard::default()).unwrap();
+    assert_eq!(std::fs::read(&fresh).unwrap(), b"x");
+    // …but a directory that cannot be made (a file stands in its place) is
+    // an error naming the output.
+    std::fs::write(dir.path().join("a-file"), b"f").unwrap();
+    let missing = dir.path().join("a-file").join("bid.xlsx");
     let e = save_atomic(b"x", &missing, &SaveGuard::default()).unwrap_err();
     assert!(matches!(e, WriteError::Io { .. }));
-    assert!(e.to_string().contains("no-such-dir"), "{e}");
+    assert!(e.to_string().contains("a-file"), "{e}");
     assert!(!missing.exists());
+    std::fs::remove_dir_all(dir.path().join("new-dir")).unwrap();
+    std::fs::remove_file(dir.path().join("a-file")).unwrap();
 
     // The rename fails (the target is a non-empty directory): the
     // temporary file must be gone and the directory untouched.
