@@ -14,7 +14,7 @@
 //! the profile name).
 
 use crate::calc::{self, round};
-use crate::sample::{INDIANA_STATE, OHIO_STATE, State};
+use crate::sample::{INDIANA_STATE, OHIO_STATE, Rng, State, date, put, put_text};
 use crate::template::{Kind, Layout, Role};
 use crate::value::{Value, Values};
 use chrono::NaiveDate;
@@ -159,48 +159,6 @@ const SHARES: [Decimal; 19] = [
 
 /// Annual average claim of the open top interval ($250,000 and over).
 const TOP_AVERAGE: Decimal = dec!(300000);
-
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: &str) -> Self {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in seed.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(h | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A decimal in [lo, hi] with `dp` decimal places.
-    fn dec(&mut self, lo: Decimal, hi: Decimal, dp: u32) -> Decimal {
-        let unit = Decimal::from(self.next() % 1_000_001) / dec!(1000000);
-        round(lo + (hi - lo) * unit, dp)
-    }
-}
-
-fn put(v: &mut Values, id: &str, d: Decimal) {
-    v.set(id, Value::Number(d));
-}
-
-fn put_text(v: &mut Values, id: &str, s: &str) {
-    if !s.is_empty() {
-        v.set(id, Value::Text(s.to_string()));
-    }
-}
-
-fn date(y: i32, m: u32, d: u32) -> Value {
-    NaiveDate::from_ymd_opt(y, m, d).map_or(Value::Empty, Value::Date)
-}
 
 /// Generates a complete MSA bid: every input, then every calculated value.
 pub fn generate(p: &MsaProfile, layout: &Layout) -> Values {

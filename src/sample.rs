@@ -541,10 +541,11 @@ pub const OHIO: &[&str] = &[
 ];
 
 /// A small deterministic generator (xorshift64*), seeded from a name.
-struct Rng(u64);
+/// The samples' deterministic generator (xorshift64*, seeded by a name).
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: &str) -> Self {
+    pub(crate) fn new(seed: &str) -> Self {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in seed.bytes() {
             h ^= u64::from(b);
@@ -563,7 +564,7 @@ impl Rng {
     }
 
     /// A decimal in [lo, hi] with `dp` decimal places.
-    fn dec(&mut self, lo: Decimal, hi: Decimal, dp: u32) -> Decimal {
+    pub(crate) fn dec(&mut self, lo: Decimal, hi: Decimal, dp: u32) -> Decimal {
         let unit = Decimal::from(self.next() % 1_000_001) / dec!(1000000);
         round(lo + (hi - lo) * unit, dp)
     }
@@ -673,17 +674,17 @@ fn is_egwp(p: &Profile) -> bool {
     p.plan_id.parse::<u32>().is_ok_and(|n| n >= 800)
 }
 
-fn put(v: &mut Values, id: &str, d: Decimal) {
+pub(crate) fn put(v: &mut Values, id: &str, d: Decimal) {
     v.set(id, Value::Number(d));
 }
 
-fn put_text(v: &mut Values, id: &str, s: &str) {
+pub(crate) fn put_text(v: &mut Values, id: &str, s: &str) {
     if !s.is_empty() {
         v.set(id, Value::Text(s.to_string()));
     }
 }
 
-fn date(y: i32, m: u32, d: u32) -> Value {
+pub(crate) fn date(y: i32, m: u32, d: u32) -> Value {
     NaiveDate::from_ymd_opt(y, m, d).map_or(Value::Empty, Value::Date)
 }
 
