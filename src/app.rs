@@ -596,6 +596,7 @@ pub fn validate_bid_with_figures(
         values: &bid.values,
         calc: &r.values,
         tolerance: opts.tolerance,
+        defaults: Some(&r.defaults),
     };
     let figures = if bid.layout.form.family == "msa" {
         report::Figures {
@@ -1062,6 +1063,7 @@ pub fn annotate(path: &Path, out: &Path, force: bool) -> Outcome {
             values: &bid.values,
             calc: &r.values,
             tolerance: opts.tolerance,
+            defaults: Some(&r.defaults),
         };
         rules::check(&ctx, &opts.selection)
     };

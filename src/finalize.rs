@@ -68,6 +68,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
             values: &bid.values,
             calc: &r.values,
             tolerance,
+            defaults: Some(&r.defaults),
         };
         rules::check(&ctx, &Selection::default())
     };

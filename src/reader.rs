@@ -384,7 +384,7 @@ struct Book<'a> {
 /// sparse: a hostile sheet with a cell at XFD1048576 costs nothing.
 #[derive(Default)]
 struct Cells {
-    map: HashMap<(u32, u32), Data>,
+    map: rustc_hash::FxHashMap<(u32, u32), Data>,
 }
 
 impl Cells {
@@ -393,25 +393,12 @@ impl Cells {
     }
 }
 
-/// The last row and column (zero-based) that the shipped templates and
-/// `extra` read.
-fn bound_of(extra: Option<&Layout>) -> (u32, u32) {
-    let mut b = (0u32, 0u32);
-    let mut take = |l: &Layout| {
-        b.0 = b.0.max(l.form.marker_cell.row);
-        b.1 = b.1.max(u32::from(l.form.marker_cell.col));
-        for f in &l.fields {
-            b.0 = b.0.max(f.cell.row);
-            b.1 = b.1.max(u32::from(f.cell.col));
-        }
-    };
-    for id in template::BUILTIN.iter().map(|(id, _)| *id) {
-        if let Ok(l) = template::builtin_cached(id) {
-            take(l);
-        }
-    }
-    if let Some(l) = extra {
-        take(l);
+/// The last row and column (zero-based) that `layout` reads.
+fn bound_of(l: &Layout) -> (u32, u32) {
+    let mut b = (l.form.marker_cell.row, u32::from(l.form.marker_cell.col));
+    for f in &l.fields {
+        b.0 = b.0.max(f.cell.row);
+        b.1 = b.1.max(u32::from(f.cell.col));
     }
     b
 }
@@ -445,8 +432,18 @@ impl<'a> Book<'a> {
             sheets,
             names,
             ranges: HashMap::new(),
-            bound: bound_of(extra),
+            // Until the form is known, only the marker cells are read.
+            bound: extra.map_or((0, 0), bound_of),
         })
+    }
+
+    /// Widens the area read to include `b` (row, column); sheets already
+    /// read with a smaller area are read again when next asked for.
+    fn widen(&mut self, b: (u32, u32)) {
+        if b.0 > self.bound.0 || b.1 > self.bound.1 {
+            self.bound = (self.bound.0.max(b.0), self.bound.1.max(b.1));
+            self.ranges.clear();
+        }
     }
 
     fn has_sheet(&self, name: &str) -> bool {
@@ -591,6 +588,7 @@ fn identify<'m>(book: &mut Book<'_>, markers: &[Marker<'m>]) -> Result<&'m str, 
             details.push(format!("there is no sheet `{}`", m.sheet));
             continue;
         }
+        book.widen((m.cell.0, u32::from(m.cell.1)));
         let range = book.range(m.sheet)?;
         let text = match range.get_value((m.cell.0, u32::from(m.cell.1))) {
             Some(Data::String(s)) => s.trim().to_string(),
@@ -646,6 +644,7 @@ fn shorten(s: &str) -> String {
 
 /// Checks the sheets and reads every field of the layout.
 fn read_fields(book: &mut Book<'_>, layout: &Layout) -> Result<Values, ReadError> {
+    book.widen(bound_of(layout));
     let unknown: Vec<String> = book
         .names
         .iter()

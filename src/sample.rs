@@ -714,7 +714,7 @@ pub fn generate(p: &Profile, layout: &Layout) -> Values {
 pub fn finish(layout: &Layout, inputs: Values) -> Values {
     let r = calc::recalc(layout, &inputs);
     let mut all = inputs;
-    for (id, val) in r.values.iter() {
+    for (id, val) in r.values.iter_unordered() {
         all.set(id, val.clone());
     }
     all

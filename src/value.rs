@@ -13,7 +13,6 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A value that could not be taken as what the field expects.
@@ -123,10 +122,24 @@ impl Serialize for Value {
 }
 
 /// Values by field id: what a workbook holds, or what `bpt` computed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+///
+/// A hash map (a form has tens of thousands of fields, looked up by id at
+/// every step); [`Values::iter`] and serialization are in id order, so
+/// output is deterministic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Values {
-    map: BTreeMap<String, Value>,
+    map: rustc_hash::FxHashMap<String, Value>,
+}
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.map.len()))?;
+        for (k, v) in self.iter() {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 static EMPTY: Value = Value::Empty;
@@ -164,6 +177,13 @@ impl Values {
 
     /// Non-empty entries in id order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let mut all: Vec<(&str, &Value)> = self.map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all.into_iter()
+    }
+
+    /// Non-empty entries in no particular order (faster than [`Values::iter`]).
+    pub fn iter_unordered(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.map.iter().map(|(k, v)| (k.as_str(), v))
     }
 

@@ -403,6 +403,7 @@ fn hostile_numbers_neither_panic_nor_pass() {
         values: &v,
         calc: &r.values,
         tolerance: DEFAULT_TOLERANCE,
+        defaults: None,
     };
     let found = rules::check(&ctx, &Selection::default());
     for rule in ["H002", "H006", "H007", "H014"] {

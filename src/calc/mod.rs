@@ -41,6 +41,43 @@ pub fn round(d: Decimal, dp: u32) -> Decimal {
     d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// The completion factor of WS1 Sec II line 4: (paid claims requiring
+/// completion + estimated unpaid claims) ÷ paid claims requiring completion
+/// (capitations left out). Zero when nothing was paid.
+///
+/// The instructions' example (seed 1166-1184): $400 of claims paid through
+/// 2/28/2012 that need completion and $30 estimated unpaid give 1.075.
+///
+/// ```
+/// use bpt::calc::completion_factor;
+/// use rust_decimal_macros::dec;
+/// assert_eq!(completion_factor(dec!(400), dec!(30)), dec!(1.075));
+/// ```
+pub fn completion_factor(paid_requiring_completion: Decimal, unpaid: Decimal) -> Decimal {
+    div0(
+        paid_requiring_completion.saturating_add(unpaid),
+        paid_requiring_completion,
+    )
+}
+
+/// The total adjustment factor from the base period to the contract period
+/// that WS1 Sec IV columns j–n take: the product of the yearly factors (not
+/// an annual rate).
+///
+/// The instructions' example (seed 1249): utilization trend of 5 % from
+/// 2011 to 2012 and 6 % from 2012 to 2013 is entered as 1.113.
+///
+/// ```
+/// use bpt::calc::total_factor;
+/// use rust_decimal_macros::dec;
+/// assert_eq!(total_factor(&[dec!(1.05), dec!(1.06)]), dec!(1.113));
+/// ```
+pub fn total_factor(yearly: &[Decimal]) -> Decimal {
+    yearly.iter().fold(Decimal::ONE, |acc, f| {
+        acc.checked_mul(*f).unwrap_or(Decimal::ZERO)
+    })
+}
+
 /// `a / b`, or zero when `b` is zero (the template's `IF(b=0,0,a/b)`).
 pub fn div0(a: Decimal, b: Decimal) -> Decimal {
     if b.is_zero() {
@@ -57,6 +94,7 @@ pub struct Engine<'a> {
     inputs: &'a Values,
     out: Values,
     pre_round: std::collections::BTreeMap<String, Decimal>,
+    defaults: std::collections::BTreeMap<String, Decimal>,
     /// Ids the engine tried to set that the template lacks or does not
     /// calculate: always empty unless engine and template disagree.
     pub stray: Vec<String>,
@@ -70,6 +108,7 @@ impl<'a> Engine<'a> {
             inputs,
             out: Values::default(),
             pre_round: Default::default(),
+            defaults: Default::default(),
             stray: Vec::new(),
         }
     }
@@ -159,6 +198,7 @@ impl<'a> Engine<'a> {
             Some(f) if f.role == Role::Default => self.inputs.num(id).unwrap_or(computed),
             _ => computed,
         };
+        self.defaults.insert(id.to_string(), computed);
         self.set(id, used);
         used
     }
@@ -192,6 +232,9 @@ pub struct Recalc {
     pub stray: Vec<String>,
     /// Unrounded values of the fields the instructions round.
     pub pre_round: std::collections::BTreeMap<String, Decimal>,
+    /// What each `default` field's formula gives, whether or not the
+    /// actuary overwrote the cell (`bpt` reports overrides, V004).
+    pub defaults: std::collections::BTreeMap<String, Decimal>,
 }
 
 /// Recomputes every calculated field of a bid. The form family of the
@@ -217,5 +260,6 @@ pub fn recalc(layout: &Layout, inputs: &Values) -> Recalc {
         values: e.out,
         stray: e.stray,
         pre_round: e.pre_round,
+        defaults: e.defaults,
     }
 }

@@ -90,8 +90,18 @@ fn named(id: &str) -> bool {
 
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for f in &ctx.layout.fields {
-        if let Value::Invalid(inv) = ctx.value(&f.id) {
+    // Only the cells that hold an invalid value (few), not every field.
+    let mut invalid: Vec<(&str, &crate::value::Invalid)> = ctx
+        .values
+        .iter_unordered()
+        .filter_map(|(id, v)| v.as_invalid().map(|i| (id, i)))
+        .collect();
+    invalid.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (id, inv) in invalid {
+        let Some(f) = ctx.layout.field(id) else {
+            continue;
+        };
+        {
             let rule = if named(&f.id) { "V001" } else { "V002" };
             let what = if inv.raw.starts_with('#') {
                 format!("{} holds the error value {}", f.label, inv.raw)
@@ -127,8 +137,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// V004: `default` cells whose submitted number differs from the default
-/// formula. One recalculation with every default cell cleared gives all the
-/// defaults at once (a default depends on inputs, never on another default).
+/// formula. The engine records what every default formula gives even where
+/// the actuary's number is used.
 fn default_overrides(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let defaults: Vec<_> = ctx
         .layout
@@ -139,13 +149,18 @@ fn default_overrides(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if defaults.is_empty() {
         return;
     }
-    let mut without = ctx.values.clone();
-    for f in &defaults {
-        without.set(&f.id, Value::Empty);
-    }
-    let base = crate::calc::recalc(ctx.layout, &without).values;
+    let computed: std::collections::BTreeMap<String, rust_decimal::Decimal> = match ctx.defaults {
+        Some(d) => d.clone(),
+        None => {
+            let mut without = ctx.values.clone();
+            for f in &defaults {
+                without.set(&f.id, Value::Empty);
+            }
+            crate::calc::recalc(ctx.layout, &without).defaults
+        }
+    };
     for f in defaults {
-        let (Some(s), Some(d)) = (ctx.values.num(&f.id), base.num(&f.id)) else {
+        let (Some(s), Some(d)) = (ctx.values.num(&f.id), computed.get(&f.id).copied()) else {
             continue;
         };
         if (s - d).abs() > ctx.tolerance {

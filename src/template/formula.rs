@@ -7,6 +7,8 @@ use std::collections::HashMap;
 struct Ctx<'a> {
     fields: HashMap<&'a str, (&'a str, CellRef)>,
     columns: HashMap<String, (&'a Table, u16)>,
+    /// Row of each (table id, row key), data and total rows.
+    rows: HashMap<(&'a str, &'a str), u32>,
 }
 
 /// Resolves the formula of every field in place.
@@ -15,11 +17,15 @@ pub(super) fn resolve_all(layout: &mut Layout) -> Result<(), String> {
         let mut ctx = Ctx {
             fields: HashMap::new(),
             columns: HashMap::new(),
+            rows: HashMap::new(),
         };
         for f in &layout.fields {
             ctx.fields.insert(f.id.as_str(), (f.sheet.as_str(), f.cell));
         }
         for t in layout.tables.values() {
+            for r in t.rows.iter().chain(t.totals.iter()) {
+                ctx.rows.entry((t.id.as_str(), r.0.as_str())).or_insert(r.2);
+            }
             for (cid, col, _, _) in &t.columns {
                 ctx.columns.insert(format!("{}.{}", t.id, cid), (t, *col));
             }
@@ -71,12 +77,8 @@ fn resolve(ctx: &Ctx<'_>, src: &str, here: &str, row_key: Option<&str>) -> Resul
     Ok(out)
 }
 
-fn row_of(t: &Table, key: &str) -> Option<u32> {
-    t.rows
-        .iter()
-        .chain(t.totals.iter())
-        .find(|r| r.0 == key)
-        .map(|r| r.2)
+fn row_of(ctx: &Ctx<'_>, t: &Table, key: &str) -> Option<u32> {
+    ctx.rows.get(&(t.id.as_str(), key)).copied()
 }
 
 fn placeholder(
@@ -98,8 +100,8 @@ fn placeholder(
             let last = t.rows.last().ok_or("empty table")?.2;
             (first, last)
         } else if let Some((a, b)) = spec.split_once(':') {
-            let ra = row_of(t, a).ok_or_else(|| format!("`{{{inner}}}`: no row `{a}`"))?;
-            let rb = row_of(t, b).ok_or_else(|| format!("`{{{inner}}}`: no row `{b}`"))?;
+            let ra = row_of(ctx, t, a).ok_or_else(|| format!("`{{{inner}}}`: no row `{a}`"))?;
+            let rb = row_of(ctx, t, b).ok_or_else(|| format!("`{{{inner}}}`: no row `{b}`"))?;
             if rb < ra {
                 return Err(format!("`{{{inner}}}`: range runs backwards"));
             }
@@ -117,7 +119,7 @@ fn placeholder(
                 "`{{{inner}}}` names a column; outside a table give a row, e.g. `{{{inner}[a]}}`"
             )
         })?;
-        let r = row_of(t, key)
+        let r = row_of(ctx, t, key)
             .ok_or_else(|| format!("`{{{inner}}}`: table {} has no row `{key}`", t.id))?;
         return Ok(addr(&t.sheet, here, CellRef::new(r, *col).absolute()));
     }

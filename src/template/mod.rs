@@ -343,7 +343,7 @@ pub struct Layout {
     /// Fields in template order.
     pub fields: Vec<Field>,
     #[serde(skip)]
-    index: HashMap<String, usize>,
+    index: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// A problem in a template file.
@@ -377,18 +377,15 @@ pub fn builtin(id: &str) -> Result<Layout, TemplateError> {
 /// A shipped template, parsed once per process and shared (for batch work).
 pub fn builtin_cached(id: &str) -> Result<&'static Layout, TemplateError> {
     use std::sync::OnceLock;
-    static CACHE: OnceLock<Vec<Result<Layout, String>>> = OnceLock::new();
-    let all = CACHE.get_or_init(|| {
-        BUILTIN
-            .iter()
-            .map(|(_, t)| Layout::from_toml(t).map_err(|e| e.to_string()))
-            .collect()
-    });
+    // Each template is resolved the first time it is asked for.
+    static CACHE: [OnceLock<Result<Layout, String>>; BUILTIN.len()] =
+        [const { OnceLock::new() }; BUILTIN.len()];
     let i = BUILTIN
         .iter()
         .position(|(k, _)| *k == id)
         .ok_or_else(|| TemplateError::Unknown(id.to_string()))?;
-    all[i].as_ref().map_err(|e| TemplateError::Invalid {
+    let entry = CACHE[i].get_or_init(|| Layout::from_toml(BUILTIN[i].1).map_err(|e| e.to_string()));
+    entry.as_ref().map_err(|e| TemplateError::Invalid {
         template: id.to_string(),
         message: e.clone(),
     })
@@ -431,7 +428,7 @@ impl Layout {
             sheets: Vec::new(),
             tables: BTreeMap::new(),
             fields: Vec::new(),
-            index: HashMap::new(),
+            index: Default::default(),
         };
         let mut occupied: HashMap<(String, CellRef), String> = HashMap::new();
         let mut claim = |sheet: &str, cell: CellRef, what: &str| -> Result<(), TemplateError> {
