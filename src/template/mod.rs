@@ -872,8 +872,9 @@ fn column_fields(
         };
         Ok(finish_field(f, c.format.as_deref()))
     };
+    let wanted: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
     for (key, label, row) in &table.rows {
-        if keys.contains(key) {
+        if wanted.contains(key.as_str()) {
             out.push(make(key, label, *row, false)?);
         }
     }
