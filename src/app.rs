@@ -84,6 +84,16 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
+    if json && bid.layout.form.family != "ma" {
+        // Forms without a typed model: every field by id.
+        let doc = serde_json::json!({
+            "path": path.display().to_string(),
+            "template": bid.layout.form.id,
+            "bid": bid_id(&bid),
+            "values": bid.values,
+        });
+        return Outcome::out(json_or_err(&doc), OK);
+    }
     if json {
         let model = MaBid::from_values(&bid.values);
         #[derive(serde::Serialize)]
@@ -114,12 +124,19 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         bid.layout.form.title,
         bid.layout.form.contract_year
     ));
+    let pre = if bid.layout.form.family == "ma" {
+        String::new()
+    } else {
+        format!("{}.", bid.layout.form.family)
+    };
     o.push_str(&format!(
         "  {} / {}\n",
         bid.values
-            .text("ws1.general.organization_name")
+            .text(&format!("{pre}ws1.general.organization_name"))
             .unwrap_or(""),
-        bid.values.text("ws1.general.plan_name").unwrap_or("")
+        bid.values
+            .text(&format!("{pre}ws1.general.plan_name"))
+            .unwrap_or("")
     ));
     let mut invalid = Vec::new();
     for sheet in &bid.layout.sheets {

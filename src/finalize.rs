@@ -98,10 +98,16 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
     }
     let moved = sort_counties(layout, &mut inputs);
     if moved > 0 {
+        let county_sheet = layout
+            .fields
+            .iter()
+            .find(|f| f.id.ends_with(".county.code[1]") || f.id == "ws5.county.code[1]")
+            .map(|f| f.id.clone())
+            .unwrap_or_default();
         changes.push(Change {
-            sheet: sheet_of(layout, "ws5.county.code[1]"),
+            sheet: sheet_of(layout, &county_sheet),
             what: format!(
-                "Section VI county rows sorted in descending order of county code ({moved} row(s) moved)"
+                "county-level rows sorted in descending order of county code ({moved} row(s) moved)"
             ),
         });
     }
@@ -109,7 +115,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
     let notes: Vec<&crate::template::Field> = layout
         .fields
         .iter()
-        .filter(|f| f.id.starts_with("ws6.working_model."))
+        .filter(|f| f.id.contains("working_model."))
         .collect();
     if let (Some(first), Some(last)) = (
         notes.iter().map(|f| f.cell.row).min(),
@@ -159,7 +165,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
         }
     }
     for (id, _) in bid.values.iter() {
-        if id.starts_with("ws6.working_model.") {
+        if id.contains("working_model.") {
             out.set(id.to_string(), Value::Empty);
         }
     }
@@ -200,19 +206,24 @@ fn sheet_of(layout: &Layout, id: &str) -> String {
 /// Sorts the entered county rows by code, descending; blank rows go last.
 /// Returns how many rows changed place.
 fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
-    let Some(table) = layout.table("ws5.county") else {
+    // The form's county table: `ws5.county` on the MA BPT, `msa.ws3.county`
+    // on the MSA BPT — the table whose id ends in `.county`.
+    let Some(table) = layout
+        .tables
+        .values()
+        .filter(|t| t.id.ends_with(".county"))
+        .min_by_key(|t| t.id.clone())
+    else {
         return 0;
     };
+    let tid = table.id.clone();
     let keys: Vec<String> = table.row_keys().map(str::to_string).collect();
     let cols: Vec<String> = table.columns.iter().map(|c| c.0.clone()).collect();
     let entered: Vec<&String> = cols
         .iter()
         .filter(|c| {
             layout
-                .field(&format!(
-                    "ws5.county.{c}[{}]",
-                    keys.first().map_or("1", |k| k)
-                ))
+                .field(&format!("{tid}.{c}[{}]", keys.first().map_or("1", |k| k)))
                 .is_some_and(|f| f.role.is_entered())
         })
         .collect();
@@ -221,7 +232,7 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
         .map(|k| {
             entered
                 .iter()
-                .map(|c| inputs.get(&format!("ws5.county.{c}[{k}]")).clone())
+                .map(|c| inputs.get(&format!("{tid}.{c}[{k}]")).clone())
                 .collect()
         })
         .collect();
@@ -252,10 +263,7 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
             moved += 1;
         }
         for (i, c) in entered.iter().enumerate() {
-            inputs.set(
-                format!("ws5.county.{c}[{}]", keys[dst]),
-                rows[*src][i].clone(),
-            );
+            inputs.set(format!("{tid}.{c}[{}]", keys[dst]), rows[*src][i].clone());
         }
     }
     moved
