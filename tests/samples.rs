@@ -217,3 +217,42 @@ fn finalize_refuses_each_blocker() {
     }
     let _ = writer::WriteOptions::default();
 }
+
+#[test]
+fn finalize_works_on_the_msa_form_too() {
+    let layout = template::builtin_cached("msa-bpt-2013").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let src = root().join("msa-2013.xlsx");
+    let out = dir.path().join("final.xlsx");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
+        .args([
+            "finalize",
+            src.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bid = reader::read_bid(&out).unwrap();
+    let codes: Vec<String> = layout
+        .table("msa.ws3.county")
+        .unwrap()
+        .row_keys()
+        .filter_map(|k| {
+            bid.values
+                .text(&format!("msa.ws3.county.code[{k}]"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(codes.len() >= 10);
+    assert!(
+        codes.windows(2).all(|w| w[0] > w[1]),
+        "not descending: {codes:?}"
+    );
+    assert!(
+        app::validate_bid(&bid, &opts())
+            .iter()
+            .all(|f| f.severity != Severity::Error)
+    );
+}
