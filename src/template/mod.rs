@@ -20,7 +20,7 @@ use regex::Regex;
 use rust_decimal::Decimal;
 use schema::{ColumnSpec, RowSpec, RowsSpec, TableSpec, TemplateFile};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -405,7 +405,7 @@ impl Layout {
     }
 
     /// Resolves a parsed template.
-    pub fn resolve(file: &TemplateFile) -> Result<Layout, TemplateError> {
+    pub fn resolve<'f>(file: &'f TemplateFile) -> Result<Layout, TemplateError> {
         let tid = file.form.id.clone();
         let err = |message: String| TemplateError::Invalid {
             template: tid.clone(),
@@ -430,9 +430,10 @@ impl Layout {
             fields: Vec::new(),
             index: Default::default(),
         };
-        let mut occupied: HashMap<(String, CellRef), String> = HashMap::new();
-        let mut claim = |sheet: &str, cell: CellRef, what: &str| -> Result<(), TemplateError> {
-            if let Some(prev) = occupied.insert((sheet.to_string(), cell), what.to_string()) {
+        // Sheet names are borrowed from `file`: no allocation per cell.
+        let mut occupied: rustc_hash::FxHashMap<(&str, CellRef), String> = Default::default();
+        let mut claim = |sheet: &'f str, cell: CellRef, what: &str| -> Result<(), TemplateError> {
+            if let Some(prev) = occupied.insert((sheet, cell), what.to_string()) {
                 return Err(err(format!(
                     "{sheet}!{cell} is used twice: by `{prev}` and by `{what}`"
                 )));
