@@ -128,11 +128,14 @@ fn de_gap(v: &mut Values, full: &Values, line: &str, edit: &str, gap: Decimal) {
     add(v, &format!("ws2.allowed.de_allowed[{edit}]"), delta);
 }
 
+/// The service-category lines a–r of WS1, WS2 and WS4.
+const LINES: [&str; 18] = [
+    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
+];
+
 /// Sets every WS2 column r (OON %) to zero, and line `k` to `pct`.
 fn oon_only(v: &mut Values, k: &str, pct: Decimal) {
-    for key in [
-        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
-    ] {
+    for key in LINES {
         num(v, &format!("ws2.allowed.oon_pct[{key}]"), Decimal::ZERO);
     }
     num(v, &format!("ws2.allowed.oon_pct[{k}]"), pct);
@@ -140,9 +143,7 @@ fn oon_only(v: &mut Values, k: &str, pct: Decimal) {
 
 /// Zeroes WS1 Section III (base period allowed and net PMPM) on every line.
 fn no_base_claims(v: &mut Values) {
-    for key in [
-        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
-    ] {
+    for key in LINES {
         num(v, &format!("ws1.base.allowed_pmpm[{key}]"), Decimal::ZERO);
         num(v, &format!("ws1.base.net_pmpm[{key}]"), Decimal::ZERO);
     }
@@ -474,6 +475,24 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "C005",
+            HMO,
+            "ws1.summary.total[total_revenue]",
+            |v, _| {
+                for r in ["esrd", "hospice", "other"] {
+                    for c in ["cms_revenue", "premium_revenue"] {
+                        blank(v, &format!("ws1.summary.{r}[{c}]"));
+                    }
+                }
+            },
+            // Premium revenue alone is revenue.
+            |v, _| {
+                for r in ["esrd", "hospice", "other"] {
+                    blank(v, &format!("ws1.summary.{r}[cms_revenue]"));
+                }
+            },
+        ),
+        case(
             "C006",
             HMO,
             "ws4.esrd.esrd_mm",
@@ -537,7 +556,9 @@ fn cases() -> Vec<Case> {
                 num(v, "ws1.base_period.mm_non_de", dec!(900));
                 num(v, "ws1.plans_in_base.mm[a]", dec!(900));
                 num(v, "ws1.plans_in_base.mm[b]", dec!(60));
-                num(v, "ws2.allowed.credibility[a]", Decimal::ZERO);
+                for k in LINES {
+                    num(v, &format!("ws2.allowed.credibility[{k}]"), Decimal::ZERO);
+                }
             },
         ),
         case(
@@ -622,7 +643,11 @@ fn cases() -> Vec<Case> {
             |v, _| blank(v, "ws5.quality.star_rating"),
             |v, _| {
                 blank(v, "ws5.quality.star_rating");
-                text(v, "ws5.quality.new_low", "New contract under new parent org");
+                text(
+                    v,
+                    "ws5.quality.new_low",
+                    "New contract under new parent org",
+                );
             },
         ),
         case(
@@ -853,11 +878,19 @@ fn cases() -> Vec<Case> {
             "ws6.allocation.allocated[other_supplemental]",
             |v, f| {
                 let m = get(f, "ws6.allocation.maximum[other_supplemental]");
-                num(v, "ws6.rebate_input.other_supplemental", m.round_dp(2) + dec!(0.01));
+                num(
+                    v,
+                    "ws6.rebate_input.other_supplemental",
+                    m.round_dp(2) + dec!(0.01),
+                );
             },
             |v, f| {
                 let m = get(f, "ws6.allocation.maximum[other_supplemental]");
-                num(v, "ws6.rebate_input.other_supplemental", m.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero));
+                num(
+                    v,
+                    "ws6.rebate_input.other_supplemental",
+                    m.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero),
+                );
             },
         ),
         case(
@@ -1128,7 +1161,13 @@ fn cases() -> Vec<Case> {
             "V004",
             HMO,
             "ws4.de.plan_cs[a]",
-            |v, f| num(v, "ws4.de.plan_cs[a]", get(f, "ws4.de.plan_cs[a]") + dec!(1)),
+            |v, f| {
+                num(
+                    v,
+                    "ws4.de.plan_cs[a]",
+                    get(f, "ws4.de.plan_cs[a]") + dec!(1),
+                )
+            },
             |v, f| {
                 let d = get(f, "ws4.de.plan_cs[a]") + dec!(0.0000009);
                 num(v, "ws4.de.plan_cs[a]", d);
@@ -1285,7 +1324,7 @@ fn show(fs: &[&Finding]) -> String {
         .join("; ")
 }
 
-/// Checks one case; `Err` describes what went wrong.
+/// Checks one case: what went wrong, if anything.
 fn check(c: &Case, b: &Base) -> Vec<String> {
     let mut problems = Vec::new();
     let what = format!("{} on {} (expected at `{}`)", c.rule, c.base, c.at);
