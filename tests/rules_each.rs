@@ -258,6 +258,13 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "F009",
+            HMO,
+            "ws1.general.contract_number",
+            |v, _| text(v, "ws1.general.contract_number", "E3456"),
+            |v, _| text(v, "ws1.general.contract_number", "R3456"),
+        ),
+        case(
             "F010",
             HMO,
             "ws1.general.plan_name",
@@ -408,6 +415,13 @@ fn cases() -> Vec<Case> {
             "ws5.bid.mm_non_de",
             |v, _| blank(v, "ws5.bid.mm_non_de"),
             |v, _| num(v, "ws5.bid.mm_non_de", Decimal::ZERO),
+        ),
+        case(
+            "C001",
+            HMO,
+            "ws5.bid.mm_non_de",
+            |v, _| num(v, "ws5.bid.mm_non_de", dec!(-1)),
+            |v, f| num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total")),
         ),
         case(
             "C002",
