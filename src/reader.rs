@@ -726,7 +726,20 @@ pub fn cell_value(data: &Data, field: &Field) -> Value {
             }
             Value::Number(d)
         }
-        Kind::Text | Kind::Code | Kind::Choice => match data {
+        // A code typed as a number (`1` for plan ID `001`, `36010` for a
+        // county) stays a number, so the format rules can say so: the
+        // instructions require these as text with their leading zeros.
+        Kind::Code => match data {
+            Data::Int(i) => Value::Number(Decimal::from(*i)),
+            Data::Float(f) => match f64_to_decimal(*f) {
+                Some(d) => Value::Number(d),
+                None => Value::Text(f.to_string()),
+            },
+            Data::String(s) => Value::Text(s.clone()),
+            Data::Bool(b) => Value::Text(bool_text(*b).to_string()),
+            other => bad(raw(other)),
+        },
+        Kind::Text | Kind::Choice => match data {
             Data::String(s) => Value::Text(s.clone()),
             Data::Int(i) => Value::Text(i.to_string()),
             Data::Float(f) => match f64_to_decimal(*f) {
@@ -937,12 +950,29 @@ role = "input"
     }
 
     #[test]
+    fn codes_typed_as_numbers_stay_numbers() {
+        // So F002/F014 can say "entered as a number": plan ID `1` for `001`.
+        let f = field(Kind::Code);
+        assert_eq!(cell_value(&Data::Float(1.0), &f), Value::Number(dec!(1)));
+        assert_eq!(
+            cell_value(&Data::Int(36010), &f),
+            Value::Number(dec!(36010))
+        );
+        assert_eq!(
+            cell_value(&Data::String("001".into()), &f),
+            Value::Text("001".into())
+        );
+    }
+
+    #[test]
     fn text_kinds_take_numbers_as_their_shortest_text() {
         for k in [Kind::Text, Kind::Code, Kind::Choice] {
             let f = field(k);
-            assert_eq!(cell_value(&Data::Float(1.0), &f), Value::Text("1".into()));
-            assert_eq!(cell_value(&Data::Int(800), &f), Value::Text("800".into()));
-            assert_eq!(cell_value(&Data::Float(0.1), &f), Value::Text("0.1".into()));
+            if k != Kind::Code {
+                assert_eq!(cell_value(&Data::Float(1.0), &f), Value::Text("1".into()));
+                assert_eq!(cell_value(&Data::Int(800), &f), Value::Text("800".into()));
+                assert_eq!(cell_value(&Data::Float(0.1), &f), Value::Text("0.1".into()));
+            }
             assert_eq!(
                 cell_value(&Data::String(" H1234 ".into()), &f),
                 Value::Text(" H1234 ".into())
