@@ -2,22 +2,22 @@
 
 use super::{Layout, Table};
 use crate::cellref::CellRef;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 struct Ctx<'a> {
-    fields: HashMap<&'a str, (&'a str, CellRef)>,
-    columns: HashMap<String, (&'a Table, u16)>,
+    fields: FxHashMap<&'a str, (&'a str, CellRef)>,
+    columns: FxHashMap<String, (&'a Table, u16)>,
     /// Row of each (table id, row key), data and total rows.
-    rows: HashMap<(&'a str, &'a str), u32>,
+    rows: FxHashMap<(&'a str, &'a str), u32>,
 }
 
 /// Resolves the formula of every field in place.
 pub(super) fn resolve_all(layout: &mut Layout) -> Result<(), String> {
     let resolved: Vec<Option<String>> = {
         let mut ctx = Ctx {
-            fields: HashMap::new(),
-            columns: HashMap::new(),
-            rows: HashMap::new(),
+            fields: FxHashMap::default(),
+            columns: FxHashMap::default(),
+            rows: FxHashMap::default(),
         };
         for f in &layout.fields {
             ctx.fields.insert(f.id.as_str(), (f.sheet.as_str(), f.cell));
