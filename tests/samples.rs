@@ -256,3 +256,90 @@ fn finalize_works_on_the_msa_form_too() {
             .all(|f| f.severity != Severity::Error)
     );
 }
+
+/// A sample with its entered values edited, recalculated and written.
+fn edited_sample(
+    dir: &std::path::Path,
+    name: &str,
+    edit: impl FnOnce(&mut bpt::value::Values),
+) -> PathBuf {
+    let layout = template::builtin_cached("ma-bpt-2013").unwrap();
+    let all = sample::generate(&sample::profile(name).unwrap(), layout);
+    let mut inputs = bpt::value::Values::default();
+    for (id, v) in all.iter() {
+        if layout.field(id).is_some_and(|f| f.role.is_entered()) {
+            inputs.set(id, v.clone());
+        }
+    }
+    edit(&mut inputs);
+    let v = sample::finish(layout, inputs);
+    let path = dir.join(format!("{name}-edited.xlsx"));
+    std::fs::write(
+        &path,
+        writer::write_form(layout, &v, &writer::WriteOptions::default()).unwrap(),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn finalize_refuses_benchmark_bid_and_premium_blockers() {
+    use rust_decimal_macros::dec;
+    type Edit = Box<dyn FnOnce(&mut bpt::value::Values)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        // No member months in any county: the plan benchmark is 0.
+        (
+            "M013",
+            Box::new(|v| {
+                for k in 1..=1000 {
+                    let id = format!("ws5.county.mm[{k}]");
+                    if v.num(&id).is_some() {
+                        v.set_num(&id, dec!(0));
+                    }
+                }
+            }),
+        ),
+        // A margin that wipes out the revenue requirement: the bid is below 0.
+        (
+            "M014",
+            Box::new(|v| v.set_num("ws4.margin.w_h", dec!(-2000))),
+        ),
+        // Rebate allocated beyond the A/B mandatory supplemental requirement.
+        (
+            "P001",
+            Box::new(|v| {
+                let x = v
+                    .num("ws6.rebate_input.other_supplemental")
+                    .unwrap_or_default();
+                v.set_num("ws6.rebate_input.other_supplemental", x + dec!(100));
+            }),
+        ),
+        // A Part D basic premium of −$100 before rebates: the plan premium is negative.
+        (
+            "P003",
+            Box::new(|v| v.set_num("ws6.premium.part_d_basic_before", dec!(-100))),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (rule, edit) in cases {
+        let src = edited_sample(dir.path(), "hmo-mapd-2013", edit);
+        let out = dir.path().join(format!("{rule}-final.xlsx"));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
+            .args([
+                "finalize",
+                src.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{rule}: {err}");
+        assert!(err.contains(rule), "{rule} not among the blockers: {err}");
+        assert!(err.contains("the CMS form's finalization check"), "{err}");
+        assert!(
+            err.contains("nothing was written") && !out.exists(),
+            "{rule}"
+        );
+    }
+}
