@@ -519,6 +519,20 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "C008",
+            OSB,
+            "ws7.pkg1.member_months",
+            |v, c| {
+                let mm = c.num("ws5.bid.mm_total").unwrap_or_default();
+                num(v, "ws7.pkg1.member_months", mm + dec!(1));
+            },
+            // Every member buys the package: at the limit.
+            |v, c| {
+                let mm = c.num("ws5.bid.mm_total").unwrap_or_default();
+                num(v, "ws7.pkg1.member_months", mm);
+            },
+        ),
+        case(
             "C007",
             HMO,
             "ws1.base.allowed_pmpm[s]",

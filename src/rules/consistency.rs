@@ -88,6 +88,20 @@ should be greater than zero if base period member months are greater than zero.\
 **Example.** 36,000 member months with no base period claims entered.",
         blocks_finalize: false,
     },
+    Rule {
+        id: "C008",
+        name: "osb-member-months",
+        severity: Severity::Warning,
+        source: "WS7 column q (seed 2610-2612); WS5 Sec II line 1 (seed 2094-2100)",
+        doc: "**What it checks.** The projected member months of each optional \
+supplemental package (WS7 column q) do not exceed the plan's projected member \
+months (WS5 line 1).\n\n**Why.** A package is bought by some of the plan's \
+members; projected member months must be consistent across the worksheets, and a \
+package projecting more members than the plan itself is a keying error (often an \
+annual figure entered where a monthly one belongs, or another plan's figure).\n\n\
+**Example.** Plan member months 48,500; package 1 projects 120,000.",
+        blocks_finalize: false,
+    },
 ];
 
 /// Runs every rule of this family.
@@ -253,6 +267,27 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ),
                 show(ctx.num0(s)),
                 "> 0",
+            ));
+        }
+    }
+    // C008
+    let plan_mm = ctx.num0("ws5.bid.mm_total");
+    for n in 1..=5 {
+        let id = format!("ws7.pkg{n}.member_months");
+        if let Some(m) = ctx.num(&id)
+            && plan_mm > zero
+            && m > plan_mm
+        {
+            out.push(ctx.finding(
+                "C008",
+                &id,
+                format!(
+                    "package {n} projects {} member months, more than the plan's {}",
+                    show(m),
+                    show(plan_mm)
+                ),
+                show(m),
+                format!("≤ {}", show(plan_mm)),
             ));
         }
     }
