@@ -393,6 +393,9 @@ impl Cells {
     }
 }
 
+/// Rows and columns (zero-based, inclusive) read before the form is known.
+const INITIAL_BOUND: (u32, u32) = (2047, 63);
+
 /// The last row and column (zero-based) that `layout` reads.
 fn bound_of(l: &Layout) -> (u32, u32) {
     let mut b = (l.form.marker_cell.row, u32::from(l.form.marker_cell.col));
@@ -432,8 +435,10 @@ impl<'a> Book<'a> {
             sheets,
             names,
             ranges: HashMap::new(),
-            // Until the form is known, only the marker cells are read.
-            bound: extra.map_or((0, 0), bound_of),
+            // Until the form is known, a generous area that holds every
+            // shipped form (so the marker sheet is read once); widened
+            // for a larger form once it is identified.
+            bound: extra.map_or(INITIAL_BOUND, bound_of),
         })
     }
 
@@ -665,7 +670,7 @@ fn read_fields(book: &mut Book<'_>, layout: &Layout) -> Result<Values, ReadError
     for s in &layout.sheets {
         book.range(&s.name)?;
     }
-    let mut values = Values::default();
+    let mut values = Values::with_capacity(layout.fields.len());
     let mut current: Option<(&str, &Cells)> = None;
     for f in &layout.fields {
         let range = match current {

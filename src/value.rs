@@ -145,6 +145,13 @@ impl Serialize for Values {
 static EMPTY: Value = Value::Empty;
 
 impl Values {
+    /// An empty map with room for `n` values.
+    pub fn with_capacity(n: usize) -> Self {
+        Values {
+            map: rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     /// Sets a value (an `Empty` value removes the entry).
     pub fn set(&mut self, id: impl Into<String>, v: Value) {
         let id = id.into();
