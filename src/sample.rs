@@ -155,7 +155,7 @@ pub fn profiles() -> Vec<Profile> {
             de_share: dec!(0.05),
             states: &[INDIANA_STATE],
             counties: 30,
-            ratebook: dec!(760),
+            ratebook: dec!(815),
             part_b_buydown: dec!(5.00),
             ..hmo.clone()
         },
@@ -283,7 +283,7 @@ fn hmo_mapd() -> Profile {
         rppo: None,
         egwp_additional: Decimal::ZERO,
         osb_packages: 0,
-        ratebook: dec!(845),
+        ratebook: dec!(880),
         cost_level: dec!(1.00),
         oon: false,
         margin: dec!(26.50),
