@@ -127,3 +127,63 @@ fn libreoffice_opens_an_annotated_workbook() {
     let pdf = common::soffice_convert(&out, &dir.path().join("pdf"), common::TO_PDF).unwrap();
     assert!(std::fs::metadata(&pdf).unwrap().len() > 1000);
 }
+
+/// The entered values of a bid, county rows as a sorted multiset (finalize
+/// reorders them) and without the working-model notes (finalize removes them).
+fn entered_values(bid: &bpt::reader::Bid, for_finalize: bool) -> Vec<String> {
+    let layout = bid.layout;
+    let mut plain = Vec::new();
+    let mut rows: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in layout.fields.iter().filter(|f| f.role.is_entered()) {
+        let v = bid.values.get(&f.id);
+        if for_finalize && f.id.contains("working_model.") {
+            continue;
+        }
+        match &f.table {
+            Some(t) if for_finalize && t.table.ends_with(".county") => {
+                if !v.is_empty() {
+                    rows.entry(t.row.clone())
+                        .or_default()
+                        .push(format!("{}={v:?}", t.column));
+                }
+            }
+            _ => plain.push(format!("{}={v:?}", f.id)),
+        }
+    }
+    let mut county: Vec<String> = rows.into_values().map(|r| r.join(";")).collect();
+    county.sort();
+    plain.extend(county);
+    plain
+}
+
+#[test]
+fn recalc_and_finalize_keep_every_input_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = sample::profiles()
+        .iter()
+        .map(|p| root().join(format!("{}.xlsx", p.name)))
+        .collect();
+    files.extend(["msa-2013.xlsx", "msa-max-deductible-2013.xlsx"].map(|f| root().join(f)));
+    for src in files {
+        let orig = reader::read_bid(&src).unwrap();
+        let stem = src.file_stem().unwrap().to_string_lossy().into_owned();
+        let r = dir.path().join(format!("{stem}-recalc.xlsx"));
+        let (code, o, e) = bpt(&["recalc", src.to_str().unwrap(), "-o", r.to_str().unwrap()]);
+        assert_eq!(code, 0, "{o}{e}");
+        let back = reader::read_bid(&r).unwrap();
+        assert_eq!(
+            entered_values(&orig, false),
+            entered_values(&back, false),
+            "{stem}: recalc -o"
+        );
+        let f = dir.path().join(format!("{stem}-final.xlsx"));
+        let (code, o, e) = bpt(&["finalize", src.to_str().unwrap(), "-o", f.to_str().unwrap()]);
+        assert_eq!(code, 0, "{o}{e}");
+        let back = reader::read_bid(&f).unwrap();
+        assert_eq!(
+            entered_values(&orig, true),
+            entered_values(&back, true),
+            "{stem}: finalize"
+        );
+    }
+}
