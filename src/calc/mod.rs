@@ -87,6 +87,31 @@ pub fn div0(a: Decimal, b: Decimal) -> Decimal {
     }
 }
 
+/// `a + b`, saturating instead of overflowing on hostile inputs.
+pub(crate) fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_add(b)
+}
+
+/// `a − b`, saturating instead of overflowing on hostile inputs.
+pub(crate) fn sub(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_sub(b)
+}
+
+/// `a × b`, saturating instead of overflowing on hostile inputs.
+pub(crate) fn mul(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_mul(b)
+}
+
+/// The fields of WS1 Section I that every other worksheet repeats.
+const GENERAL: [&str; 6] = [
+    "contract_number",
+    "plan_id",
+    "segment_id",
+    "organization_name",
+    "plan_name",
+    "plan_type",
+];
+
 /// Working state of one recalculation.
 pub struct Engine<'a> {
     /// The form being recalculated.
@@ -203,6 +228,31 @@ impl<'a> Engine<'a> {
         used
     }
 
+    /// Section I of worksheet `to` (`"ws3"`, `"msa.ws2"`): each field is its
+    /// field of worksheet `from` (`"ws1"`, `"msa.ws1"`), as the formula
+    /// `=WS1!cell` gives it — a number stays a number, text stays text, a
+    /// blank stays blank. Fields the template lacks are skipped.
+    pub fn copy_general(&mut self, from: &str, to: &str) {
+        for f in GENERAL {
+            let id = format!("{to}.general.{f}");
+            if !self.has(&id) {
+                continue;
+            }
+            let src = format!("{from}.general.{f}");
+            match self.input_opt(&src) {
+                Some(d) => self.set(&id, d),
+                None => {
+                    let t = self.text(&src);
+                    if t.is_empty() {
+                        self.set_blank(&id);
+                    } else {
+                        self.set_text(&id, t);
+                    }
+                }
+            }
+        }
+    }
+
     /// Data-row keys of a table in order (empty when the template lacks it).
     pub fn rows(&self, table: &str) -> Vec<String> {
         self.layout
@@ -261,5 +311,38 @@ pub fn recalc(layout: &Layout, inputs: &Values) -> Recalc {
         stray: e.stray,
         pre_round: e.pre_round,
         defaults: e.defaults,
+    }
+}
+
+#[cfg(test)]
+mod general_tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn section_i_copies_keep_the_kind_of_value_on_every_worksheet() {
+        let layout = crate::template::builtin_cached("ma-bpt-2013").unwrap();
+        let mut v = Values::default();
+        // A plan ID typed as a number: `=WS1!cell` gives the number.
+        v.set_num("ws1.general.plan_id", dec!(1));
+        v.set("ws1.general.plan_name", Value::Text("Plan".into()));
+        let r = recalc(layout, &v);
+        for ws in ["ws2", "ws3", "ws4", "ws5", "ws6", "ws7"] {
+            assert_eq!(
+                r.values.num(&format!("{ws}.general.plan_id")),
+                Some(dec!(1)),
+                "{ws}"
+            );
+            assert_eq!(
+                r.values.text(&format!("{ws}.general.plan_name")),
+                Some("Plan"),
+                "{ws}"
+            );
+            assert!(
+                r.values.get(&format!("{ws}.general.segment_id")).is_empty(),
+                "{ws}"
+            );
+        }
+        assert!(r.stray.is_empty(), "{:?}", r.stray);
     }
 }

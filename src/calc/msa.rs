@@ -18,7 +18,7 @@
 //! premium is rounded (to the dime, as MA WS7 column p). Arithmetic never
 //! panics: sums and products saturate, divisions go through [`div0`].
 
-use super::{Engine, div0};
+use super::{Engine, add, div0, mul, sub};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::MathematicalOps;
 use rust_decimal_macros::dec;
@@ -28,51 +28,18 @@ const K12: Decimal = dec!(12000);
 /// Member months for full credibility (MA pricing considerations, 336–367).
 const CRED_FULL_MM: Decimal = dec!(24000);
 
-/// The Section I fields every worksheet WS2–WS5 repeats from WS1.
-const GENERAL: [&str; 6] = [
-    "contract_number",
-    "plan_id",
-    "segment_id",
-    "organization_name",
-    "plan_name",
-    "plan_type",
-];
-
-fn add(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_add(b)
-}
-
-fn sub(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_sub(b)
-}
-
-fn mul(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_mul(b)
-}
-
 /// Recomputes every calculated field of an MSA bid, in dependency order:
 /// WS1 Section I copies, the WS3 service area (its member months and risk
 /// feed WS2 and WS4), WS1, WS2, WS4, WS5.
 pub fn recalc(e: &mut Engine<'_>) {
-    general(e);
+    for ws in ["msa.ws2", "msa.ws3", "msa.ws4", "msa.ws5"] {
+        e.copy_general("msa.ws1", ws);
+    }
     ws3(e);
     ws1(e);
     ws2(e);
     ws4(e);
     ws5(e);
-}
-
-/// Section I of WS2–WS5: the WS1 values.
-fn general(e: &mut Engine<'_>) {
-    for ws in ["ws2", "ws3", "ws4", "ws5"] {
-        for name in GENERAL {
-            let id = format!("msa.{ws}.general.{name}");
-            if e.has(&id) {
-                let v = e.text(&format!("msa.ws1.general.{name}"));
-                e.set_text(&id, v);
-            }
-        }
-    }
 }
 
 /// MSA WS1 Section III (MA WS1 lines 1203–1245): cost sharing = allowed −

@@ -4,7 +4,7 @@
 //! Every value here is the template's formula for the cell, in exact
 //! decimals: blanks count as zero, PMPMs and percentages are 0 when their
 //! divisor is 0, nothing is rounded (the instructions round nothing on WS1).
-use super::{Engine, div0};
+use super::{Engine, div0, mul};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::str::FromStr;
@@ -77,11 +77,6 @@ pub(crate) fn egwp(plan_id: &str) -> &'static str {
         Some(v) if v >= Decimal::from(800) => "Y",
         _ => "N",
     }
-}
-
-/// `a × b`, saturating instead of overflowing on hostile inputs.
-pub(super) fn mul(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_mul(b)
 }
 
 /// Sum of a column over the given row keys of a table (`SUM(range)`).

@@ -5,23 +5,14 @@
 //! the manual rate, m–o blend the two by the credibility of column l. Average
 //! costs are allowed PMPM × 12,000 / utilization per 1,000 (0 when the
 //! utilization is 0). Nothing is rounded.
-use super::ws1::{mul, sum_rows, through_k};
+use super::mul;
+use super::ws1::{sum_rows, through_k};
 use super::{Engine, div0};
 use rust_decimal::{Decimal, MathematicalOps};
 
-/// The fields of WS1 Section I that WS2–WS7 repeat.
-const GENERAL: [&str; 6] = [
-    "contract_number",
-    "plan_id",
-    "segment_id",
-    "organization_name",
-    "plan_name",
-    "plan_type",
-];
-
 /// Every calculated field of the worksheet.
 pub(super) fn calc(e: &mut Engine<'_>) {
-    general(e);
+    e.copy_general("ws1", "ws2");
     projection(e);
     allowed(e);
     let mm = e.input("ws1.base_period.mm_total");
@@ -37,25 +28,6 @@ pub(crate) fn cms_credibility(member_months: Decimal) -> Decimal {
         return Decimal::ONE;
     }
     ratio.sqrt().unwrap_or(Decimal::ZERO).min(Decimal::ONE)
-}
-
-/// Sec I: the WS1 Section I values (formula `=WS1!cell`).
-fn general(e: &mut Engine<'_>) {
-    for f in GENERAL {
-        let id = format!("ws2.general.{f}");
-        let src = format!("ws1.general.{f}");
-        match e.input_opt(&src) {
-            Some(d) => e.set(&id, d),
-            None => {
-                let t = e.text(&src);
-                if t.is_empty() {
-                    e.set_blank(&id);
-                } else {
-                    e.set_text(&id, t);
-                }
-            }
-        }
-    }
 }
 
 /// Sec II lines 1–2: projected member months and risk factors from WS5.

@@ -12,40 +12,10 @@ use rust_decimal::Decimal;
 /// The WS3 cost-sharing table.
 pub(crate) const TABLE: &str = "ws3.cost_sharing";
 
-/// The fields of WS1 Section I that WS2–WS7 repeat.
-const GENERAL: [&str; 6] = [
-    "contract_number",
-    "plan_id",
-    "segment_id",
-    "organization_name",
-    "plan_name",
-    "plan_type",
-];
-
 /// Every calculated field of the worksheet.
 pub(super) fn calc(e: &mut Engine<'_>) {
-    general(e, "ws3");
+    e.copy_general("ws1", "ws3");
     cost_sharing(e);
-}
-
-/// Sec I of worksheet `ws` (`ws3`, `ws4`): the WS1 Section I values
-/// (formula `=WS1!cell`); blank stays blank.
-pub(super) fn general(e: &mut Engine<'_>, ws: &str) {
-    for f in GENERAL {
-        let id = format!("{ws}.general.{f}");
-        let src = format!("ws1.general.{f}");
-        match e.input_opt(&src) {
-            Some(d) => e.set(&id, d),
-            None => {
-                let t = e.text(&src);
-                if t.is_empty() {
-                    e.set_blank(&id);
-                } else {
-                    e.set_text(&id, t);
-                }
-            }
-        }
-    }
 }
 
 /// Column k of one line: `IF(e="Coin", g×j, g×j/12000)`. Excel compares

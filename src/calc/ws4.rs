@@ -17,22 +17,11 @@
 //! blanks count as zero, `IF(x=0,0,…)` guards become [`div0`], nothing is
 //! rounded, and `a*b/c` is evaluated left to right as Excel does.
 use super::{Engine, div0};
+use super::{add, mul, sub};
 use crate::template::Role;
 use rust_decimal::Decimal;
 
 const ZERO: Decimal = Decimal::ZERO;
-
-fn add(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_add(b)
-}
-
-fn sub(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_sub(b)
-}
-
-fn mul(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_mul(b)
-}
 
 fn sum(xs: impl IntoIterator<Item = Decimal>) -> Decimal {
     xs.into_iter().fold(ZERO, add)
@@ -47,7 +36,7 @@ const ALL_COLS: [&str; 5] = ["net", "mc_net", "ms_additional", "ms_reduction", "
 
 /// Every calculated field of the worksheet.
 pub(super) fn calc(e: &mut Engine<'_>) {
-    super::ws3::general(e, "ws4");
+    e.copy_general("ws1", "ws4");
     for (field, src) in [
         ("ws4.non_de.risk_factor", "ws5.bid.risk_non_de"),
         ("ws4.de.risk_factor", "ws5.bid.risk_de"),

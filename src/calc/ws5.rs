@@ -16,7 +16,7 @@
 //! their weight is 0, and only the plan bid, standardized bid, savings,
 //! rebate and basic member premium are rounded (to cents). Sums over the
 //! 1,000 county rows saturate instead of overflowing.
-use super::{Engine, div0};
+use super::{Engine, add, div0, mul, sub};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -24,16 +24,6 @@ use rust_decimal_macros::dec;
 const COUNTY: &str = "ws5.county";
 /// Row 36: totals and weighted averages of the county rows.
 const SUMMARY: &str = "ws5.county_summary";
-
-/// The fields of WS1 Section I that WS5 Section I repeats.
-const GENERAL: [&str; 6] = [
-    "contract_number",
-    "plan_id",
-    "segment_id",
-    "organization_name",
-    "plan_name",
-    "plan_type",
-];
 
 /// The new/low indicator for a low-enrollment contract.
 pub const LOW: &str = "Low";
@@ -133,40 +123,9 @@ pub fn qbp_pct(star_rating: Decimal) -> Decimal {
     }
 }
 
-fn mul(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_mul(b)
-}
-
-fn add(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_add(b)
-}
-
-fn sub(a: Decimal, b: Decimal) -> Decimal {
-    a.saturating_sub(b)
-}
-
 /// `IF(cell="",…)` on a county code: blank when the code holds nothing.
 fn has_code(e: &Engine<'_>, key: &str) -> bool {
     !e.text(&format!("{COUNTY}.code[{key}]")).is_empty()
-}
-
-/// Sec I: the WS1 Section I values (formula `=WS1!cell`).
-fn general(e: &mut Engine<'_>) {
-    for f in GENERAL {
-        let id = format!("ws5.general.{f}");
-        let src = format!("ws1.general.{f}");
-        match e.input_opt(&src) {
-            Some(d) => e.set(&id, d),
-            None => {
-                let t = e.text(&src);
-                if t.is_empty() {
-                    e.set_blank(&id);
-                } else {
-                    e.set_text(&id, t);
-                }
-            }
-        }
-    }
 }
 
 /// The inputs of one county row that the second pass needs again.
@@ -182,7 +141,7 @@ struct Row {
 /// Section I, the county rows' columns i–j, row 36 (columns e–j and n–s)
 /// and Section II lines 1 and 4. Runs before WS2 and WS4.
 pub(super) fn county(e: &mut Engine<'_>) {
-    general(e);
+    e.copy_general("ws1", "ws5");
     let keys = e.rows(COUNTY);
     let mut rows = Vec::with_capacity(keys.len());
     // Σ e, Σ e×f, Σ e×g, Σ e×h, Σ e×q…s, Σ e×q×n, e×r×o, e×s×p.

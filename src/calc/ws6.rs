@@ -12,27 +12,6 @@
 use super::{Engine, div0};
 use rust_decimal::Decimal;
 
-/// The Section I fields every worksheet repeats from WS1.
-const GENERAL: [&str; 6] = [
-    "contract_number",
-    "plan_id",
-    "segment_id",
-    "organization_name",
-    "plan_name",
-    "plan_type",
-];
-
-/// Section I of worksheet `ws` (e.g. `"ws6"`): each field is its WS1 field.
-pub(super) fn general_block(e: &mut Engine<'_>, ws: &str) {
-    for name in GENERAL {
-        let id = format!("{ws}.general.{name}");
-        if e.has(&id) {
-            let v = e.get_text(&format!("ws1.general.{name}"));
-            e.set_text(&id, v);
-        }
-    }
-}
-
 /// Sec IIIA columns: (WS6 column, WS4 line-u column, WS4 column letter of
 /// lines v5/w).
 const OVERVIEW: [(&str, &str, &str); 5] = [
@@ -48,7 +27,7 @@ pub(super) fn calc(e: &mut Engine<'_>) {
     if !e.has("ws6.premium.total_plan_premium") {
         return;
     }
-    general_block(e, "ws6");
+    e.copy_general("ws1", "ws6");
 
     // Sec II B line 2: the Part B rebate allocation, rounded to the dime.
     let part_b = e.set_round(

@@ -15,7 +15,7 @@ const PER_1000_PMPM: Decimal = dec!(12000);
 
 /// Every calculated field of the worksheet.
 pub(super) fn calc(e: &mut Engine<'_>) {
-    super::ws6::general_block(e, "ws7");
+    e.copy_general("ws1", "ws7");
     for n in 1..=5 {
         let pkg = format!("ws7.pkg{n}");
         let premium_id = format!("{pkg}.premium");
