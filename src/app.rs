@@ -1163,29 +1163,21 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
     if let Err(e) = std::fs::create_dir_all(dir) {
         return Outcome::err(format!("bpt: {}: {e}\n", dir.display()), UNREADABLE);
     }
-    let layout = match crate::template::builtin_cached("ma-bpt-2013") {
-        Ok(l) => l,
-        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
-    };
     let mut o = String::new();
     let mut rows = Vec::new();
-    for p in chosen {
-        let values = sample::generate(p, layout);
-        let bytes = match crate::writer::write_form(
-            layout,
-            &values,
-            &crate::writer::WriteOptions::default(),
-        ) {
-            Ok(b) => b,
-            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", p.name), UNREADABLE),
+    if !chosen.is_empty() {
+        let layout = match crate::template::builtin_cached("ma-bpt-2013") {
+            Ok(l) => l,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
         };
-        let out = dir.join(format!("{}.xlsx", p.name));
-        let guard = crate::writer::SaveGuard { input: None, force };
-        if let Err(e) = crate::writer::save_atomic(&bytes, &out, &guard) {
-            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+        for p in chosen {
+            let values = sample::generate(p, layout);
+            match write_generated(layout, &values, dir, p.name, force) {
+                Ok(line) => o.push_str(&line),
+                Err(e) => return Outcome::err(e, UNREADABLE),
+            }
+            rows.push(sample_row(p, &values));
         }
-        o.push_str(&format!("wrote {}\n", out.display()));
-        rows.push(sample_row(p, &values));
     }
     if !msa_chosen.is_empty() {
         let layout = match crate::template::builtin_cached("msa-bpt-2013") {
@@ -1194,20 +1186,10 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
         };
         for p in msa_chosen {
             let values = crate::msa_sample::generate(p, layout);
-            let bytes = match crate::writer::write_form(
-                layout,
-                &values,
-                &crate::writer::WriteOptions::default(),
-            ) {
-                Ok(b) => b,
-                Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", p.name), UNREADABLE),
-            };
-            let out = dir.join(format!("{}.xlsx", p.name));
-            let guard = crate::writer::SaveGuard { input: None, force };
-            if let Err(e) = crate::writer::save_atomic(&bytes, &out, &guard) {
-                return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+            match write_generated(layout, &values, dir, p.name, force) {
+                Ok(line) => o.push_str(&line),
+                Err(e) => return Outcome::err(e, UNREADABLE),
             }
-            o.push_str(&format!("wrote {}\n", out.display()));
             let m = |id: &str| {
                 values
                     .num(id)
@@ -1238,6 +1220,22 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
         o.push_str(&format!("wrote {}\n", out.display()));
     }
     Outcome::out(o, OK)
+}
+
+/// Writes a generated bid as `DIR/NAME.xlsx`; returns the `wrote …` line.
+fn write_generated(
+    layout: &crate::template::Layout,
+    values: &Values,
+    dir: &Path,
+    name: &str,
+    force: bool,
+) -> Result<String, String> {
+    let bytes = crate::writer::write_form(layout, values, &crate::writer::WriteOptions::default())
+        .map_err(|e| format!("bpt: {name}: {e}\n"))?;
+    let out = dir.join(format!("{name}.xlsx"));
+    let guard = crate::writer::SaveGuard { input: None, force };
+    crate::writer::save_atomic(&bytes, &out, &guard).map_err(|e| format!("bpt: {e}\n"))?;
+    Ok(format!("wrote {}\n", out.display()))
 }
 
 fn sample_row(p: &crate::sample::Profile, v: &Values) -> [String; 7] {
@@ -1290,19 +1288,10 @@ pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
             Ok(v) => v,
             Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", t.name), UNREADABLE),
         };
-        let bytes = match crate::writer::write_form(
-            layout,
-            &values,
-            &crate::writer::WriteOptions::default(),
-        ) {
-            Ok(b) => b,
-            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", t.name), UNREADABLE),
-        };
-        let out = dir.join(format!("{}.xlsx", t.name));
-        if let Err(e) = crate::writer::save_atomic(&bytes, &out, &guard) {
-            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+        match write_generated(layout, &values, dir, t.name, force) {
+            Ok(line) => o.push_str(&line),
+            Err(e) => return Outcome::err(e, UNREADABLE),
         }
-        o.push_str(&format!("wrote {}\n", out.display()));
         index.push_str(&format!(
             "| [`{0}.xlsx`]({0}.xlsx) | {1} | [`{2}.xlsx`](../{2}.xlsx) | {3} |\n",
             t.name, t.rule, t.base, t.description
