@@ -1425,13 +1425,8 @@ pub struct AnnouncedArgs {
 /// A bid's values with every calculated cell as `bpt` recomputes it.
 fn bid_with_calc(bid: &Bid) -> Values {
     let r = recalc_bid(bid);
-    let mut v = Values::default();
-    for f in &bid.layout.fields {
-        if f.role.is_entered() {
-            v.set(f.id.clone(), bid.values.get(&f.id).clone());
-        }
-    }
-    for (id, val) in r.values.iter() {
+    let mut v = bid.layout.entered_values(&bid.values);
+    for (id, val) in r.values.iter_unordered() {
         v.set(id, val.clone());
     }
     v
@@ -1485,12 +1480,7 @@ pub fn reallocate(
                 UNREADABLE,
             );
         };
-        let mut inputs = Values::default();
-        for f in &bid.layout.fields {
-            if f.role.is_entered() {
-                inputs.set(f.id.clone(), bid.values.get(&f.id).clone());
-            }
-        }
+        let mut inputs = bid.layout.entered_values(&bid.values);
         p.apply(&mut inputs);
         let all = crate::sample::finish(bid.layout, inputs);
         let bytes = match crate::writer::write_form(

@@ -210,12 +210,7 @@ pub fn make(t: &Twin) -> Result<(Values, &'static Layout), String> {
     } else {
         return Err(format!("no sample profile `{}`", t.base));
     };
-    let mut inputs = Values::default();
-    for (id, v) in all.iter() {
-        if layout.field(id).is_some_and(|f| f.role.is_entered()) {
-            inputs.set(id, v.clone());
-        }
-    }
+    let mut inputs = layout.entered_values(&all);
     (t.edit_inputs)(&mut inputs);
     let mut out = sample::finish(layout, inputs);
     (t.edit_after)(&mut out);

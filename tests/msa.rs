@@ -26,16 +26,7 @@ fn layout() -> &'static Layout {
 fn sample_inputs() -> Values {
     let l = layout();
     let full = msa_sample::generate(&msa_sample::profiles()[0], l);
-    let mut v = Values::default();
-    for f in &l.fields {
-        if f.role.is_entered() {
-            let x = full.get(&f.id);
-            if !x.is_empty() {
-                v.set(f.id.clone(), x.clone());
-            }
-        }
-    }
-    v
+    l.entered_values(&full)
 }
 
 /// Writes inputs plus recomputed values as a workbook, reads it back and

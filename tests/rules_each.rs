@@ -1314,12 +1314,7 @@ fn base(name: &str) -> Base {
     let l = layout();
     let p = sample::profile(name).unwrap_or_else(|| panic!("no sample `{name}`"));
     let full = sample::generate(&p, l);
-    let mut inputs = Values::default();
-    for (id, v) in full.iter() {
-        if l.field(id).is_some_and(|f| f.role.is_entered()) {
-            inputs.set(id, v.clone());
-        }
-    }
+    let inputs = l.entered_values(&full);
     Base { inputs, full }
 }
 

@@ -265,12 +265,7 @@ fn edited_sample(
 ) -> PathBuf {
     let layout = template::builtin_cached("ma-bpt-2013").unwrap();
     let all = sample::generate(&sample::profile(name).unwrap(), layout);
-    let mut inputs = bpt::value::Values::default();
-    for (id, v) in all.iter() {
-        if layout.field(id).is_some_and(|f| f.role.is_entered()) {
-            inputs.set(id, v.clone());
-        }
-    }
+    let mut inputs = layout.entered_values(&all);
     edit(&mut inputs);
     let v = sample::finish(layout, inputs);
     let path = dir.join(format!("{name}-edited.xlsx"));

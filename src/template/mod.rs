@@ -600,6 +600,18 @@ impl Layout {
         Ok(())
     }
 
+    /// The values of the cells a person or CMS fills in (roles `input` and
+    /// `cms`): what a bid is made of before any calculation.
+    pub fn entered_values(&self, values: &crate::value::Values) -> crate::value::Values {
+        let mut out = crate::value::Values::default();
+        for (id, v) in values.iter_unordered() {
+            if self.field(id).is_some_and(|f| f.role.is_entered()) {
+                out.set(id, v.clone());
+            }
+        }
+        out
+    }
+
     /// Looks a field up by id.
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.index.get(id).map(|&i| &self.fields[i])
