@@ -241,28 +241,37 @@ pub use ranges::guideline as credibility_guideline;
 
 /// Every rule, in id order.
 pub fn registry() -> Vec<&'static Rule> {
-    let mut all: Vec<&'static Rule> = [
-        formats::RULES,
-        consistency::RULES,
-        ranges::RULES,
-        money::RULES,
-        allocation::RULES,
-        premium::RULES,
-        invalid::RULES,
-        descriptions::RULES,
-        msa::RULES,
-    ]
-    .iter()
-    .flat_map(|r| r.iter())
-    .collect();
-    all.sort_by_key(|r| r.id);
-    all
+    sorted_rules().to_vec()
+}
+
+/// Every rule in id order, gathered once (a finding looks its rule up).
+fn sorted_rules() -> &'static [&'static Rule] {
+    static ALL: std::sync::OnceLock<Vec<&'static Rule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all: Vec<&'static Rule> = [
+            formats::RULES,
+            consistency::RULES,
+            ranges::RULES,
+            money::RULES,
+            allocation::RULES,
+            premium::RULES,
+            invalid::RULES,
+            descriptions::RULES,
+            msa::RULES,
+        ]
+        .iter()
+        .flat_map(|r| r.iter())
+        .collect();
+        all.sort_by_key(|r| r.id);
+        all
+    })
 }
 
 /// Looks a rule up by id (case-insensitive).
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    registry()
-        .into_iter()
+    sorted_rules()
+        .iter()
+        .copied()
         .find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
