@@ -127,6 +127,20 @@ fn broken_twins_trigger_their_rule_only() {
     insta::assert_snapshot!("broken_twins", snap);
 }
 
+/// The county codes of a bid's county table, in row order.
+fn county_codes(layout: &template::Layout, bid: &reader::Bid, table: &str) -> Vec<String> {
+    layout
+        .table(table)
+        .unwrap()
+        .row_keys()
+        .filter_map(|k| {
+            bid.values
+                .text(&format!("{table}.code[{k}]"))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
 #[test]
 fn finalized_sample_sorts_counties_and_drops_section_v() {
     let layout = template::builtin_cached("ma-bpt-2013").unwrap();
@@ -152,16 +166,7 @@ fn finalized_sample_sorts_counties_and_drops_section_v() {
     assert!(stdout.contains("sorted in descending order"), "{stdout}");
     assert!(stdout.contains("backup:"), "{stdout}");
     let bid = reader::read_bid(&out).unwrap();
-    let codes: Vec<String> = layout
-        .table("ws5.county")
-        .unwrap()
-        .row_keys()
-        .filter_map(|k| {
-            bid.values
-                .text(&format!("ws5.county.code[{k}]"))
-                .map(str::to_string)
-        })
-        .collect();
+    let codes = county_codes(layout, &bid, "ws5.county");
     assert!(codes.len() >= 150);
     assert!(
         codes.windows(2).all(|w| w[0] > w[1]),
@@ -235,16 +240,7 @@ fn finalize_works_on_the_msa_form_too() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let bid = reader::read_bid(&out).unwrap();
-    let codes: Vec<String> = layout
-        .table("msa.ws3.county")
-        .unwrap()
-        .row_keys()
-        .filter_map(|k| {
-            bid.values
-                .text(&format!("msa.ws3.county.code[{k}]"))
-                .map(str::to_string)
-        })
-        .collect();
+    let codes = county_codes(layout, &bid, "msa.ws3.county");
     assert!(codes.len() >= 10);
     assert!(
         codes.windows(2).all(|w| w[0] > w[1]),
