@@ -9,6 +9,8 @@
 //! figures) and one row per finding with a link to its cell, an autofilter
 //! and a frozen header.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::app::{KEY_FIGURES, bid_id};
 use crate::calc::Recalc;
 use crate::reader::Bid;
@@ -146,13 +148,13 @@ fn write_findings(
     ] {
         ws.write_string_with_format(row, 0, label, &bold)?;
         ws.write_number(row, 1, count(s))?;
-        row += 1;
+        row = row.saturating_add(1);
     }
-    row += 1;
+    row = row.saturating_add(1);
     ws.write_string_with_format(row, 0, "Key figure", &head)?;
     ws.write_string_with_format(row, 1, "Submitted", &head)?;
     ws.write_string_with_format(row, 2, "Recomputed", &head)?;
-    row += 1;
+    row = row.saturating_add(1);
     for (label, fid) in KEY_FIGURES {
         ws.write_string(row, 0, *label)?;
         for (col, v) in [(1u16, bid.values.get(fid)), (2, recalc.values.get(fid))] {
@@ -161,15 +163,17 @@ fn write_findings(
                 None => ws.write_string(row, col, shown(v))?,
             };
         }
-        row += 1;
+        row = row.saturating_add(1);
     }
-    row += 1;
+    row = row.saturating_add(1);
     let header_row = row;
     for (c, h) in HEADER.iter().enumerate() {
         ws.write_string_with_format(header_row, c as u16, *h, &head)?;
     }
     for (i, f) in findings.iter().enumerate() {
-        let r = header_row + 1 + i as u32;
+        let r = header_row
+            .saturating_add(1)
+            .saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         let sev = Format::new().set_background_color(fill(f.severity));
         ws.write_string_with_format(r, 0, f.severity.to_string(), &sev)?;
         ws.write_string(r, 1, f.rule)?;
@@ -190,9 +194,10 @@ fn write_findings(
         ws.write_string(r, 7, &f.expected)?;
         ws.write_string(r, 8, &f.sheet)?;
     }
-    let last = header_row + findings.len() as u32;
-    ws.autofilter(header_row, 0, last, (HEADER.len() - 1) as u16)?;
-    ws.set_freeze_panes(header_row + 1, 0)?;
+    let last = header_row.saturating_add(u32::try_from(findings.len()).unwrap_or(u32::MAX));
+    let last_col = u16::try_from(HEADER.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    ws.autofilter(header_row, 0, last, last_col)?;
+    ws.set_freeze_panes(header_row.saturating_add(1), 0)?;
     for (c, w) in [10.0, 7.0, 12.0, 34.0, 40.0, 80.0, 18.0, 24.0, 8.0]
         .iter()
         .enumerate()

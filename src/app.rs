@@ -964,7 +964,9 @@ pub fn template(a: TemplateArgs) -> Outcome {
 }
 
 /// The `default` fields whose submitted number differs from the default
-/// formula's value (the actuary overwrote them).
+/// formula's value (the actuary overwrote them). A difference too large for
+/// an exact decimal counts as an override.
+#[deny(clippy::arithmetic_side_effects)]
 pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     let defaults: Vec<&crate::template::Field> = bid
         .layout
@@ -983,7 +985,7 @@ pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     defaults
         .into_iter()
         .filter(|f| match (bid.values.num(&f.id), base.num(&f.id)) {
-            (Some(s), Some(d)) => (s - d).abs() > diff::DEFAULT_TOLERANCE,
+            (Some(s), Some(d)) => diff::beyond(s, d, diff::DEFAULT_TOLERANCE),
             _ => false,
         })
         .map(|f| f.id.clone())

@@ -13,6 +13,8 @@
 //! - a `Finalized` sheet and the returned [`Change`] list record what was
 //!   changed.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::calc;
 use crate::reader::Bid;
 use crate::rules::{self, Ctx, Finding, Selection, Severity};
@@ -147,8 +149,8 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
             sheet,
             what: format!(
                 "Section V (working-model text) removed: rows {}-{}, {filled} note(s) deleted",
-                head + 1,
-                last + 1
+                head.saturating_add(1),
+                last.saturating_add(1)
             ),
         });
     }
@@ -159,7 +161,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
         if f.role == Role::Calc || (f.role == Role::Default && inputs.get(&f.id).is_empty()) {
             let v = recalced.values.get(&f.id).clone();
             if !v.is_empty() {
-                calc_cells += 1;
+                calc_cells = calc_cells.saturating_add(1);
             }
             out.set(f.id.clone(), v);
         }
@@ -257,10 +259,10 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
             (false, false) => cb.cmp(&ca).then(a.cmp(b)),
         }
     });
-    let mut moved = 0;
+    let mut moved = 0usize;
     for (dst, src) in order.iter().enumerate() {
         if dst != *src && rows[*src].iter().any(|v| !v.is_empty()) {
-            moved += 1;
+            moved = moved.saturating_add(1);
         }
         for (i, c) in entered.iter().enumerate() {
             inputs.set(format!("{tid}.{c}[{}]", keys[dst]), rows[*src][i].clone());
