@@ -17,6 +17,7 @@ pub mod finalize;
 pub mod limits;
 pub mod model;
 pub mod msa_sample;
+pub mod package;
 pub mod reader;
 pub mod reallocate;
 pub mod report;
