@@ -13,6 +13,7 @@ pub mod calc;
 pub mod cellref;
 pub mod config;
 pub mod diff;
+pub mod edit;
 pub mod finalize;
 pub mod limits;
 pub mod model;

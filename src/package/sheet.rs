@@ -34,14 +34,20 @@ impl Scalar {
         Scalar::Number(d.normalize().to_string())
     }
 
-    /// Whether two scalars hold the same value (numbers compared as
-    /// decimals, so `10` and `10.0` are equal).
+    /// Whether two scalars hold the same value: numbers are equal when
+    /// they are the same decimal (`10` and `10.0`) or the same binary
+    /// double, which is all a spreadsheet keeps of a stored number (so a
+    /// difference in the 20th digit is no change).
     pub fn same(&self, other: &Scalar) -> bool {
         match (self, other) {
             (Scalar::Number(a), Scalar::Number(b)) => {
                 a == b
                     || match (parse_num(a), parse_num(b)) {
                         (Some(x), Some(y)) => x == y,
+                        _ => false,
+                    }
+                    || match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+                        (Ok(x), Ok(y)) => x == y,
                         _ => false,
                     }
             }
