@@ -14,6 +14,7 @@ pub mod cellref;
 pub mod config;
 pub mod diff;
 pub mod finalize;
+pub mod form;
 pub mod limits;
 pub mod model;
 pub mod msa_sample;
