@@ -1370,15 +1370,26 @@ pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
     Outcome::out(o, OK)
 }
 
-/// `bpt finalize FILE -o OUT [--backup] [--force]`.
-pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: Decimal) -> Outcome {
+/// `bpt finalize FILE -o OUT [--backup] [--force] [--record FILE] [--format json]`.
+pub fn finalize(
+    path: &Path,
+    out: &Path,
+    force: bool,
+    backup: bool,
+    tolerance: Decimal,
+    record: Option<&Path>,
+    json: bool,
+) -> Outcome {
     use crate::finalize::Finalized;
+    if let Err(e) = crate::edit::check_extension(path, out) {
+        return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+    }
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
     let who = bid_id(&bid).display();
-    match crate::finalize::finalize(&bid, tolerance) {
+    match crate::finalize::finalize(&bid, tolerance, path) {
         Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
         Ok(Finalized::Blocked(blockers)) => {
             let mut s = format!(
@@ -1412,14 +1423,10 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
             }
         }
         Ok(Finalized::Done {
-            bytes,
+            edited,
             changes,
             remaining,
         }) => {
-            let guard = crate::writer::SaveGuard {
-                input: Some(path.to_path_buf()),
-                force,
-            };
             let mut s = String::new();
             if backup {
                 let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
@@ -1448,8 +1455,8 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
                     }
                 }
             }
-            if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
-                return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+            if let Err(o) = save_edited(&edited, path, out, force) {
+                return o;
             }
             s.push_str(&format!(
                 "finalized {} ({who}) → {}\n",
@@ -1469,7 +1476,32 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
                     remaining.len()
                 ));
             }
-            Outcome::out(s, OK)
+            s.push_str("edits:\n");
+            s.push_str(&edited.text());
+            let mut j = edited.json(path, out);
+            j["changes"] = serde_json::to_value(&changes).unwrap_or_default();
+            j["remaining_findings"] = serde_json::json!(remaining.len());
+            let j = json_or_err(&j);
+            if let Some(rec) = record {
+                let is_json = rec
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let body = if is_json { j.clone() } else { s.clone() };
+                let guard = crate::writer::SaveGuard {
+                    input: Some(path.to_path_buf()),
+                    force,
+                };
+                if rec == out {
+                    return Outcome::err(
+                        "bpt: --record must name a file other than the output\n".into(),
+                        UNREADABLE,
+                    );
+                }
+                if let Err(e) = crate::writer::save_atomic(body.as_bytes(), rec, &guard) {
+                    return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+                }
+            }
+            Outcome::out(if json { j } else { s }, OK)
         }
     }
 }
