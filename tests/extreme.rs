@@ -431,7 +431,11 @@ fn run_all(
         ),
         (
             "finalize".into(),
-            Box::new(|| app::finalize(case, &o("final.xlsx"), true, false, tol).code),
+            Box::new(|| {
+                let record = o("record.txt");
+                let record = json.then_some(record.as_path());
+                app::finalize(case, &o("final.xlsx"), true, false, tol, record, json).code
+            }),
         ),
         (
             format!("diff CASE --format {df:?}"),
