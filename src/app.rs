@@ -1761,35 +1761,104 @@ pub fn reallocate(
                 UNREADABLE,
             );
         };
-        let mut inputs = bid.layout.entered_values(&bid.values);
-        p.apply(&mut inputs);
-        let all = crate::sample::finish(bid.layout, inputs);
-        let bytes = match crate::writer::write_form(
-            bid.layout,
-            &all,
-            &crate::writer::WriteOptions {
-                default_overrides: default_overrides(&bid),
-                ..Default::default()
-            },
-        ) {
-            Ok(b) => b,
-            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
-        };
-        let guard = crate::writer::SaveGuard::new(force).protect(june_path.to_path_buf());
-        if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
+        if let Err(e) = crate::edit::check_extension(june_path, out) {
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
         }
-        let msg = format!("wrote {} ({})\n", out.display(), p.label);
-        if json {
-            return Outcome {
-                stdout: s,
-                stderr: msg,
-                code: OK,
-            };
+        let ed = match reallocate_package(&bid, p, june_path) {
+            Ok(x) => x,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        };
+        if let Err(o) = save_edited(&ed, june_path, out, force) {
+            return o;
         }
-        s.push_str(&msg);
+        if json {
+            let mut v: serde_json::Value = serde_json::from_str(&s).unwrap_or_default();
+            v["written"] = ed.json(june_path, out);
+            v["written"]["option"] = serde_json::json!(p.label);
+            return Outcome::out(json_or_err(&v), OK);
+        }
+        s.push_str(&format!(
+            "wrote {} ({})\n{}",
+            out.display(),
+            p.label,
+            ed.text()
+        ));
     }
     Outcome::out(s, OK)
+}
+
+/// The June bid's workbook with option `p` applied: the WS6 (and WS4/WS5)
+/// entered cells the option changes get their new values, and the cached
+/// results of the calculated cells that change with them are recomputed
+/// (formulas kept). Nothing else changes.
+pub fn reallocate_package(
+    bid: &Bid,
+    p: &crate::reallocate::Proposal,
+    path: &Path,
+) -> Result<crate::edit::Edited, String> {
+    use crate::edit::{EditKind, record, scalar};
+    use crate::package::{CellEdit, Content, Scalar};
+    use std::collections::BTreeMap;
+    let layout = bid.layout;
+    let before = layout.entered_values(&bid.values);
+    let mut inputs = before.clone();
+    for id in default_overrides(bid) {
+        inputs.set(id.clone(), bid.values.get(&id).clone());
+    }
+    p.apply(&mut inputs);
+    let after = calc::recalc(layout, &inputs).values;
+    let mut pkg = crate::edit::open(path)?;
+    let mut by_sheet: BTreeMap<&str, BTreeMap<crate::cellref::CellRef, (CellEdit, &str)>> =
+        BTreeMap::new();
+    for f in &layout.fields {
+        let edit = if f.role.is_entered() {
+            let (old, new) = (before.get(&f.id), inputs.get(&f.id));
+            (old != new).then(|| {
+                (
+                    Content::Value(scalar(f, new)),
+                    "the reallocation option's new input",
+                )
+            })
+        } else if f.role.is_calculated() && !after.get(&f.id).is_empty() {
+            Some((
+                Content::Cached(scalar(f, after.get(&f.id))),
+                "recomputed after the reallocation",
+            ))
+        } else {
+            None
+        };
+        if let Some((c, why)) = edit {
+            by_sheet.entry(f.sheet.as_str()).or_default().insert(
+                f.cell,
+                (
+                    CellEdit {
+                        content: Some(c),
+                        style: None,
+                    },
+                    why,
+                ),
+            );
+        }
+    }
+    let mut edits = Vec::new();
+    for (sheet, cells) in &by_sheet {
+        let plain: BTreeMap<_, _> = cells.iter().map(|(c, (e, _))| (*c, e.clone())).collect();
+        let applied = pkg
+            .edit_cells(sheet, &plain, &[])
+            .map_err(|e| e.to_string())?;
+        for a in applied.iter().filter(|a| a.changed) {
+            let Some((e, why)) = cells.get(&a.cell) else {
+                continue;
+            };
+            let (kind, new) = match &e.content {
+                Some(Content::Cached(v)) => (EditKind::CachedValue, v.clone()),
+                Some(Content::Value(v)) => (EditKind::Value, v.clone()),
+                _ => (EditKind::Value, Scalar::Empty),
+            };
+            edits.push(record(sheet, a, kind, &new, *why));
+        }
+    }
+    crate::edit::finish(pkg, edits).map_err(|e| e.to_string())
 }
 
 /// `bpt reallocate --check JUNE.xlsx RESUBMITTED.xlsx`: every change that

@@ -202,7 +202,9 @@ enum Command {
     /// which rule (A–H) applies, and the permissible new allocations and
     /// premiums that return the plan to its target Part D basic premium
     /// (line 7d, or the LIPSA), with the premium-rounding options. `-o`
-    /// writes the resubmission workbook for one option.
+    /// writes the resubmission workbook for one option: a copy of the June
+    /// file (same format) in which only that option's inputs and the cached
+    /// results that follow from them change; the edits are listed.
     ///
     /// With --check: every change between the June bid and its
     /// resubmission that Appendix E does not permit (exit 1).

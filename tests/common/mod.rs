@@ -193,3 +193,4 @@ fn kill_group(child: &mut std::process::Child) {
 }
 
 pub mod agreement;
+pub mod oracle;
