@@ -406,7 +406,7 @@ fn run_all(
         ),
         (
             format!("validate --format {vf:?} --summary {}", summary.display()),
-            Box::new(|| app::validate(&files, vf, &opts, Some(&summary)).code),
+            Box::new(|| app::validate(&files, vf, &opts, Some(&summary), false).code),
         ),
         (
             "validate, every format and summary".into(),
