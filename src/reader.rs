@@ -21,6 +21,7 @@ use calamine::{
 };
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Cursor;
@@ -259,6 +260,10 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
 }
 
 /// Reads a file into memory, turning the usual failures into [`ReadError`]s.
+///
+/// Only regular files are opened (a FIFO or device would block or never
+/// end), and the file is read with a cap of `BPT_MAX_FILE_BYTES` whatever
+/// size the file system reports: a kernel pseudo-file reports 0 bytes.
 fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
     let io = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -272,24 +277,49 @@ fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
             }
         }
     };
+    let not_regular = || ReadError::NotAWorkbook {
+        path: path.to_path_buf(),
+        message: "not a regular file (a device, FIFO or socket)".into(),
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
+    if meta.is_dir() {
         return Err(ReadError::NotAFile {
             path: path.to_path_buf(),
         });
     }
-    let limits = crate::limits::Limits::from_env();
-    if meta.len() > limits.max_file_bytes {
-        return Err(ReadError::NotAWorkbook {
-            path: path.to_path_buf(),
-            message: format!(
-                "the file is {} bytes, more than the limit of {} (BPT_MAX_FILE_BYTES)",
-                meta.len(),
-                crate::limits::human(limits.max_file_bytes)
-            ),
-        });
+    if !meta.is_file() {
+        return Err(not_regular());
     }
-    std::fs::read(path).map_err(io)
+    let limits = crate::limits::Limits::from_env();
+    let too_big = |size: String| ReadError::NotAWorkbook {
+        path: path.to_path_buf(),
+        message: format!(
+            "the file {size}, more than the limit of {} (BPT_MAX_FILE_BYTES)",
+            crate::limits::human(limits.max_file_bytes)
+        ),
+    };
+    if meta.len() > limits.max_file_bytes {
+        return Err(too_big(format!("is {} bytes", meta.len())));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The file opened may not be the one looked at (it was replaced).
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(not_regular());
+    }
+    let cap = limits.max_file_bytes;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, cap.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big(format!(
+            "reports {} bytes but holds more when read",
+            meta.len()
+        )));
+    }
+    Ok(bytes)
 }
 
 fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
@@ -373,7 +403,7 @@ struct Marker<'a> {
 /// An open workbook with its sheet ranges read at most once each.
 struct Book<'a> {
     path: &'a Path,
-    sheets: Sheets<Cursor<&'a [u8]>>,
+    sheets: Sheets<Cursor<Cow<'a, [u8]>>>,
     names: Vec<String>,
     ranges: HashMap<String, Cells>,
     /// Last row and column any form reads: cells beyond are never loaded.
@@ -427,8 +457,14 @@ impl<'a> Book<'a> {
                 crate::limits::human(limits.max_file_bytes)
             )));
         }
-        crate::limits::check_zip(bytes, &limits).map_err(not_wb)?;
-        let sheets = open_sheets(path, bytes).map_err(|e| not_wb(explain_open_error(bytes, e)))?;
+        // A package whose declared counts cannot be trusted is read from
+        // the repaired copy the check returns.
+        let package = match crate::limits::check_package(bytes, &limits).map_err(not_wb)? {
+            Some(repaired) => Cow::Owned(repaired),
+            None => Cow::Borrowed(bytes),
+        };
+        let sheets =
+            open_sheets(path, package).map_err(|e| not_wb(explain_open_error(bytes, e)))?;
         let names = sheets.sheet_names();
         Ok(Book {
             path,
@@ -550,13 +586,13 @@ fn explain_open_error(bytes: &[u8], e: calamine::Error) -> String {
 /// every format before giving up with the first error (the more telling one).
 fn open_sheets<'a>(
     path: &Path,
-    bytes: &'a [u8],
-) -> Result<Sheets<Cursor<&'a [u8]>>, calamine::Error> {
+    bytes: Cow<'a, [u8]>,
+) -> Result<Sheets<Cursor<Cow<'a, [u8]>>>, calamine::Error> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let rs = Cursor::new(bytes);
+    let rs = Cursor::new(bytes.clone());
     let first: Result<Sheets<_>, calamine::Error> = match ext.as_deref() {
         Some("xlsx" | "xlsm" | "xltx" | "xltm" | "xlam") => open_workbook_from_rs::<Xlsx<_>, _>(rs)
             .map(Sheets::Xlsx)

@@ -450,3 +450,279 @@ fn text_in_a_date_cell_that_is_no_excel_date_stays_text() {
     let p = put(dir.path(), "ok.xlsx", &b);
     assert_eq!(findings_on(&p, id).1, Vec::<[String; 4]>::new());
 }
+
+/// The message every command gives for a workbook that breaks a limit.
+fn refused(p: &Path, why: &str) -> String {
+    format!(
+        "{}: not a readable workbook (.xlsx, .xlsm, .xlsb, .xls or .ods): {why}",
+        p.display()
+    )
+}
+
+/// Every command that reads a bid exits 2 on `p` with `msg`.
+fn all_refuse(dir: &Path, p: &Path, msg: &str, env: &[(&str, &str)]) {
+    let good = put(dir, "good.xlsx", good());
+    let out = dir.join("out.xlsx");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["read", s(p)],
+        vec!["validate", s(p)],
+        vec!["validate", s(p), "--format", "json"],
+        vec!["diff", s(p)],
+        vec!["diff", s(&good), s(p)],
+        vec!["recalc", s(p)],
+        vec!["recalc", s(p), "-o", s(&out)],
+        vec!["annotate", s(p), "-o", s(&out)],
+        vec!["finalize", s(p), "-o", s(&out)],
+    ];
+    for args in runs {
+        let r = bpt_env(&args, env);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.out, r.err);
+        let all = r.out.clone() + &r.err;
+        let shown = if args.contains(&"json") {
+            serde_json::to_string(msg)
+                .unwrap()
+                .trim_matches('"')
+                .to_string()
+        } else {
+            msg.to_string()
+        };
+        assert!(all.contains(&shown), "{args:?}: want {shown}\n got {all}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}
+
+/// The sample with `sharedStrings.xml` passed through `f`.
+fn with_sst(f: impl Fn(String) -> String) -> Vec<u8> {
+    rezip(good(), |n, d| {
+        if n == "xl/sharedStrings.xml" {
+            f(String::from_utf8(d).unwrap()).into_bytes()
+        } else {
+            d
+        }
+    })
+}
+
+/// `<sst … uniqueCount="N">` with N replaced.
+fn unique_count(x: &str, n: &str) -> String {
+    let at = x.find("uniqueCount=\"").unwrap() + 13;
+    let end = at + x[at..].find('"').unwrap();
+    format!("{}{n}{}", &x[..at], &x[end..])
+}
+
+#[test]
+fn lying_unique_count_is_never_trusted_for_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in [
+        "1000000000000",
+        "18446744073709551615",
+        "99999999999999999999999",
+        "-1",
+    ] {
+        let p = put(dir.path(), "count.xlsx", &with_sst(|x| unique_count(&x, n)));
+        // Read as the valid bid it otherwise is, by every command.
+        let r = bpt(&["read", s(&p)]);
+        assert_eq!(r.code, 0, "{n}: {}", r.err);
+        assert!(r.out.contains("H3456-001-000"), "{}", r.out);
+        if n == "1000000000000" || n == "18446744073709551615" {
+            let r = bpt(&["validate", s(&p)]);
+            assert_eq!(r.code, 0, "{n}: {}{}", r.out, r.err);
+            let r = bpt(&["diff", s(&p)]);
+            assert_eq!(r.code, 0, "{n}: {}{}", r.out, r.err);
+            let r = bpt(&["diff", s(&put(dir.path(), "good.xlsx", good())), s(&p)]);
+            assert_eq!(r.code, 0, "{n}: {}{}", r.out, r.err);
+            let r = bpt(&["recalc", s(&p)]);
+            assert_eq!(r.code, 0, "{n}: {}", r.err);
+            for cmd in ["recalc", "annotate", "finalize"] {
+                let o = dir.path().join(format!("{cmd}.xlsx"));
+                let _ = std::fs::remove_file(&o);
+                let r = bpt(&[cmd, s(&p), "-o", s(&o)]);
+                assert_eq!(r.code, 0, "{cmd} {n}: {}{}", r.out, r.err);
+                assert!(o.exists());
+            }
+        }
+    }
+    // Also where the part is not where Excel puts it, in a namespaced `<x:sst>`.
+    let p = put(
+        dir.path(),
+        "ns.xlsx",
+        &with_sst(|x| {
+            unique_count(&x, "1000000000000")
+                .replacen("<sst xmlns=", "<x:sst xmlns:x=", 1)
+                .replace("<si>", "<x:si>")
+                .replace("</si>", "</x:si>")
+                .replace("<t>", "<x:t>")
+                .replace("<t xml:space=\"preserve\">", "<x:t xml:space=\"preserve\">")
+                .replace("</t>", "</x:t>")
+                .replace("</sst>", "</x:sst>")
+        }),
+    );
+    let r = bpt(&["read", s(&p)]);
+    assert_eq!(r.code, 0, "{}", r.err);
+}
+
+#[test]
+fn shared_string_count_and_size_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    // 300,000 strings in a small file: over the default 200,000.
+    let many = with_sst(|x| {
+        let extra = "<si><t>x</t></si>".repeat(300_000);
+        x.replacen("</sst>", &format!("{extra}</sst>"), 1)
+    });
+    assert!(many.len() < 1 << 20, "{}", many.len());
+    let p = put(dir.path(), "many.xlsx", &many);
+    let msg = refused(
+        &p,
+        "`xl/sharedStrings.xml` holds more than 200000 shared strings, the limit \
+         (BPT_MAX_SHARED_STRINGS); a damaged or hostile workbook. Raise \
+         BPT_MAX_SHARED_STRINGS if it is genuine",
+    );
+    all_refuse(dir.path(), &p, &msg, &[]);
+    // The override.
+    let r = bpt_env(&["read", s(&p)], &[("BPT_MAX_SHARED_STRINGS", "400000")]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let r = bpt_env(
+        &["read", s(&put(dir.path(), "the-good.xlsx", good()))],
+        &[("BPT_MAX_SHARED_STRINGS", "100")],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.err.contains("more than 100 shared strings"), "{}", r.err);
+
+    // One 40 MiB string (the organization name): over the default 32 MiB.
+    let huge = with_sst(|x| x.replacen("<si><t>", &format!("<si><t>{}", "A".repeat(40 << 20)), 1));
+    let p = put(dir.path(), "huge.xlsx", &huge);
+    let msg = refused(
+        &p,
+        "`xl/sharedStrings.xml` holds more than 32 MiB of shared-string text, the limit \
+         (BPT_MAX_SHARED_STRING_BYTES); a damaged or hostile workbook. Raise \
+         BPT_MAX_SHARED_STRING_BYTES if it is genuine",
+    );
+    let r = bpt(&["validate", s(&p)]);
+    assert_eq!(r.code, 2);
+    assert!(
+        (r.out.clone() + &r.err).contains(&msg),
+        "{}{}",
+        r.out,
+        r.err
+    );
+    let r = bpt_env(
+        &["read", s(&put(dir.path(), "the-good.xlsx", good()))],
+        &[("BPT_MAX_SHARED_STRING_BYTES", "1K")],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.err.contains("more than 1 KiB of shared-string text"),
+        "{}",
+        r.err
+    );
+}
+
+#[test]
+fn style_counts_and_xml_depth_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    // 70,000 cell formats: over the default 65,536.
+    let styles = rezip(good(), |n, d| {
+        if n != "xl/styles.xml" {
+            return d;
+        }
+        let x = String::from_utf8(d).unwrap();
+        let xf = "<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
+            .repeat(70_000);
+        x.replacen("</cellXfs>", &format!("{xf}</cellXfs>"), 1)
+            .into_bytes()
+    });
+    let p = put(dir.path(), "styles.xlsx", &styles);
+    let msg = refused(
+        &p,
+        "`xl/styles.xml` holds more than 65536 cell formats (xf), the limit \
+         (BPT_MAX_STYLES); a damaged or hostile workbook. Raise BPT_MAX_STYLES if it is \
+         genuine",
+    );
+    all_refuse(dir.path(), &p, &msg, &[]);
+    let r = bpt_env(&["read", s(&p)], &[("BPT_MAX_STYLES", "100000")]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let r = bpt_env(
+        &["read", s(&put(dir.path(), "the-good.xlsx", good()))],
+        &[("BPT_MAX_STYLES", "3")],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.err.contains("`xl/styles.xml` holds more than 3 "),
+        "{}",
+        r.err
+    );
+
+    // 10,000 nested elements inside a shared string, and in the workbook part.
+    for part in ["xl/sharedStrings.xml", "xl/workbook.xml"] {
+        let deep = rezip(good(), |n, d| {
+            if n != part {
+                return d;
+            }
+            let x = String::from_utf8(d).unwrap();
+            let nest = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+            let at = x.rfind("</").unwrap();
+            format!("{}{nest}{}", &x[..at], &x[at..]).into_bytes()
+        });
+        let p = put(dir.path(), "deep.xlsx", &deep);
+        let msg = refused(
+            &p,
+            &format!(
+                "`{part}` nests its XML elements more than 128 deep, the limit \
+                 (BPT_MAX_XML_DEPTH); a damaged or hostile workbook. Raise BPT_MAX_XML_DEPTH \
+                 if it is genuine"
+            ),
+        );
+        if part == "xl/workbook.xml" {
+            all_refuse(dir.path(), &p, &msg, &[]);
+        } else {
+            let r = bpt(&["read", s(&p)]);
+            assert_eq!(r.code, 2);
+            assert!(r.err.contains(&msg), "{}", r.err);
+        }
+    }
+    let r = bpt_env(
+        &["read", s(&put(dir.path(), "the-good.xlsx", good()))],
+        &[("BPT_MAX_XML_DEPTH", "3")],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.err.contains("nests its XML elements more than 3 deep"),
+        "{}",
+        r.err
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_read_with_a_cap_whatever_their_size_says() {
+    let dir = tempfile::tempdir().unwrap();
+    // A kernel pseudo-file reports size 0 but holds more.
+    let link = dir.path().join("status.xlsx");
+    std::os::unix::fs::symlink("/proc/self/status", &link).unwrap();
+    let r = bpt_env(&["read", s(&link)], &[("BPT_MAX_FILE_BYTES", "64")]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.err.trim_end(),
+        format!(
+            "bpt: {}: not a readable workbook (.xlsx, .xlsm, .xlsb, .xls or .ods): the file \
+             reports 0 bytes but holds more when read, more than the limit of 64 bytes \
+             (BPT_MAX_FILE_BYTES)",
+            link.display()
+        )
+    );
+    // A device (endless) and a FIFO (would block): never opened.
+    let zero = dir.path().join("zero.xlsx");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let fifo = dir.path().join("fifo.xlsx");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success());
+    let mut special = vec![zero];
+    if ok.unwrap_or(false) {
+        special.push(fifo);
+    }
+    for p in special {
+        let msg = refused(&p, "not a regular file (a device, FIFO or socket)");
+        all_refuse(dir.path(), &p, &msg, &[]);
+    }
+}
