@@ -3,7 +3,7 @@
 //! Every command's work is a library function (see `bpt::app`); this file
 //! only parses arguments, prints, and exits with the command's status.
 
-use bpt::app::{self, DiffFormat, Outcome, ValidateOptions};
+use bpt::app::{self, DiffFormat, EditFormat, Outcome, ValidateOptions};
 use bpt::report::Format;
 use bpt::rules::Selection;
 use clap::{Parser, Subcommand};
@@ -75,23 +75,28 @@ enum Command {
     /// Recompute every calculated cell in exact decimals.
     ///
     /// Prints each calculated field's recomputed value, or with -o writes a
-    /// copy of the workbook whose calculated cells hold them.
+    /// copy of the workbook (same format: .xlsx or .xlsm) in which only the
+    /// cached values of calculated cells that differ from bpt's change
+    /// (formulas kept, every other part byte for byte), and lists each edit.
     ///
     /// Examples:
     ///   bpt recalc bid.xlsx
-    ///   bpt recalc bid.xlsx -o recalculated.xlsx
+    ///   bpt recalc bid.xlsx -o recalculated.xlsx --format json
     Recalc {
         /// The workbook.
         file: PathBuf,
-        /// Print JSON (field id → value).
+        /// Print JSON (field id → value; with -o, the edit list).
         #[arg(long)]
         json: bool,
-        /// Write a recalculated copy here.
+        /// Write a recalculated copy here (same extension as the input).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,
+        /// Format of the edit list printed with -o.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
     },
     /// Compare submitted calculated values with bpt's, or two bids.
     ///
@@ -241,20 +246,25 @@ enum Command {
     },
     /// Write an annotated copy of a bid for review.
     ///
-    /// Every value of the original is kept; cells with findings are filled by
-    /// severity and carry a note; a first sheet "Findings" lists them with
-    /// links to the cells and the bid's key figures.
+    /// The output is the original file plus: a first sheet "Findings"
+    /// (summary, key figures, one row per finding linked to its cell); on
+    /// each cell with a finding a fill by severity and a note (an existing
+    /// note is kept, the findings appended). Everything else is copied byte
+    /// for byte. Prints the list of edits.
     ///
     /// Example: bpt annotate bid.xlsx -o bid-annotated.xlsx
     Annotate {
-        /// The workbook.
+        /// The workbook (.xlsx or .xlsm).
         file: PathBuf,
-        /// Output workbook (never the input).
+        /// Output workbook (never the input; same extension as the input).
         #[arg(short, long)]
         output: PathBuf,
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,
+        /// Format of the edit list.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
     },
     /// Write sample bids made by code (deterministic).
     ///
@@ -314,7 +324,13 @@ fn run(cmd: Command) -> Outcome {
             json,
             output,
             force,
-        } => app::recalc(&file, json, output.as_deref(), force),
+            format,
+        } => app::recalc(
+            &file,
+            json || format == EditFormat::Json,
+            output.as_deref(),
+            force,
+        ),
         Command::Finalize {
             file,
             output,
@@ -417,7 +433,8 @@ fn run(cmd: Command) -> Outcome {
             file,
             output,
             force,
-        } => app::annotate(&file, &output, force),
+            format,
+        } => app::annotate(&file, &output, force, format == EditFormat::Json),
         Command::Sample {
             names,
             all,
