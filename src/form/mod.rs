@@ -529,6 +529,7 @@ impl<'f> Evaluation<'f> {
                     cell: c.to_string(),
                     raw: e.as_str().to_string(),
                     expected: self.form.kinds[id.ix()].expected().to_string(),
+                    original: None,
                 })
             }
         }
