@@ -498,11 +498,11 @@ fn samples() -> Vec<PathBuf> {
 }
 
 /// Whether cases also set date cells (huge negative serials and the like)
-/// and put date styles on number cells. Off by default until the reader
-/// range-checks serials before converting them (issue 13: calamine's
-/// conversion panics on -1e16); `BPT_EXTREME_DATES=1` turns them on.
+/// and put date styles on number cells: on, since the reader range-checks
+/// serials before converting them (calamine's conversion panicked on
+/// -1e16); `BPT_EXTREME_DATES=0` turns them off.
 fn dates() -> bool {
-    std::env::var("BPT_EXTREME_DATES").is_ok_and(|v| v != "0")
+    std::env::var("BPT_EXTREME_DATES").as_deref() != Ok("0")
 }
 
 fn env_num(name: &str, default: u64) -> u64 {
