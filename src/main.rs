@@ -154,24 +154,37 @@ enum Command {
         /// Also write the batch summary (one row per bid) to a .csv or .json file.
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
+        /// Replace an existing summary file (never an input, never a
+        /// symlink, FIFO or device).
+        #[arg(long)]
+        force: bool,
     },
     /// Finalize a bid for HPMS upload, as the CMS form does.
     ///
     /// Refuses (exit 1), listing every blocker with its rule id and cell,
-    /// while any error-level finding stands. Otherwise writes OUT with WS6
-    /// Section V (working-model text) removed, WS5 county rows sorted in
-    /// descending order of county code, and calculated cells holding their
-    /// values, and prints what was changed. The input is never modified.
+    /// while any error-level finding stands. Otherwise writes OUT, a copy of
+    /// the input in its format with only this changed: WS6 Section V
+    /// (working-model text) removed, WS5 county rows sorted in descending
+    /// order of county code, and calculated cells holding their values. It
+    /// prints the record of changes and every cell edit (--record FILE
+    /// writes it to a file too; .json for JSON); nothing is added to the
+    /// upload copy. The input is never modified.
     ///
     /// Examples:
     ///   bpt finalize bid.xlsx -o bid-final.xlsx
-    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup
+    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup --record final/bid-changes.txt
     Finalize {
-        /// The bid workbook.
+        /// The bid workbook (.xlsx or .xlsm).
         file: PathBuf,
-        /// Where to write the finalized workbook.
+        /// Where to write the finalized workbook (same extension as the input).
         #[arg(short, long)]
         output: PathBuf,
+        /// Also write the record of changes to this file (JSON when it ends in .json).
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Format of the record printed.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
         /// Replace OUTPUT if it exists.
         #[arg(long)]
         force: bool,
@@ -189,7 +202,9 @@ enum Command {
     /// which rule (A–H) applies, and the permissible new allocations and
     /// premiums that return the plan to its target Part D basic premium
     /// (line 7d, or the LIPSA), with the premium-rounding options. `-o`
-    /// writes the resubmission workbook for one option.
+    /// writes the resubmission workbook for one option: a copy of the June
+    /// file (same format) in which only that option's inputs and the cached
+    /// results that follow from them change; the edits are listed.
     ///
     /// With --check: every change between the June bid and its
     /// resubmission that Appendix E does not permit (exit 1).
@@ -294,6 +309,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // SIGINT/SIGTERM/SIGHUP remove the temporary file of a save in progress
+    // before the process ends (see bpt::writer::save_atomic).
+    if let Err(e) = bpt::writer::install_signal_cleanup() {
+        eprintln!(
+            "bpt: warning: cannot watch for signals ({e}); an interrupted save may leave a hidden .tmp file"
+        );
+    }
     let cli = Cli::parse();
     let o = run(cli.command);
     print!("{}", o.stdout);
@@ -334,10 +356,20 @@ fn run(cmd: Command) -> Outcome {
         Command::Finalize {
             file,
             output,
+            record,
+            format,
             force,
             backup,
             tolerance,
-        } => app::finalize(&file, &output, force, backup, tolerance),
+        } => app::finalize(
+            &file,
+            &output,
+            force,
+            backup,
+            tolerance,
+            record.as_deref(),
+            format == EditFormat::Json,
+        ),
         Command::Reallocate {
             june,
             resubmitted,
@@ -394,6 +426,7 @@ fn run(cmd: Command) -> Outcome {
             tolerance,
             config,
             summary,
+            force,
         } => {
             let cfg = match config {
                 Some(p) => bpt::config::load(&p),
@@ -425,7 +458,7 @@ fn run(cmd: Command) -> Outcome {
                 },
                 tolerance,
             };
-            app::validate(&files, format, &opts, summary.as_deref())
+            app::validate(&files, format, &opts, summary.as_deref(), force)
         }
         Command::Rules { json } => app::list_rules(json),
         Command::Explain { id } => app::explain(&id),

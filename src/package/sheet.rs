@@ -359,6 +359,8 @@ pub(crate) fn edit_sheet(
     let mut prev_col: Option<u16> = None;
     let mut row_ops: BTreeMap<u16, &CellEdit> = BTreeMap::new();
     let mut saw_data = false;
+    let shared = shared_groups(xml)?;
+    let dropped = |c: CellRef| cleared(c.row) || edits.get(&c).is_some_and(op_drops_formula);
 
     // New rows (with their new cells) for every pending row before `limit`.
     let new_rows = |pending: &mut BTreeMap<u32, BTreeMap<u16, &CellEdit>>,
@@ -508,9 +510,15 @@ pub(crate) fn edit_sheet(
                         .or(if cleared(r) { Some(&remove) } else { None });
                 if let Some(op) = op {
                     let c = parse_cell(&xml[t.start..cell_end], e, empty)?;
-                    if c.f_shared_master && op_drops_formula(op) {
+                    if c.f_shared_master
+                        && op_drops_formula(op)
+                        && shared
+                            .iter()
+                            .find(|g| g.contains(&cell))
+                            .is_some_and(|g| g.iter().any(|d| !dropped(*d)))
+                    {
                         return Err(format!(
-                            "cell {cell} holds a shared formula other cells use; it cannot be replaced"
+                            "cell {cell} holds a shared formula that other cells use and keep; it cannot be replaced alone"
                         ));
                     }
                     let old = c.old.clone();
@@ -534,6 +542,40 @@ pub(crate) fn edit_sheet(
     out.extend_from_slice(&xml[copied..]);
     applied.sort_by_key(|a| a.cell);
     Ok((out, applied))
+}
+
+/// The cells of each shared-formula group (`<f t="shared" si=…>`).
+fn shared_groups(xml: &[u8]) -> Result<Vec<Vec<CellRef>>, String> {
+    if !xml.windows(8).any(|w| w == b"\"shared\"") {
+        return Ok(Vec::new());
+    }
+    let mut groups: BTreeMap<String, Vec<CellRef>> = BTreeMap::new();
+    let mut toks = Toks::new(xml);
+    let mut row: u32 = u32::MAX;
+    let mut prev_col: Option<u16> = None;
+    let mut cell: Option<CellRef> = None;
+    while let Some(t) = toks.next_tok()? {
+        if let Event::Start(e) | Event::Empty(e) = &t.ev {
+            match e.local_name().into_inner().as_bytes() {
+                b"row" => {
+                    row = row_number(e, row);
+                    prev_col = None;
+                }
+                b"c" => {
+                    let c = cell_ref(e, row, prev_col)?;
+                    prev_col = Some(c.col);
+                    cell = Some(c);
+                }
+                b"f" if xml::attr(e, "t").as_deref() == Some("shared") => {
+                    if let (Some(si), Some(c)) = (xml::attr(e, "si"), cell) {
+                        groups.entry(si).or_default().push(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(groups.into_values().collect())
 }
 
 fn op_drops_formula(e: &CellEdit) -> bool {
@@ -715,6 +757,9 @@ mod tests {
         let mut m = BTreeMap::new();
         m.insert(c("A1"), content(Content::Value(Scalar::Number("1".into()))));
         assert!(edit_sheet(x.as_bytes(), &m, &[]).is_err());
+        // ...unless the whole group goes
+        m.insert(c("A2"), content(Content::Value(Scalar::Number("1".into()))));
+        assert!(edit_sheet(x.as_bytes(), &m, &[]).is_ok());
         // the cached value of a dependent can be set
         let mut m = BTreeMap::new();
         m.insert(

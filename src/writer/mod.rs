@@ -63,7 +63,7 @@ mod save;
 mod style;
 mod validation;
 
-pub use save::{SaveGuard, save_atomic};
+pub use save::{SaveGuard, file_identity, install_signal_cleanup, save_atomic};
 
 use crate::cellref::CellRef;
 use crate::template::{Field, Kind, Layout, Role, Sheet};
@@ -193,6 +193,18 @@ pub enum WriteError {
         out: PathBuf,
         /// The input path it resolves to.
         input: PathBuf,
+    },
+    /// The output is a symlink, directory, FIFO, device or socket, which
+    /// `bpt` never replaces, even with `--force`.
+    #[error(
+        "refusing to write {}: it is {kind}, not a regular file (bpt never replaces one, even with --force)",
+        path.display()
+    )]
+    NotRegular {
+        /// The output path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
     },
     /// The output exists and overwriting was not asked for.
     #[error("{} already exists (use --force to replace it)", path.display())]
