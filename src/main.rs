@@ -154,6 +154,10 @@ enum Command {
         /// Also write the batch summary (one row per bid) to a .csv or .json file.
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
+        /// Replace an existing summary file (never an input, never a
+        /// symlink, FIFO or device).
+        #[arg(long)]
+        force: bool,
     },
     /// Finalize a bid for HPMS upload, as the CMS form does.
     ///
@@ -305,6 +309,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // SIGINT/SIGTERM/SIGHUP remove the temporary file of a save in progress
+    // before the process ends (see bpt::writer::save_atomic).
+    if let Err(e) = bpt::writer::install_signal_cleanup() {
+        eprintln!(
+            "bpt: warning: cannot watch for signals ({e}); an interrupted save may leave a hidden .tmp file"
+        );
+    }
     let cli = Cli::parse();
     let o = run(cli.command);
     print!("{}", o.stdout);
@@ -415,6 +426,7 @@ fn run(cmd: Command) -> Outcome {
             tolerance,
             config,
             summary,
+            force,
         } => {
             let cfg = match config {
                 Some(p) => bpt::config::load(&p),
@@ -446,7 +458,7 @@ fn run(cmd: Command) -> Outcome {
                 },
                 tolerance,
             };
-            app::validate(&files, format, &opts, summary.as_deref())
+            app::validate(&files, format, &opts, summary.as_deref(), force)
         }
         Command::Rules { json } => app::list_rules(json),
         Command::Explain { id } => app::explain(&id),
