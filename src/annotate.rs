@@ -1,34 +1,47 @@
-//! The annotated workbook a reviewer opens in Excel.
+//! The annotated workbook a reviewer opens in Excel: the user's own file
+//! plus three kinds of edit, and nothing else.
 //!
-//! Every sheet and every cell value of the original is kept (the layout and
-//! formats are re-created from the template, since calamine reads values, not
-//! styles). Each cell with a finding is filled by its worst severity and
-//! carries a note with the rule id, message and expected value; each
-//! mismatched calculated cell's note shows submitted versus recomputed. A
-//! first sheet `Findings` has a summary (counts by severity, the bid's key
-//! figures) and one row per finding with a link to its cell, an autofilter
-//! and a frozen header.
+//! - a sheet `Findings` is added first in the tab order: a summary (counts
+//!   by severity, the bid's key figures submitted and recomputed) and one
+//!   row per finding with a link to its cell, an autofilter and a frozen
+//!   header (the tab that was active stays active);
+//! - each cell with a finding gets a fill by its worst severity (a copy of
+//!   the cell's own format with that fill, so its number format, border
+//!   and protection stay);
+//! - each such cell gets a note with the rule id, message and expected
+//!   value, and for a mismatched calculated cell submitted versus
+//!   recomputed. A note the cell already had is kept and the findings are
+//!   appended after a blank line.
+//!
+//! Every other part of the package (other sheets, values, formulas, notes,
+//! hyperlinks, defined names, the VBA project of an `.xlsm`) is copied
+//! byte for byte; see [`crate::package`].
 
 use crate::app::{KEY_FIGURES, bid_id};
 use crate::calc::Recalc;
+use crate::cellref::CellRef;
+use crate::edit::{self, Edit, EditKind, Edited};
+use crate::package::{CellEdit, NewCell, NewSheet, Scalar};
 use crate::reader::Bid;
 use crate::rules::{Finding, Severity};
 use crate::value::Value;
-use crate::writer::{self, CellDecoration, ExtraSheet, WriteError, WriteOptions};
-use rust_xlsxwriter::{Color, Format, FormatBorder, Url};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Name of the first sheet.
 pub const FINDINGS_SHEET: &str = "Findings";
 
-/// Fill of a cell with an error finding.
-pub const ERROR_FILL: Color = Color::RGB(0xF4B6B6);
+/// Fill of a cell with an error finding (`0xRRGGBB`).
+pub const ERROR_FILL: u32 = 0xF4B6B6;
 /// Fill of a cell with a warning finding (and no error).
-pub const WARNING_FILL: Color = Color::RGB(0xFFD98C);
+pub const WARNING_FILL: u32 = 0xFFD98C;
 /// Fill of a cell with only info findings.
-pub const INFO_FILL: Color = Color::RGB(0xC9DAF8);
+pub const INFO_FILL: u32 = 0xC9DAF8;
 
-fn fill(s: Severity) -> Color {
+/// Author of the notes `bpt` adds.
+pub const NOTE_AUTHOR: &str = "bpt";
+
+fn fill(s: Severity) -> u32 {
     match s {
         Severity::Error => ERROR_FILL,
         Severity::Warning => WARNING_FILL,
@@ -41,24 +54,43 @@ const HEADER: [&str; 9] = [
     "Severity", "Rule", "Cell", "Field", "Label", "Message", "Found", "Expected", "Sheet",
 ];
 
-/// Writes the annotated workbook into bytes. `overrides` are the `default`
-/// fields the actuary overwrote (kept as constants).
+/// The annotated copy of the workbook at `path` (the file `bid` was read
+/// from), with the list of edits.
 pub fn annotate(
     bid: &Bid,
     recalc: &Recalc,
     findings: &[Finding],
-    overrides: &BTreeSet<String>,
-) -> Result<Vec<u8>, WriteError> {
+    path: &Path,
+) -> Result<Edited, String> {
     let layout = bid.layout;
-    // Notes and fills per field.
-    let mut by_field: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    let mut p = edit::open(path)?;
+    let perr = |e: crate::package::PackageError| e.to_string();
+    // Notes and fills per cell, in field order.
+    let mut by_field: BTreeMap<(String, CellRef), (String, Vec<&Finding>)> = BTreeMap::new();
     for f in findings {
-        if layout.field(&f.field).is_some() {
-            by_field.entry(f.field.as_str()).or_default().push(f);
+        if let Some(field) = layout.field(&f.field) {
+            by_field
+                .entry((field.sheet.clone(), field.cell))
+                .or_insert_with(|| (field.id.clone(), Vec::new()))
+                .1
+                .push(f);
         }
     }
-    let mut cell_style = HashMap::new();
-    for (id, fs) in &by_field {
+    let mut edits: Vec<Edit> = Vec::new();
+    // The Findings sheet first: its styles are appended to styles.xml.
+    let sheet = findings_sheet(&mut p, bid, recalc, findings).map_err(perr)?;
+    let name = p.add_sheet_first(&sheet).map_err(perr)?;
+    edits.push(Edit {
+        sheet: name,
+        cell: String::new(),
+        what: EditKind::SheetAdded,
+        old: "(none)".into(),
+        new: format!("{} finding(s), first in the tab order", findings.len()),
+        old_formula: None,
+        why: "the review summary".into(),
+    });
+    let mut per_sheet: BTreeMap<String, Vec<(CellRef, String, Severity, String)>> = BTreeMap::new();
+    for ((sheet, cell), (id, fs)) in &by_field {
         let worst = fs
             .iter()
             .map(|f| f.severity)
@@ -80,30 +112,71 @@ pub fn annotate(
                 shown(r)
             ));
         }
-        cell_style.insert(
-            id.to_string(),
-            CellDecoration {
-                fill: Some(fill(worst)),
-                note: Some(note.trim_end().to_string()),
-            },
-        );
+        let rules: Vec<&str> = fs.iter().map(|f| f.rule).collect();
+        per_sheet.entry(sheet.clone()).or_default().push((
+            *cell,
+            note.trim_end().to_string(),
+            worst,
+            rules.join(", "),
+        ));
     }
-    let opts = WriteOptions {
-        default_overrides: overrides.clone(),
-        cell_style,
-        first_sheets: vec![ExtraSheet {
-            name: FINDINGS_SHEET.to_string(),
-            ..ExtraSheet::default()
-        }],
-        ..WriteOptions::default()
-    };
-    let mut wb = writer::build_workbook(layout, &bid.values, &opts)?;
-    let ws = wb
-        .worksheet_from_name(FINDINGS_SHEET)
-        .map_err(|e| WriteError::Package(format!("findings sheet: {e}")))?;
-    write_findings(ws, bid, recalc, findings)
-        .map_err(|e| WriteError::Package(format!("findings sheet: {e}")))?;
-    writer::finish_workbook(&mut wb, layout, &bid.values, &opts)
+    for (sheet, cells) in &per_sheet {
+        let refs: Vec<CellRef> = cells.iter().map(|c| c.0).collect();
+        let styles = p.cell_styles(sheet, &refs).map_err(perr)?;
+        let mut cell_edits = BTreeMap::new();
+        for (cell, _, worst, _) in cells {
+            let base = styles.get(cell).copied().unwrap_or(0);
+            let xf = p.fill_style(base, fill(*worst)).map_err(perr)?;
+            cell_edits.insert(
+                *cell,
+                CellEdit {
+                    content: None,
+                    style: Some(xf),
+                },
+            );
+        }
+        let applied = p.edit_cells(sheet, &cell_edits, &[]).map_err(perr)?;
+        let notes: Vec<(CellRef, String)> =
+            cells.iter().map(|(c, n, _, _)| (*c, n.clone())).collect();
+        let noted = p.add_notes(sheet, &notes, NOTE_AUTHOR).map_err(perr)?;
+        for (cell, note, worst, rules) in cells {
+            if applied.iter().any(|a| a.cell == *cell && a.changed) {
+                edits.push(Edit {
+                    sheet: sheet.clone(),
+                    cell: cell.to_string(),
+                    what: EditKind::Fill,
+                    old: format!("format {}", styles.get(cell).copied().unwrap_or(0)),
+                    new: format!("#{:06X}", fill(*worst)),
+                    old_formula: None,
+                    why: format!("worst finding: {worst} ({rules})"),
+                });
+            }
+            let old = noted
+                .iter()
+                .find(|n| n.cell == *cell)
+                .and_then(|n| n.old.clone());
+            edits.push(Edit {
+                sheet: sheet.clone(),
+                cell: cell.to_string(),
+                what: EditKind::Note,
+                old: old.clone().unwrap_or_else(|| "(no note)".into()),
+                new: match &old {
+                    Some(o) => format!("{o}\n\n{note}"),
+                    None => note.clone(),
+                },
+                old_formula: None,
+                why: format!(
+                    "{rules}{}",
+                    if old.is_some() {
+                        " (appended to the existing note)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+    }
+    edit::finish(p, edits).map_err(|e| e.to_string())
 }
 
 fn shown(v: &Value) -> String {
@@ -113,92 +186,87 @@ fn shown(v: &Value) -> String {
     }
 }
 
-fn write_findings(
-    ws: &mut rust_xlsxwriter::Worksheet,
+/// The Findings sheet, its styles added to the package.
+fn findings_sheet(
+    p: &mut crate::package::Package,
     bid: &Bid,
     recalc: &Recalc,
     findings: &[Finding],
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let title = Format::new().set_bold().set_font_size(14);
-    let bold = Format::new().set_bold();
-    let head = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xD9D9D9))
-        .set_border_bottom(FormatBorder::Thin);
-    let money = Format::new().set_num_format("$#,##0.00");
+) -> Result<NewSheet, crate::package::PackageError> {
+    let title = p.add_xf(Some(14), None, None)?;
+    let bold = p.add_xf(Some(11), None, None)?;
+    let head = p.add_xf(Some(11), Some(0xD9D9D9), None)?;
+    let money = p.add_xf(None, None, Some("$#,##0.00"))?;
+    let mut sev = BTreeMap::new();
+    for s in [Severity::Error, Severity::Warning, Severity::Info] {
+        sev.insert(s.to_string(), p.add_xf(None, Some(fill(s)), None)?);
+    }
+    let mut s = NewSheet::new(FINDINGS_SHEET);
     let id = bid_id(bid);
-    ws.write_string_with_format(
-        0,
-        0,
+    s.rows.push(vec![NewCell::text(
         format!(
             "Findings — {} — {}",
             id.display(),
             bid.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
         ),
-        &title,
-    )?;
-    let count = |s| findings.iter().filter(|f| f.severity == s).count() as f64;
-    let mut row = 2;
-    for (label, s) in [
+        title,
+    )]);
+    s.rows.push(vec![]);
+    for (label, sv) in [
         ("Errors", Severity::Error),
         ("Warnings", Severity::Warning),
         ("Info", Severity::Info),
     ] {
-        ws.write_string_with_format(row, 0, label, &bold)?;
-        ws.write_number(row, 1, count(s))?;
-        row += 1;
+        let n = findings.iter().filter(|f| f.severity == sv).count();
+        s.rows.push(vec![
+            NewCell::text(label, bold),
+            NewCell::number(n.to_string(), 0),
+        ]);
     }
-    row += 1;
-    ws.write_string_with_format(row, 0, "Key figure", &head)?;
-    ws.write_string_with_format(row, 1, "Submitted", &head)?;
-    ws.write_string_with_format(row, 2, "Recomputed", &head)?;
-    row += 1;
+    s.rows.push(vec![]);
+    s.rows.push(vec![
+        NewCell::text("Key figure", head),
+        NewCell::text("Submitted", head),
+        NewCell::text("Recomputed", head),
+    ]);
     for (label, fid) in KEY_FIGURES {
-        ws.write_string(row, 0, *label)?;
-        for (col, v) in [(1u16, bid.values.get(fid)), (2, recalc.values.get(fid))] {
-            match v.as_num().and_then(|d| d.to_string().parse::<f64>().ok()) {
-                Some(x) => ws.write_number_with_format(row, col, x, &money)?,
-                None => ws.write_string(row, col, shown(v))?,
-            };
+        let mut row = vec![NewCell::text(*label, 0)];
+        for v in [bid.values.get(fid), recalc.values.get(fid)] {
+            row.push(match v.as_num() {
+                Some(d) => NewCell::number(Scalar::number(d).shown(), money),
+                None => NewCell::text(shown(v), 0),
+            });
         }
-        row += 1;
+        s.rows.push(row);
     }
-    row += 1;
-    let header_row = row;
-    for (c, h) in HEADER.iter().enumerate() {
-        ws.write_string_with_format(header_row, c as u16, *h, &head)?;
-    }
-    for (i, f) in findings.iter().enumerate() {
-        let r = header_row + 1 + i as u32;
-        let sev = Format::new().set_background_color(fill(f.severity));
-        ws.write_string_with_format(r, 0, f.severity.to_string(), &sev)?;
-        ws.write_string(r, 1, f.rule)?;
-        if f.cell.is_empty() {
-            ws.write_string(r, 2, &f.sheet)?;
+    s.rows.push(vec![]);
+    let header_row = u32::try_from(s.rows.len()).unwrap_or(0);
+    s.rows
+        .push(HEADER.iter().map(|h| NewCell::text(*h, head)).collect());
+    for f in findings {
+        let sv = sev.get(&f.severity.to_string()).copied().unwrap_or(0);
+        let cell = if f.cell.is_empty() {
+            NewCell::text(f.sheet.clone(), 0)
         } else {
-            let target = format!("internal:'{}'!{}", f.sheet, f.cell);
-            ws.write_url(
-                r,
-                2,
-                Url::new(target).set_text(format!("{}!{}", f.sheet, f.cell)),
-            )?;
-        }
-        ws.write_string(r, 3, &f.field)?;
-        ws.write_string(r, 4, &f.label)?;
-        ws.write_string(r, 5, &f.message)?;
-        ws.write_string(r, 6, &f.found)?;
-        ws.write_string(r, 7, &f.expected)?;
-        ws.write_string(r, 8, &f.sheet)?;
+            let mut c = NewCell::text(format!("{}!{}", f.sheet, f.cell), 0);
+            c.link = Some(format!("'{}'!{}", f.sheet.replace('\'', "''"), f.cell));
+            c
+        };
+        s.rows.push(vec![
+            NewCell::text(f.severity.to_string(), sv),
+            NewCell::text(f.rule, 0),
+            cell,
+            NewCell::text(f.field.clone(), 0),
+            NewCell::text(f.label.clone(), 0),
+            NewCell::text(f.message.clone(), 0),
+            NewCell::text(f.found.clone(), 0),
+            NewCell::text(f.expected.clone(), 0),
+            NewCell::text(f.sheet.clone(), 0),
+        ]);
     }
-    let last = header_row + findings.len() as u32;
-    ws.autofilter(header_row, 0, last, (HEADER.len() - 1) as u16)?;
-    ws.set_freeze_panes(header_row + 1, 0)?;
-    for (c, w) in [10.0, 7.0, 12.0, 34.0, 40.0, 80.0, 18.0, 24.0, 8.0]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_active(true);
-    Ok(())
+    let last = header_row + u32::try_from(findings.len()).unwrap_or(0);
+    s.autofilter = Some((header_row, last, (HEADER.len() - 1) as u16));
+    s.freeze_rows = header_row + 1;
+    s.widths = vec![20.0, 14.0, 14.0, 34.0, 40.0, 80.0, 18.0, 24.0, 8.0];
+    Ok(s)
 }

@@ -1014,7 +1014,17 @@ pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// `bpt recalc FILE [--json] [-o OUT]`.
+/// How an output command prints its edit list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EditFormat {
+    /// One line per edit.
+    Text,
+    /// JSON: `input`, `output`, `edits` (sheet, cell, what, old, new,
+    /// old_formula, why) and `parts` (the package parts that changed).
+    Json,
+}
+
+/// `bpt recalc FILE [--json] [-o OUT [--format json]]`.
 pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Outcome {
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
@@ -1022,42 +1032,27 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
     };
     let r = recalc_bid(&bid);
     if let Some(out) = output {
-        let mut values = crate::value::Values::default();
-        for f in &bid.layout.fields {
-            let v = if f.role.is_calculated() {
-                r.values.get(&f.id)
-            } else {
-                bid.values.get(&f.id)
-            };
-            values.set(f.id.clone(), v.clone());
+        if let Err(e) = crate::edit::check_extension(path, out) {
+            return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
         }
-        let opts = crate::writer::WriteOptions {
-            default_overrides: default_overrides(&bid),
-            ..Default::default()
-        };
-        let bytes = match crate::writer::write_form(bid.layout, &values, &opts) {
-            Ok(b) => b,
+        let ed = match recalc_package(&bid, &r, path) {
+            Ok(x) => x,
             Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
         };
-        let guard = crate::writer::SaveGuard {
-            input: Some(path.to_path_buf()),
-            force,
-        };
-        return match crate::writer::save_atomic(&bytes, out, &guard) {
-            Ok(()) => Outcome::out(
-                format!(
-                    "wrote {}: {} calculated cells recomputed\n",
-                    out.display(),
-                    bid.layout
-                        .fields
-                        .iter()
-                        .filter(|f| f.role.is_calculated())
-                        .count()
-                ),
-                OK,
+        if let Err(o) = save_edited(&ed, path, out, force) {
+            return o;
+        }
+        let n = ed.edits.len();
+        return edited_outcome(
+            &ed,
+            path,
+            out,
+            json,
+            format!(
+                "wrote {}: {n} calculated cell(s) whose cached value differed now hold bpt's (formulas kept)\n",
+                out.display()
             ),
-            Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
-        };
+        );
     }
     if json {
         return Outcome::out(
@@ -1087,8 +1082,81 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
     Outcome::out(o, OK)
 }
 
-/// `bpt annotate FILE -o OUT`.
-pub fn annotate(path: &Path, out: &Path, force: bool) -> Outcome {
+/// The input with every calculated cell's cached value set to `bpt`'s
+/// (only where it differs; formulas kept; a cell whose formula the actuary
+/// replaced with a constant is left alone).
+pub fn recalc_package(bid: &Bid, r: &Recalc, path: &Path) -> Result<crate::edit::Edited, String> {
+    use crate::package::{CellEdit, Content};
+    use std::collections::BTreeMap;
+    let mut p = crate::edit::open(path)?;
+    let mut by_sheet: BTreeMap<&str, BTreeMap<crate::cellref::CellRef, CellEdit>> = BTreeMap::new();
+    for f in bid.layout.fields.iter().filter(|f| f.role.is_calculated()) {
+        let v = r.values.get(&f.id);
+        if v.is_empty() {
+            continue; // bpt has no value: the workbook's stays
+        }
+        by_sheet.entry(f.sheet.as_str()).or_default().insert(
+            f.cell,
+            CellEdit {
+                content: Some(Content::Cached(crate::edit::scalar(f, v))),
+                style: None,
+            },
+        );
+    }
+    let mut edits = Vec::new();
+    for (sheet, cells) in &by_sheet {
+        let applied = p.edit_cells(sheet, cells, &[]).map_err(|e| e.to_string())?;
+        for a in applied.iter().filter(|a| a.changed) {
+            let new = match cells.get(&a.cell).and_then(|e| e.content.as_ref()) {
+                Some(Content::Cached(v)) => v.clone(),
+                _ => crate::package::Scalar::Empty,
+            };
+            edits.push(crate::edit::record(
+                sheet,
+                a,
+                crate::edit::EditKind::CachedValue,
+                &new,
+                "recomputed by bpt",
+            ));
+        }
+    }
+    crate::edit::finish(p, edits).map_err(|e| e.to_string())
+}
+
+/// Saves an edited workbook (never over the input; `--force` to replace).
+fn save_edited(
+    ed: &crate::edit::Edited,
+    input: &Path,
+    out: &Path,
+    force: bool,
+) -> Result<(), Outcome> {
+    let guard = crate::writer::SaveGuard {
+        input: Some(input.to_path_buf()),
+        force,
+    };
+    crate::writer::save_atomic(&ed.bytes, out, &guard)
+        .map_err(|e| Outcome::err(format!("bpt: {e}\n"), UNREADABLE))
+}
+
+/// What an output command prints: a headline and the edit list, or JSON.
+fn edited_outcome(
+    ed: &crate::edit::Edited,
+    input: &Path,
+    out: &Path,
+    json: bool,
+    headline: String,
+) -> Outcome {
+    if json {
+        return Outcome::out(json_or_err(&ed.json(input, out)), OK);
+    }
+    Outcome::out(format!("{headline}{}", ed.text()), OK)
+}
+
+/// `bpt annotate FILE -o OUT [--format json]`.
+pub fn annotate(path: &Path, out: &Path, force: bool, json: bool) -> Outcome {
+    if let Err(e) = crate::edit::check_extension(path, out) {
+        return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+    }
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -1108,35 +1176,32 @@ pub fn annotate(path: &Path, out: &Path, force: bool) -> Outcome {
         };
         rules::check(&ctx, &opts.selection)
     };
-    let bytes = match crate::annotate::annotate(&bid, &r, &findings, &default_overrides(&bid)) {
+    let ed = match crate::annotate::annotate(&bid, &r, &findings, path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
     };
-    let guard = crate::writer::SaveGuard {
-        input: Some(path.to_path_buf()),
-        force,
-    };
-    match crate::writer::save_atomic(&bytes, out, &guard) {
-        Ok(()) => {
-            let e = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
-            let w = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Warning)
-                .count();
-            Outcome::out(
-                format!(
-                    "wrote {}: {} finding(s) ({e} error(s), {w} warning(s)) marked on their cells\n",
-                    out.display(),
-                    findings.len()
-                ),
-                OK,
-            )
-        }
-        Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    if let Err(o) = save_edited(&ed, path, out, force) {
+        return o;
     }
+    let e = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let w = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    edited_outcome(
+        &ed,
+        path,
+        out,
+        json,
+        format!(
+            "wrote {}: {} finding(s) ({e} error(s), {w} warning(s)) marked on their cells\n",
+            out.display(),
+            findings.len()
+        ),
+    )
 }
 
 /// `bpt sample`.
@@ -1329,9 +1394,20 @@ pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
     Outcome::out(o, OK)
 }
 
-/// `bpt finalize FILE -o OUT [--backup] [--force]`.
-pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: Decimal) -> Outcome {
+/// `bpt finalize FILE -o OUT [--backup] [--force] [--record FILE] [--format json]`.
+pub fn finalize(
+    path: &Path,
+    out: &Path,
+    force: bool,
+    backup: bool,
+    tolerance: Decimal,
+    record: Option<&Path>,
+    json: bool,
+) -> Outcome {
     use crate::finalize::Finalized;
+    if let Err(e) = crate::edit::check_extension(path, out) {
+        return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+    }
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -1339,7 +1415,7 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
     // Text from the workbook is shown shortened, with visible escapes.
     use crate::sanitize::{path as shown_path, visible};
     let who = crate::sanitize::echo(&bid_id(&bid).display());
-    match crate::finalize::finalize(&bid, tolerance) {
+    match crate::finalize::finalize(&bid, tolerance, path) {
         Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
         Ok(Finalized::Blocked(blockers)) => {
             let mut s = format!(
@@ -1373,14 +1449,10 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
             }
         }
         Ok(Finalized::Done {
-            bytes,
+            edited,
             changes,
             remaining,
         }) => {
-            let guard = crate::writer::SaveGuard {
-                input: Some(path.to_path_buf()),
-                force,
-            };
             let mut s = String::new();
             if backup {
                 let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
@@ -1409,8 +1481,8 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
                     }
                 }
             }
-            if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
-                return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+            if let Err(o) = save_edited(&edited, path, out, force) {
+                return o;
             }
             s.push_str(&format!(
                 "finalized {} ({who}) → {}\n",
@@ -1430,7 +1502,32 @@ pub fn finalize(path: &Path, out: &Path, force: bool, backup: bool, tolerance: D
                     remaining.len()
                 ));
             }
-            Outcome::out(s, OK)
+            s.push_str("edits:\n");
+            s.push_str(&edited.text());
+            let mut j = edited.json(path, out);
+            j["changes"] = serde_json::to_value(&changes).unwrap_or_default();
+            j["remaining_findings"] = serde_json::json!(remaining.len());
+            let j = json_or_err(&j);
+            if let Some(rec) = record {
+                let is_json = rec
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let body = if is_json { j.clone() } else { s.clone() };
+                let guard = crate::writer::SaveGuard {
+                    input: Some(path.to_path_buf()),
+                    force,
+                };
+                if rec == out {
+                    return Outcome::err(
+                        "bpt: --record must name a file other than the output\n".into(),
+                        UNREADABLE,
+                    );
+                }
+                if let Err(e) = crate::writer::save_atomic(body.as_bytes(), rec, &guard) {
+                    return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
+                }
+            }
+            Outcome::out(if json { j } else { s }, OK)
         }
     }
 }

@@ -2,25 +2,37 @@
 //! in the open.
 //!
 //! [`finalize`] refuses while any error-level finding stands (each is a
-//! [`Blocker`] with its rule id and cell). Otherwise it builds the finalized
-//! workbook:
+//! [`Blocker`] with its rule id and cell). Otherwise it edits a copy of the
+//! user's workbook (see [`crate::package`]) and changes only this:
 //!
-//! - WS6 Section V (working-model text) is removed, heading and all;
+//! - WS6 Section V (working-model text) is removed, heading and all: every
+//!   cell of its rows is deleted (the rows stay, empty, so no reference
+//!   elsewhere moves);
 //! - WS5 Section VI county rows are sorted in descending order of county
-//!   code (the row travels whole: code, member months, risk, ratebook, AE
-//!   and FFS data), then recomputed;
-//! - every calculated cell holds its value instead of its formula;
-//! - a `Finalized` sheet and the returned [`Change`] list record what was
-//!   changed.
+//!   code (the row's entered cells travel whole: code, member months, risk,
+//!   ratebook, AE and FFS data; formats stay with the cells);
+//! - every calculated cell holds its value (recomputed after the sort)
+//!   instead of its formula (a default cell the actuary typed over is
+//!   already a value and stays).
+//!
+//! Nothing is added: the record of changes (the returned [`Change`] summary
+//! and the cell-by-cell edit list) is printed, and written to a separate
+//! file on request, never into the upload copy. Every other part — other
+//! sheets, notes, styles, defined names, a VBA project — is copied byte for
+//! byte.
 
 use crate::calc;
+use crate::cellref::CellRef;
+use crate::edit::{self, EditKind, Edited};
+use crate::package::{CellEdit, Content};
 use crate::reader::Bid;
 use crate::rules::{self, Ctx, Finding, Selection, Severity};
 use crate::template::{Layout, Role};
 use crate::value::{Value, Values};
-use crate::writer::{self, ExtraSheet, WriteOptions};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 /// A finding that stops finalization.
 #[derive(Debug, Clone, Serialize)]
@@ -48,8 +60,8 @@ pub enum Finalized {
     Blocked(Vec<Blocker>),
     /// The finalized workbook and the record of changes.
     Done {
-        /// The `.xlsx` bytes.
-        bytes: Vec<u8>,
+        /// The edited workbook and its edit list.
+        edited: Edited,
         /// What was changed.
         changes: Vec<Change>,
         /// Warnings and infos that remain (not blockers).
@@ -57,9 +69,9 @@ pub enum Finalized {
     },
 }
 
-/// Finalizes a bid (see the module docs). `tolerance` is the tolerance for
-/// unrounded calculated cells used by the V003 check.
-pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::WriteError> {
+/// Finalizes the bid read from `path` (see the module docs). `tolerance` is
+/// the tolerance for unrounded calculated cells used by the V003 check.
+pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized, String> {
     let layout = bid.layout;
     let r = calc::recalc(layout, &bid.values);
     let findings = {
@@ -96,7 +108,16 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
             inputs.set(f.id.clone(), bid.values.get(&f.id).clone());
         }
     }
-    let moved = sort_counties(layout, &mut inputs);
+    let sorted = sort_counties(layout, &mut inputs);
+    let moved = {
+        let mut rows: Vec<&str> = sorted
+            .iter()
+            .filter_map(|id| id.rsplit_once('[').map(|(_, k)| k))
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows.len()
+    };
     if moved > 0 {
         let county_sheet = layout
             .fields
@@ -111,7 +132,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
             ),
         });
     }
-    let mut omit = Vec::new();
+    let mut clear: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
     let notes: Vec<&crate::template::Field> = layout
         .fields
         .iter()
@@ -142,7 +163,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
         for f in &notes {
             inputs.set(f.id.clone(), Value::Empty);
         }
-        omit.push((sheet.clone(), head, last));
+        clear.entry(sheet.clone()).or_default().push((head, last));
         changes.push(Change {
             sheet,
             what: format!(
@@ -153,44 +174,91 @@ pub fn finalize(bid: &Bid, tolerance: Decimal) -> Result<Finalized, writer::Writ
         });
     }
     let recalced = calc::recalc(layout, &inputs);
-    let mut out = inputs.clone();
-    let mut calc_cells = 0usize;
-    for f in &layout.fields {
-        if f.role == Role::Calc || (f.role == Role::Default && inputs.get(&f.id).is_empty()) {
-            let v = recalced.values.get(&f.id).clone();
-            if !v.is_empty() {
-                calc_cells += 1;
-            }
-            out.set(f.id.clone(), v);
+    let cleared = |sheet: &str, row: u32| {
+        clear
+            .get(sheet)
+            .is_some_and(|v| v.iter().any(|(a, b)| (*a..=*b).contains(&row)))
+    };
+    // The cell edits, by sheet: moved county cells, and calculated cells
+    // as values.
+    let mut by_sheet: BTreeMap<String, BTreeMap<CellRef, (CellEdit, &'static str)>> =
+        BTreeMap::new();
+    for id in &sorted {
+        if let Some(f) = layout.field(id) {
+            by_sheet.entry(f.sheet.clone()).or_default().insert(
+                f.cell,
+                (
+                    CellEdit {
+                        content: Some(Content::Value(edit::scalar(f, inputs.get(id)))),
+                        style: None,
+                    },
+                    "county rows sorted in descending order of county code",
+                ),
+            );
         }
     }
-    for (id, _) in bid.values.iter() {
-        if id.contains("working_model.") {
-            out.set(id.to_string(), Value::Empty);
+    for f in &layout.fields {
+        if cleared(&f.sheet, f.cell.row) {
+            continue;
+        }
+        if f.role == Role::Calc || (f.role == Role::Default && inputs.get(&f.id).is_empty()) {
+            let v = recalced.values.get(&f.id);
+            by_sheet.entry(f.sheet.clone()).or_default().insert(
+                f.cell,
+                (
+                    CellEdit {
+                        content: Some(Content::Value(edit::scalar(f, v))),
+                        style: None,
+                    },
+                    "calculated cell written as its value",
+                ),
+            );
+        }
+    }
+    let mut p = edit::open(path)?;
+    let mut edits = Vec::new();
+    let mut calc_cells = 0usize;
+    let mut sheets: Vec<String> = by_sheet.keys().chain(clear.keys()).cloned().collect();
+    sheets.sort();
+    sheets.dedup();
+    for sheet in &sheets {
+        let empty = BTreeMap::new();
+        let cells = by_sheet.get(sheet).unwrap_or(&empty);
+        let plain: BTreeMap<CellRef, CellEdit> =
+            cells.iter().map(|(c, (e, _))| (*c, e.clone())).collect();
+        let rows = clear.get(sheet).cloned().unwrap_or_default();
+        let applied = p
+            .edit_cells(sheet, &plain, &rows)
+            .map_err(|e| e.to_string())?;
+        for a in applied.iter().filter(|a| a.changed) {
+            match cells.get(&a.cell) {
+                Some((e, why)) => {
+                    let new = match &e.content {
+                        Some(Content::Value(v)) => v.clone(),
+                        _ => crate::package::Scalar::Empty,
+                    };
+                    if a.old.formula.is_some() {
+                        calc_cells += 1;
+                    }
+                    edits.push(edit::record(sheet, a, EditKind::Value, &new, *why));
+                }
+                None => edits.push(edit::record(
+                    sheet,
+                    a,
+                    EditKind::Removed,
+                    &crate::package::Scalar::Empty,
+                    "Section V is deleted from the finalized file",
+                )),
+            }
         }
     }
     changes.push(Change {
         sheet: String::new(),
         what: format!("{calc_cells} calculated cell(s) written as values instead of formulas"),
     });
-    let opts = WriteOptions {
-        values_only: true,
-        omit_rows: omit,
-        first_sheets: vec![ExtraSheet {
-            name: "Finalized".into(),
-            title: format!("Finalized by bpt {}", env!("CARGO_PKG_VERSION")),
-            header: vec!["Sheet".into(), "Change".into()],
-            rows: changes
-                .iter()
-                .map(|c| vec![c.sheet.clone(), c.what.clone()])
-                .collect(),
-            widths: vec![12.0, 100.0],
-        }],
-        ..WriteOptions::default()
-    };
-    let bytes = writer::write_form(layout, &out, &opts)?;
+    let edited = edit::finish(p, edits).map_err(|e| e.to_string())?;
     Ok(Finalized::Done {
-        bytes,
+        edited,
         changes,
         remaining,
     })
@@ -204,8 +272,9 @@ fn sheet_of(layout: &Layout, id: &str) -> String {
 }
 
 /// Sorts the entered county rows by code, descending; blank rows go last.
-/// Returns how many rows changed place.
-fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
+/// Returns the ids of the entered cells whose value changed (one row
+/// moved is several cells).
+fn sort_counties(layout: &Layout, inputs: &mut Values) -> Vec<String> {
     // The form's county table: `ws5.county` on the MA BPT, `msa.ws3.county`
     // on the MSA BPT — the table whose id ends in `.county`.
     let Some(table) = layout
@@ -214,7 +283,7 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
         .filter(|t| t.id.ends_with(".county"))
         .min_by_key(|t| t.id.clone())
     else {
-        return 0;
+        return Vec::new();
     };
     let tid = table.id.clone();
     let keys: Vec<String> = table.row_keys().map(str::to_string).collect();
@@ -257,14 +326,15 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> usize {
             (false, false) => cb.cmp(&ca).then(a.cmp(b)),
         }
     });
-    let mut moved = 0;
+    let mut changed = Vec::new();
     for (dst, src) in order.iter().enumerate() {
-        if dst != *src && rows[*src].iter().any(|v| !v.is_empty()) {
-            moved += 1;
-        }
         for (i, c) in entered.iter().enumerate() {
-            inputs.set(format!("{tid}.{c}[{}]", keys[dst]), rows[*src][i].clone());
+            let id = format!("{tid}.{c}[{}]", keys[dst]);
+            if rows[dst][i] != rows[*src][i] {
+                changed.push(id.clone());
+            }
+            inputs.set(id, rows[*src][i].clone());
         }
     }
-    moved
+    changed
 }

@@ -3,7 +3,7 @@
 //! Every command's work is a library function (see `bpt::app`); this file
 //! only parses arguments, prints, and exits with the command's status.
 
-use bpt::app::{self, DiffFormat, Outcome, ValidateOptions};
+use bpt::app::{self, DiffFormat, EditFormat, Outcome, ValidateOptions};
 use bpt::report::Format;
 use bpt::rules::{Origin, Selection};
 use clap::{Parser, Subcommand};
@@ -75,23 +75,28 @@ enum Command {
     /// Recompute every calculated cell in exact decimals.
     ///
     /// Prints each calculated field's recomputed value, or with -o writes a
-    /// copy of the workbook whose calculated cells hold them.
+    /// copy of the workbook (same format: .xlsx or .xlsm) in which only the
+    /// cached values of calculated cells that differ from bpt's change
+    /// (formulas kept, every other part byte for byte), and lists each edit.
     ///
     /// Examples:
     ///   bpt recalc bid.xlsx
-    ///   bpt recalc bid.xlsx -o recalculated.xlsx
+    ///   bpt recalc bid.xlsx -o recalculated.xlsx --format json
     Recalc {
         /// The workbook.
         file: PathBuf,
-        /// Print JSON (field id → value).
+        /// Print JSON (field id → value; with -o, the edit list).
         #[arg(long)]
         json: bool,
-        /// Write a recalculated copy here.
+        /// Write a recalculated copy here (same extension as the input).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,
+        /// Format of the edit list printed with -o.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
     },
     /// Compare submitted calculated values with bpt's, or two bids.
     ///
@@ -154,20 +159,29 @@ enum Command {
     /// Finalize a bid for HPMS upload, as the CMS form does.
     ///
     /// Refuses (exit 1), listing every blocker with its rule id and cell,
-    /// while any error-level finding stands. Otherwise writes OUT with WS6
-    /// Section V (working-model text) removed, WS5 county rows sorted in
-    /// descending order of county code, and calculated cells holding their
-    /// values, and prints what was changed. The input is never modified.
+    /// while any error-level finding stands. Otherwise writes OUT, a copy of
+    /// the input in its format with only this changed: WS6 Section V
+    /// (working-model text) removed, WS5 county rows sorted in descending
+    /// order of county code, and calculated cells holding their values. It
+    /// prints the record of changes and every cell edit (--record FILE
+    /// writes it to a file too; .json for JSON); nothing is added to the
+    /// upload copy. The input is never modified.
     ///
     /// Examples:
     ///   bpt finalize bid.xlsx -o bid-final.xlsx
-    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup
+    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup --record final/bid-changes.txt
     Finalize {
-        /// The bid workbook.
+        /// The bid workbook (.xlsx or .xlsm).
         file: PathBuf,
-        /// Where to write the finalized workbook.
+        /// Where to write the finalized workbook (same extension as the input).
         #[arg(short, long)]
         output: PathBuf,
+        /// Also write the record of changes to this file (JSON when it ends in .json).
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Format of the record printed.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
         /// Replace OUTPUT if it exists.
         #[arg(long)]
         force: bool,
@@ -242,20 +256,25 @@ enum Command {
     },
     /// Write an annotated copy of a bid for review.
     ///
-    /// Every value of the original is kept; cells with findings are filled by
-    /// severity and carry a note; a first sheet "Findings" lists them with
-    /// links to the cells and the bid's key figures.
+    /// The output is the original file plus: a first sheet "Findings"
+    /// (summary, key figures, one row per finding linked to its cell); on
+    /// each cell with a finding a fill by severity and a note (an existing
+    /// note is kept, the findings appended). Everything else is copied byte
+    /// for byte. Prints the list of edits.
     ///
     /// Example: bpt annotate bid.xlsx -o bid-annotated.xlsx
     Annotate {
-        /// The workbook.
+        /// The workbook (.xlsx or .xlsm).
         file: PathBuf,
-        /// Output workbook (never the input).
+        /// Output workbook (never the input; same extension as the input).
         #[arg(short, long)]
         output: PathBuf,
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,
+        /// Format of the edit list.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
     },
     /// Write sample bids made by code (deterministic).
     ///
@@ -339,15 +358,31 @@ fn run(cmd: Command) -> Outcome {
             json,
             output,
             force,
-        } => app::recalc(&file, json, output.as_deref(), force),
+            format,
+        } => app::recalc(
+            &file,
+            json || format == EditFormat::Json,
+            output.as_deref(),
+            force,
+        ),
         Command::Finalize {
             file,
             output,
+            record,
+            format,
             force,
             backup,
             tolerance,
         } => match check_tolerance(tolerance) {
-            Ok(t) => app::finalize(&file, &output, force, backup, t),
+            Ok(t) => app::finalize(
+                &file,
+                &output,
+                force,
+                backup,
+                t,
+                record.as_deref(),
+                format == EditFormat::Json,
+            ),
             Err(o) => o,
         },
         Command::Reallocate {
@@ -465,7 +500,8 @@ fn run(cmd: Command) -> Outcome {
             file,
             output,
             force,
-        } => app::annotate(&file, &output, force),
+            format,
+        } => app::annotate(&file, &output, force, format == EditFormat::Json),
         Command::Sample {
             names,
             all,
