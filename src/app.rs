@@ -1075,7 +1075,7 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
             "  {:<6} {:<44} {:>16}  {}\n",
             f.cell.to_string(),
             f.id,
-            v.display(),
+            crate::sanitize::echo(&v.display()),
             f.label
         ));
     }
@@ -1591,7 +1591,11 @@ pub fn reallocate(
     let mut s = if json {
         json_or_err(&serde_json::to_value(&r).unwrap_or_default())
     } else {
-        format!("{} ({})\n{r}", june_path.display(), bid_id(&bid).display())
+        format!(
+            "{} ({})\n{r}",
+            crate::sanitize::path(june_path),
+            crate::sanitize::echo(&bid_id(&bid).display())
+        )
     };
     if let Some((out, n, force)) = output {
         let Some(p) = r.options.get(n.saturating_sub(1)) else {
@@ -1677,10 +1681,10 @@ pub fn reallocate_check(
     } else {
         let mut s = format!(
             "{} ({}) → {} ({})\n",
-            june_path.display(),
-            id1.display(),
-            resub_path.display(),
-            id2.display()
+            crate::sanitize::path(june_path),
+            crate::sanitize::echo(&id1.display()),
+            crate::sanitize::path(resub_path),
+            crate::sanitize::echo(&id2.display())
         );
         if v.is_empty() {
             s.push_str("every change is one Appendix E permits\n");

@@ -311,7 +311,8 @@ fn main() -> ExitCode {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(o.stdout.as_bytes());
     let _ = std::io::stdout().lock().flush();
-    let _ = std::io::stderr().lock().write_all(o.stderr.as_bytes());
+    let err = bpt::sanitize::visible_lines(&o.stderr);
+    let _ = std::io::stderr().lock().write_all(err.as_bytes());
     ExitCode::from(u8::try_from(o.code).unwrap_or(2))
 }
 

@@ -80,6 +80,21 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(o)
 }
 
+/// Text for standard error: [`visible`] on each line (line breaks kept).
+/// The binary passes everything it writes to stderr through this, a last
+/// defence for a message that was built without [`visible`].
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && escaped(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.split('\n')
+            .map(|l| visible(l).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 /// A path as [`visible`] text (lossy for paths that are not UTF-8).
 pub fn path(p: &std::path::Path) -> String {
     visible(&p.display().to_string()).into_owned()
@@ -290,6 +305,12 @@ mod tests {
         );
         assert_eq!(visible("a\r\nb\tc"), "a\\r\\nb\\tc");
         assert_eq!(visible("\u{202e}x\u{fffe}"), "\\u{202e}x\\u{fffe}");
+    }
+
+    #[test]
+    fn visible_lines_keeps_line_breaks() {
+        assert_eq!(visible_lines("a\x1b\nb\r\n"), "a\\x1b\nb\\r\n");
+        assert_eq!(visible_lines("a\nb\n"), "a\nb\n");
     }
 
     #[test]

@@ -308,6 +308,11 @@ fn control_characters_are_visible_in_every_text_output() {
         r.out
     );
 
+    let r = bpt(&["recalc", ps]);
+    assert_eq!(r.code, 0);
+    assert_no_controls("recalc", &r.out);
+    assert!(r.out.contains(CONTROLS_SHOWN), "{}", r.out);
+
     let r = bpt(&["diff", good.to_str().unwrap(), ps]);
     assert_eq!(r.code, 1);
     assert_no_controls("diff", &r.out);
