@@ -78,9 +78,40 @@ pub fn bid_id(bid: &Bid) -> BidId {
     }
 }
 
-/// Recomputes a bid.
+/// Recomputes a bid with the old hand-written engine (`calc`), which
+/// `validate`, `annotate`, `finalize` and `reallocate` still use.
 pub fn recalc_bid(bid: &Bid) -> Recalc {
     calc::recalc(bid.layout, &bid.values)
+}
+
+/// Recomputes a bid by evaluating its template's formulas ([`crate::form`]):
+/// what `bpt recalc` and `bpt diff FILE` use.
+pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
+    evaluate_values(bid.layout, &bid.values)
+}
+
+fn evaluate_values(
+    layout: &'static crate::template::Layout,
+    values: &crate::value::Values,
+) -> Result<Recalc, String> {
+    let form = crate::form::cached(layout)?;
+    let ev = crate::form::Evaluation::from_values(form, values);
+    let mut pre_round = std::collections::BTreeMap::new();
+    let mut defaults = std::collections::BTreeMap::new();
+    for &id in form.order() {
+        if let Some(d) = ev.unrounded(id) {
+            pre_round.insert(form.name(id).to_string(), d);
+        }
+        if let Some(crate::form::Val::Num(d)) = ev.default_value(id) {
+            defaults.insert(form.name(id).to_string(), *d);
+        }
+    }
+    Ok(Recalc {
+        values: ev.calculated(),
+        stray: Vec::new(),
+        pre_round,
+        defaults,
+    })
 }
 
 /// `bpt read FILE [--json]`.
@@ -220,7 +251,15 @@ pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let r = recalc_bid(&bid);
+    let r = match evaluate_bid(&bid) {
+        Ok(r) => r,
+        Err(e) => {
+            return Outcome::err(
+                format!("bpt: template {}: {e}\n", bid.layout.form.id),
+                UNREADABLE,
+            );
+        }
+    };
     let m = diff::compare_calc(
         bid.layout,
         &bid.values,
@@ -392,9 +431,12 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
         let read: Vec<(PathBuf, Result<String, String>)> = files
             .par_iter()
             .map(|p| {
-                let r = reader::read_bid(p)
-                    .map(|b| bid_id(&b).display())
-                    .map_err(|e| e.to_string());
+                let r = isolated(|| {
+                    reader::read_bid(p)
+                        .map(|b| bid_id(&b).display())
+                        .map_err(|e| e.to_string())
+                })
+                .and_then(|r| r);
                 (p.clone(), r)
             })
             .collect();
@@ -436,7 +478,7 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
     let results: Vec<PairDiff> = pairs
         .into_par_iter()
         .map(|(id, p, q)| {
-            let r = (|| {
+            let r = isolated(|| {
                 let x = reader::read_bid(&p).map_err(|e| e.to_string())?;
                 let y = reader::read_bid(&q).map_err(|e| e.to_string())?;
                 if x.layout.form.id != y.layout.form.id {
@@ -449,7 +491,8 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
                     ));
                 }
                 Ok(diff::compare_bids(x.layout, &x.values, &y.values))
-            })();
+            })
+            .and_then(|r| r);
             (id, p, q, r)
         })
         .collect();
@@ -681,14 +724,46 @@ pub fn validate_file(path: &Path, opts: &ValidateOptions) -> FileReport {
     }
 }
 
-/// Validates many files in parallel (rayon), keeping their order. With
-/// `progress`, a progress bar is drawn on stderr (only when it is a
-/// terminal). Each file is read, checked and dropped before its report is
-/// kept, so memory stays flat in the number of files.
-pub fn validate_files(
+/// How many files of a batch are worked on at once: the number of cores
+/// (or `BPT_JOBS`, when set to a number ≥ 1), never more than the number of
+/// files. Each worker holds one workbook at a time, so a batch's peak
+/// memory is about this many workbooks' worth plus one small report per
+/// file, whatever the number of files.
+pub fn batch_threads(files: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = std::env::var("BPT_JOBS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&j| j >= 1)
+        .unwrap_or(cores);
+    jobs.min(files).max(1)
+}
+
+/// Runs `work`, turning a panic into an error message: the last line of
+/// defence that keeps one file from stopping a batch. (No input is meant to
+/// reach a panic; a message from here is a bug in `bpt`.)
+pub fn isolated<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        format!(
+            "internal error: bpt failed on this file ({what}); the other files were checked. \
+             This is a bug in bpt: please report it with the file"
+        )
+    })
+}
+
+/// Runs `check` on every file of a batch, each isolated ([`isolated`]: a
+/// panic becomes that file's error, the rest go on), on at most
+/// [`batch_threads`] threads, keeping the files' order. With `progress`, a
+/// progress bar is drawn on stderr (only when it is a terminal).
+pub fn check_files(
     files: &[PathBuf],
-    opts: &ValidateOptions,
     progress: bool,
+    check: impl Fn(&Path) -> FileReport + Sync,
 ) -> Vec<FileReport> {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use rayon::prelude::*;
@@ -705,81 +780,203 @@ pub fn validate_files(
     } else {
         ProgressBar::hidden()
     };
-    let reports: Vec<FileReport> = files
-        .par_iter()
-        .map(|p| {
-            let r = validate_file(p, opts);
-            bar.inc(1);
-            r
-        })
-        .collect();
+    let one = |p: &PathBuf| {
+        let r = isolated(|| check(p)).unwrap_or_else(|error| FileReport {
+            path: p.display().to_string(),
+            bid: None,
+            error: Some(error),
+            figures: None,
+            findings: Vec::new(),
+        });
+        bar.inc(1);
+        r
+    };
+    let reports: Vec<FileReport> = match rayon::ThreadPoolBuilder::new()
+        .num_threads(batch_threads(files.len()))
+        .build()
+    {
+        Ok(pool) => pool.install(|| files.par_iter().map(one).collect()),
+        // No thread could be started: one file after the other.
+        Err(_) => files.iter().map(one).collect(),
+    };
     bar.finish_and_clear();
     reports
 }
 
+/// Validates many files in parallel, keeping their order ([`check_files`]:
+/// bounded threads, each file isolated). Each file is read, checked and
+/// dropped before its report is kept, so memory stays flat in the number
+/// of files.
+pub fn validate_files(
+    files: &[PathBuf],
+    opts: &ValidateOptions,
+    progress: bool,
+) -> Vec<FileReport> {
+    check_files(files, progress, |p| validate_file(p, opts))
+}
+
+/// Whether a file name is one of `bpt`'s own backups
+/// (`NAME.YYYYMMDD-HHMMSS.backup.EXT`, written by `finalize --backup`),
+/// which folder and glob expansion skip.
+///
+/// ```
+/// assert!(bpt::app::is_bpt_backup("bid.20261201-093000.backup.xlsx"));
+/// assert!(!bpt::app::is_bpt_backup("bid.xlsx"));
+/// ```
+pub fn is_bpt_backup(name: &str) -> bool {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\.[0-9]{8}-[0-9]{6}(-[0-9]+)?\.backup\.[A-Za-z]+$").ok()
+    });
+    RE.as_ref().is_some_and(|re| re.is_match(name))
+}
+
+/// Whether a file found in a folder or by a glob is one `bpt` leaves out:
+/// an Excel lock file (`~$…`) or a `bpt` backup.
+fn is_skipped_name(f: &Path) -> bool {
+    f.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("~$") || is_bpt_backup(n))
+}
+
+/// Whether a file found in a folder is a workbook to check: a workbook
+/// extension, and not a lock file or backup.
+fn is_workbook_name(f: &Path) -> bool {
+    !is_skipped_name(f)
+        && f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+            ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&x.to_ascii_lowercase().as_str())
+        })
+}
+
+/// The files a glob pattern names, walking from its literal leading
+/// directories without following directory symlinks (so a link loop
+/// cannot hang the walk or repeat files). `*`, `?` and `[…]` stay within
+/// one path component and do not match a leading dot; `**` matches any
+/// number of directories. `None` when the pattern is not a valid glob.
+fn glob_files(pattern: &str) -> Option<Vec<PathBuf>> {
+    let mut base = PathBuf::new();
+    let mut rest: Vec<String> = Vec::new();
+    let mut deep = false;
+    for c in Path::new(pattern).components() {
+        let s = c.as_os_str().to_string_lossy();
+        if rest.is_empty() && !s.contains(['*', '?', '[']) {
+            base.push(c);
+        } else {
+            deep |= s.contains("**");
+            rest.push(s.into_owned());
+        }
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let pat = glob::Pattern::new(&rest.join("/")).ok()?;
+    let opts = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    let root = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base.clone()
+    };
+    let mut walk = walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .min_depth(1);
+    if !deep {
+        walk = walk.max_depth(rest.len());
+    }
+    let mut found: Vec<PathBuf> = walk
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let t = e.file_type();
+            t.is_file() || (t.is_symlink() && e.path().is_file())
+        })
+        .filter(|e| {
+            e.path()
+                .strip_prefix(&root)
+                .is_ok_and(|rel| pat.matches_path_with(rel, opts))
+        })
+        .map(|e| {
+            let rel = e.path().strip_prefix(&root).unwrap_or(e.path());
+            base.join(rel)
+        })
+        .filter(|f| !is_skipped_name(f))
+        .collect();
+    found.sort();
+    Some(found)
+}
+
 /// Expands the paths given on the command line: a directory stands for the
 /// workbooks in it (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`, not
-/// recursively, skipping `~$` lock files), in name order.
+/// recursively, skipping `~$` lock files and `bpt`'s own backups), in name
+/// order; a glob the shell did not expand (quoted, or on Windows) is
+/// expanded without following directory symlinks. Each file appears once
+/// however often and however it was named (the same device and inode on
+/// Unix, the same canonical path elsewhere): the first name given is kept.
 pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+    let mut listed = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
                 .map(|rd| {
                     rd.filter_map(Result::ok)
                         .map(|e| e.path())
-                        .filter(|f| {
-                            f.is_file()
-                                && !f
-                                    .file_name()
-                                    .and_then(|n| n.to_str())
-                                    .is_some_and(|n| n.starts_with("~$"))
-                                && f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                                    ["xlsx", "xlsm", "xls", "xlsb", "ods"]
-                                        .contains(&x.to_ascii_lowercase().as_str())
-                                })
-                        })
+                        .filter(|f| f.is_file() && is_workbook_name(f))
                         .collect()
                 })
                 .unwrap_or_default();
             found.sort();
-            out.extend(found);
-        } else if !p.exists() && p.to_str().is_some_and(|s| s.contains(['*', '?', '['])) {
-            // A glob the shell did not expand (Windows, or quoted).
-            match glob::glob(p.to_str().unwrap_or_default()) {
-                Ok(paths) => {
-                    let mut found: Vec<PathBuf> = paths
-                        .filter_map(Result::ok)
-                        .filter(|f| f.is_file())
-                        .collect();
-                    found.sort();
-                    if found.is_empty() {
-                        out.push(p.clone());
-                    }
-                    out.extend(found);
-                }
-                Err(_) => out.push(p.clone()),
+            listed.extend(found);
+        } else if !p.exists()
+            && let Some(pattern) = p.to_str().filter(|s| s.contains(['*', '?', '[']))
+        {
+            match glob_files(pattern) {
+                Some(found) if !found.is_empty() => listed.extend(found),
+                // Nothing matched: the pattern is reported as not found.
+                _ => listed.push(p.clone()),
             }
         } else {
-            out.push(p.clone());
+            listed.push(p.clone());
         }
     }
-    out
+    let mut seen_files = std::collections::HashSet::new();
+    let mut seen_names = std::collections::HashSet::new();
+    listed
+        .into_iter()
+        .filter(|p| match crate::writer::file_identity(p) {
+            Some(id) => seen_files.insert(id),
+            None => seen_names.insert(p.clone()),
+        })
+        .collect()
 }
 
 /// `bpt validate FILE…`: validates every workbook (directories and glob
 /// patterns expand to the workbooks they hold) in parallel. With more than
 /// one file, the text report ends with the batch summary table; `summary`
-/// writes that table to a `.csv` or `.json` file.
+/// writes that table to a `.csv` or `.json` file, under the output policy
+/// of [`crate::writer::save_atomic`] (never over an input, never over an
+/// existing file without `force`); it is checked before any file is
+/// validated.
 pub fn validate(
     paths: &[PathBuf],
     format: report::Format,
     opts: &ValidateOptions,
     summary: Option<&Path>,
+    force: bool,
 ) -> Outcome {
     let files = expand_paths(paths);
     if files.is_empty() {
         return Outcome::err("bpt: no workbooks to validate\n".into(), UNREADABLE);
+    }
+    let guard = crate::writer::SaveGuard::new(force).protect_all(files.iter().cloned());
+    if let Some(path) = summary
+        && let Err(e) = guard.check(path)
+    {
+        return Outcome::err(
+            format!("bpt: not writing the summary: {e}; nothing was validated\n"),
+            UNREADABLE,
+        );
     }
     let reports = validate_files(&files, opts, true);
     let code = exit_code(&reports);
@@ -795,27 +992,22 @@ pub fn validate(
             Some(x) if x.eq_ignore_ascii_case("json") => report::summary_json(&reports),
             _ => report::summary_csv(&reports),
         };
-        if let Err(e) = write_text_atomic(path, &text) {
-            o.stderr = format!("bpt: could not write the summary {}: {e}\n", path.display());
+        if let Err(e) = write_text_atomic(path, &text, &guard) {
+            o.stderr = format!("bpt: could not write the summary: {e}\n");
             o.code = UNREADABLE;
         }
     }
     o
 }
 
-/// Writes a text file atomically: a temporary file in the same directory,
-/// then a rename, so a failure leaves no partial file.
-pub fn write_text_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.flush()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Writes a text file (a summary, a report given with `-o`) under the one
+/// output policy of [`crate::writer::save_atomic`].
+pub fn write_text_atomic(
+    path: &Path,
+    text: &str,
+    guard: &crate::writer::SaveGuard,
+) -> Result<(), crate::writer::WriteError> {
+    crate::writer::save_atomic(text.as_bytes(), path, guard)
 }
 
 /// 2 when any file was unreadable, else 1 when any error finding, else 0.
@@ -974,10 +1166,7 @@ pub fn template(a: TemplateArgs) -> Outcome {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
     };
-    let guard = crate::writer::SaveGuard {
-        input: None,
-        force: a.force,
-    };
+    let guard = crate::writer::SaveGuard::new(a.force);
     match crate::writer::save_atomic(&bytes, out, &guard) {
         Ok(()) => Outcome::out(
             format!("wrote {} ({})\n", out.display(), layout_summary(&layout)),
@@ -988,7 +1177,9 @@ pub fn template(a: TemplateArgs) -> Outcome {
 }
 
 /// The `default` fields whose submitted number differs from the default
-/// formula's value (the actuary overwrote them).
+/// formula's value (the actuary overwrote them). A difference too large for
+/// an exact decimal counts as an override.
+#[deny(clippy::arithmetic_side_effects)]
 pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     let defaults: Vec<&crate::template::Field> = bid
         .layout
@@ -1003,11 +1194,14 @@ pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     for f in &defaults {
         without.set(&f.id, Value::Empty);
     }
-    let base = calc::recalc(bid.layout, &without).values;
+    let base = match evaluate_values(bid.layout, &without) {
+        Ok(r) => r.values,
+        Err(_) => calc::recalc(bid.layout, &without).values,
+    };
     defaults
         .into_iter()
         .filter(|f| match (bid.values.num(&f.id), base.num(&f.id)) {
-            (Some(s), Some(d)) => (s - d).abs() > diff::DEFAULT_TOLERANCE,
+            (Some(s), Some(d)) => diff::beyond(s, d, diff::DEFAULT_TOLERANCE),
             _ => false,
         })
         .map(|f| f.id.clone())
@@ -1030,7 +1224,15 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let r = recalc_bid(&bid);
+    let r = match evaluate_bid(&bid) {
+        Ok(r) => r,
+        Err(e) => {
+            return Outcome::err(
+                format!("bpt: template {}: {e}\n", bid.layout.form.id),
+                UNREADABLE,
+            );
+        }
+    };
     if let Some(out) = output {
         if let Err(e) = crate::edit::check_extension(path, out) {
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
@@ -1130,10 +1332,7 @@ fn save_edited(
     out: &Path,
     force: bool,
 ) -> Result<(), Outcome> {
-    let guard = crate::writer::SaveGuard {
-        input: Some(input.to_path_buf()),
-        force,
-    };
+    let guard = crate::writer::SaveGuard::new(force).protect(input.to_path_buf());
     crate::writer::save_atomic(&ed.bytes, out, &guard)
         .map_err(|e| Outcome::err(format!("bpt: {e}\n"), UNREADABLE))
 }
@@ -1302,7 +1501,7 @@ pub fn sample(names: &[String], all: bool, dir: &Path, list: bool, force: bool) 
     if all {
         let index = sample_index(&rows);
         let out = dir.join("README.md");
-        let guard = crate::writer::SaveGuard { input: None, force };
+        let guard = crate::writer::SaveGuard::new(force);
         if let Err(e) = crate::writer::save_atomic(index.as_bytes(), &out, &guard) {
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
         }
@@ -1322,7 +1521,7 @@ fn write_generated(
     let bytes = crate::writer::write_form(layout, values, &crate::writer::WriteOptions::default())
         .map_err(|e| format!("bpt: {name}: {e}\n"))?;
     let out = dir.join(format!("{name}.xlsx"));
-    let guard = crate::writer::SaveGuard { input: None, force };
+    let guard = crate::writer::SaveGuard::new(force);
     crate::writer::save_atomic(&bytes, &out, &guard).map_err(|e| format!("bpt: {e}\n"))?;
     Ok(format!("wrote {}\n", out.display()))
 }
@@ -1362,7 +1561,7 @@ pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
     if let Err(e) = std::fs::create_dir_all(dir) {
         return Outcome::err(format!("bpt: {}: {e}\n", dir.display()), UNREADABLE);
     }
-    let guard = crate::writer::SaveGuard { input: None, force };
+    let guard = crate::writer::SaveGuard::new(force);
     let mut o = String::new();
     let mut index = String::from(
         "# Broken sample bids\n\n\
@@ -1453,36 +1652,54 @@ pub fn finalize(
             changes,
             remaining,
         }) => {
-            let mut s = String::new();
-            if backup {
-                let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-                let stem = path.file_stem().and_then(|x| x.to_str()).unwrap_or("bid");
-                let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
-                let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("xlsx");
-                let name = format!("{stem}.{stamp}.backup.{ext}");
-                let dest = dir.map_or(PathBuf::from(&name), |d| d.join(&name));
-                let copied = std::fs::read(path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| {
-                        crate::writer::save_atomic(
-                            &b,
-                            &dest,
-                            &crate::writer::SaveGuard {
-                                input: Some(path.to_path_buf()),
-                                force: false,
-                            },
-                        )
-                        .map_err(|e| e.to_string())
-                    });
-                match copied {
-                    Ok(()) => s.push_str(&format!("backup: {}\n", shown_path(&dest))),
-                    Err(e) => {
-                        return Outcome::err(format!("bpt: backup failed: {e}\n"), UNREADABLE);
-                    }
+            let guard = crate::writer::SaveGuard::new(force).protect(path.to_path_buf());
+            // Every check before any write: a refused command leaves no
+            // backup and no record.
+            if let Err(e) = guard.check(out) {
+                return Outcome::err(format!("bpt: {e}; nothing was written\n"), UNREADABLE);
+            }
+            if let Some(rec) = record {
+                if rec == out {
+                    return Outcome::err(
+                        "bpt: --record must name a file other than the output\n".into(),
+                        UNREADABLE,
+                    );
+                }
+                if let Err(e) = guard.check(rec) {
+                    return Outcome::err(format!("bpt: {e}; nothing was written\n"), UNREADABLE);
                 }
             }
-            if let Err(o) = save_edited(&edited, path, out, force) {
-                return o;
+            let mut s = String::new();
+            let backup = match backup {
+                false => None,
+                true => match prepare_backup(path, out) {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        return Outcome::err(
+                            format!("bpt: backup failed: {e}; nothing was written\n"),
+                            UNREADABLE,
+                        );
+                    }
+                },
+            };
+            if let Some((dest, original)) = &backup {
+                let bguard = crate::writer::SaveGuard::new(false)
+                    .protect(path.to_path_buf())
+                    .protect(out.to_path_buf());
+                if let Err(e) = crate::writer::save_atomic(original, dest, &bguard) {
+                    return Outcome::err(
+                        format!("bpt: backup failed: {e}; nothing was written\n"),
+                        UNREADABLE,
+                    );
+                }
+                s.push_str(&format!("backup: {}\n", shown_path(dest)));
+            }
+            if let Err(e) = crate::writer::save_atomic(&edited.bytes, out, &guard) {
+                // Nothing was finalized: the backup made for this run goes too.
+                if let Some((dest, _)) = &backup {
+                    let _ = std::fs::remove_file(dest);
+                }
+                return Outcome::err(format!("bpt: {e}; nothing was written\n"), UNREADABLE);
             }
             s.push_str(&format!(
                 "finalized {} ({who}) → {}\n",
@@ -1513,16 +1730,9 @@ pub fn finalize(
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"));
                 let body = if is_json { j.clone() } else { s.clone() };
-                let guard = crate::writer::SaveGuard {
-                    input: Some(path.to_path_buf()),
-                    force,
-                };
-                if rec == out {
-                    return Outcome::err(
-                        "bpt: --record must name a file other than the output\n".into(),
-                        UNREADABLE,
-                    );
-                }
+                let guard = crate::writer::SaveGuard::new(force)
+                    .protect(path.to_path_buf())
+                    .protect(out.to_path_buf());
                 if let Err(e) = crate::writer::save_atomic(body.as_bytes(), rec, &guard) {
                     return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
                 }
@@ -1530,6 +1740,32 @@ pub fn finalize(
             Outcome::out(if json { j } else { s }, OK)
         }
     }
+}
+
+/// Where `finalize --backup` keeps the copy of the input and the bytes to
+/// copy: `STEM.YYYYMMDD-HHMMSS.backup.EXT` beside the output (folder and
+/// glob expansion skip these names). Checked like every output: never an
+/// existing file, never the input or the output.
+fn prepare_backup(path: &Path, out: &Path) -> Result<(PathBuf, Vec<u8>), String> {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let stem = path.file_stem().and_then(|x| x.to_str()).unwrap_or("bid");
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
+    let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("xlsx");
+    let name = format!("{stem}.{stamp}.backup.{ext}");
+    let dest = dir.map_or(PathBuf::from(&name), |d| d.join(&name));
+    if out.file_name() == dest.file_name() {
+        return Err(format!(
+            "{} is the name the backup would take",
+            out.display()
+        ));
+    }
+    crate::writer::SaveGuard::new(false)
+        .protect(path.to_path_buf())
+        .check(&dest)
+        .map_err(|e| e.to_string())?;
+    let original =
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok((dest, original))
 }
 
 /// What `bpt reallocate` was told was announced.
@@ -1607,38 +1843,104 @@ pub fn reallocate(
                 UNREADABLE,
             );
         };
-        let mut inputs = bid.layout.entered_values(&bid.values);
-        p.apply(&mut inputs);
-        let all = crate::sample::finish(bid.layout, inputs);
-        let bytes = match crate::writer::write_form(
-            bid.layout,
-            &all,
-            &crate::writer::WriteOptions {
-                default_overrides: default_overrides(&bid),
-                ..Default::default()
-            },
-        ) {
-            Ok(b) => b,
-            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
-        };
-        let guard = crate::writer::SaveGuard {
-            input: Some(june_path.to_path_buf()),
-            force,
-        };
-        if let Err(e) = crate::writer::save_atomic(&bytes, out, &guard) {
+        if let Err(e) = crate::edit::check_extension(june_path, out) {
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
         }
-        let msg = format!("wrote {} ({})\n", out.display(), p.label);
-        if json {
-            return Outcome {
-                stdout: s,
-                stderr: msg,
-                code: OK,
-            };
+        let ed = match reallocate_package(&bid, p, june_path) {
+            Ok(x) => x,
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+        };
+        if let Err(o) = save_edited(&ed, june_path, out, force) {
+            return o;
         }
-        s.push_str(&msg);
+        if json {
+            let mut v: serde_json::Value = serde_json::from_str(&s).unwrap_or_default();
+            v["written"] = ed.json(june_path, out);
+            v["written"]["option"] = serde_json::json!(p.label);
+            return Outcome::out(json_or_err(&v), OK);
+        }
+        s.push_str(&format!(
+            "wrote {} ({})\n{}",
+            out.display(),
+            p.label,
+            ed.text()
+        ));
     }
     Outcome::out(s, OK)
+}
+
+/// The June bid's workbook with option `p` applied: the WS6 (and WS4/WS5)
+/// entered cells the option changes get their new values, and the cached
+/// results of the calculated cells that change with them are recomputed
+/// (formulas kept). Nothing else changes.
+pub fn reallocate_package(
+    bid: &Bid,
+    p: &crate::reallocate::Proposal,
+    path: &Path,
+) -> Result<crate::edit::Edited, String> {
+    use crate::edit::{EditKind, record, scalar};
+    use crate::package::{CellEdit, Content, Scalar};
+    use std::collections::BTreeMap;
+    let layout = bid.layout;
+    let before = layout.entered_values(&bid.values);
+    let mut inputs = before.clone();
+    for id in default_overrides(bid) {
+        inputs.set(id.clone(), bid.values.get(&id).clone());
+    }
+    p.apply(&mut inputs);
+    let after = calc::recalc(layout, &inputs).values;
+    let mut pkg = crate::edit::open(path)?;
+    let mut by_sheet: BTreeMap<&str, BTreeMap<crate::cellref::CellRef, (CellEdit, &str)>> =
+        BTreeMap::new();
+    for f in &layout.fields {
+        let edit = if f.role.is_entered() {
+            let (old, new) = (before.get(&f.id), inputs.get(&f.id));
+            (old != new).then(|| {
+                (
+                    Content::Value(scalar(f, new)),
+                    "the reallocation option's new input",
+                )
+            })
+        } else if f.role.is_calculated() && !after.get(&f.id).is_empty() {
+            Some((
+                Content::Cached(scalar(f, after.get(&f.id))),
+                "recomputed after the reallocation",
+            ))
+        } else {
+            None
+        };
+        if let Some((c, why)) = edit {
+            by_sheet.entry(f.sheet.as_str()).or_default().insert(
+                f.cell,
+                (
+                    CellEdit {
+                        content: Some(c),
+                        style: None,
+                    },
+                    why,
+                ),
+            );
+        }
+    }
+    let mut edits = Vec::new();
+    for (sheet, cells) in &by_sheet {
+        let plain: BTreeMap<_, _> = cells.iter().map(|(c, (e, _))| (*c, e.clone())).collect();
+        let applied = pkg
+            .edit_cells(sheet, &plain, &[])
+            .map_err(|e| e.to_string())?;
+        for a in applied.iter().filter(|a| a.changed) {
+            let Some((e, why)) = cells.get(&a.cell) else {
+                continue;
+            };
+            let (kind, new) = match &e.content {
+                Some(Content::Cached(v)) => (EditKind::CachedValue, v.clone()),
+                Some(Content::Value(v)) => (EditKind::Value, v.clone()),
+                _ => (EditKind::Value, Scalar::Empty),
+            };
+            edits.push(record(sheet, a, kind, &new, *why));
+        }
+    }
+    crate::edit::finish(pkg, edits).map_err(|e| e.to_string())
 }
 
 /// `bpt reallocate --check JUNE.xlsx RESUBMITTED.xlsx`: every change that

@@ -15,6 +15,7 @@ pub mod config;
 pub mod diff;
 pub mod edit;
 pub mod finalize;
+pub mod form;
 pub mod limits;
 pub mod model;
 pub mod msa_sample;

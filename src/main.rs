@@ -155,6 +155,10 @@ enum Command {
         /// Also write the batch summary (one row per bid) to a .csv or .json file.
         #[arg(long, value_name = "FILE")]
         summary: Option<PathBuf>,
+        /// Replace an existing summary file (never an input, never a
+        /// symlink, FIFO or device).
+        #[arg(long)]
+        force: bool,
     },
     /// Finalize a bid for HPMS upload, as the CMS form does.
     ///
@@ -199,7 +203,9 @@ enum Command {
     /// which rule (A–H) applies, and the permissible new allocations and
     /// premiums that return the plan to its target Part D basic premium
     /// (line 7d, or the LIPSA), with the premium-rounding options. `-o`
-    /// writes the resubmission workbook for one option.
+    /// writes the resubmission workbook for one option: a copy of the June
+    /// file (same format) in which only that option's inputs and the cached
+    /// results that follow from them change; the edits are listed.
     ///
     /// With --check: every change between the June bid and its
     /// resubmission that Appendix E does not permit (exit 1).
@@ -304,6 +310,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // SIGINT/SIGTERM/SIGHUP remove the temporary file of a save in progress
+    // before the process ends (see bpt::writer::save_atomic).
+    if let Err(e) = bpt::writer::install_signal_cleanup() {
+        eprintln!(
+            "bpt: warning: cannot watch for signals ({e}); an interrupted save may leave a hidden .tmp file"
+        );
+    }
     let cli = Cli::parse();
     let o = run(cli.command);
     // A closed pipe (`bpt rules | head -1`) ends the output quietly: write
@@ -443,6 +456,7 @@ fn run(cmd: Command) -> Outcome {
             tolerance,
             config,
             summary,
+            force,
         } => {
             let cfg = match config {
                 Some(p) => bpt::config::load(&p),
@@ -493,7 +507,7 @@ fn run(cmd: Command) -> Outcome {
                 },
                 tolerance,
             };
-            app::validate(&files, format, &opts, summary.as_deref())
+            app::validate(&files, format, &opts, summary.as_deref(), force)
         }
         Command::Rules { json } => app::list_rules(json),
         Command::Explain { id } => app::explain(&id),

@@ -727,6 +727,7 @@ fn calculated_text_results_stay_text() {
             cell: "J22".into(),
             raw: "#DIV/0!".into(),
             expected: "a percentage (number)".into(),
+            original: None,
         }),
     );
     let bytes = write_form(&l, &v, &WriteOptions::default()).unwrap();
@@ -763,6 +764,7 @@ fn values_of_the_wrong_type_are_kept() {
             cell: "F22".into(),
             raw: "#REF!".into(),
             expected: "a dollar amount (number)".into(),
+            original: None,
         }),
     );
     // A date Excel cannot store (before 1900) is written as ISO text.
@@ -997,10 +999,7 @@ fn save_atomic_writes_and_refuses_to_clobber() {
     assert!(e.to_string().contains("bid.xlsx"), "{e}");
     assert_eq!(std::fs::read(&out).unwrap(), b"first");
 
-    let force = SaveGuard {
-        input: None,
-        force: true,
-    };
+    let force = SaveGuard::new(true);
     save_atomic(b"second", &out, &force).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), b"second");
     assert!(leftovers(dir.path()).is_empty());
@@ -1011,10 +1010,7 @@ fn save_atomic_never_writes_over_the_input() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.xlsx");
     std::fs::write(&input, b"original").unwrap();
-    let force_from = |p: &std::path::Path| SaveGuard {
-        input: Some(p.to_path_buf()),
-        force: true,
-    };
+    let force_from = |p: &std::path::Path| SaveGuard::new(true).protect(p);
     // The same path, spelled differently.
     let sub = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
@@ -1062,10 +1058,7 @@ fn save_atomic_leaves_nothing_behind_on_error() {
     let target = dir.path().join("taken.xlsx");
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("keep"), b"k").unwrap();
-    let force = SaveGuard {
-        input: None,
-        force: true,
-    };
+    let force = SaveGuard::new(true);
     let e = save_atomic(b"x", &target, &force).unwrap_err();
     assert!(e.to_string().contains("taken.xlsx"), "{e}");
     assert!(target.join("keep").exists());

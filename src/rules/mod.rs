@@ -24,6 +24,14 @@
 //! let r = bpt::rules::rule("M010").unwrap();
 //! assert_eq!(r.severity, bpt::rules::Severity::Error);
 //! ```
+//!
+//! Every arithmetic on a bid's numbers here is checked (`checked_*`, or
+//! [`crate::diff::beyond`] for tolerances): a value near the edge of the
+//! `Decimal` range (±7.9e28) gives a finding that says so, never a panic.
+//! `clippy::arithmetic_side_effects` is denied for the whole family of
+//! modules so that stays true.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::template::{Field, Layout};
 use crate::value::{Value, Values};
@@ -415,9 +423,13 @@ pub(crate) fn money(d: Decimal) -> String {
     format!("{:.2}", crate::calc::round(d, 2))
 }
 
-/// A fraction as a percentage (0.715 → "71.5%").
+/// A fraction as a percentage (0.715 → "71.5%"); a fraction too large to
+/// multiply by 100 is shown as it is.
 pub(crate) fn pct(d: Decimal) -> String {
-    format!("{}%", show(d * Decimal::ONE_HUNDRED))
+    match d.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(x) => format!("{}%", show(x)),
+        None => format!("{} (as a fraction)", show(d)),
+    }
 }
 
 fn cell_key(cell: &str) -> (u32, u16) {
