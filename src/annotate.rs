@@ -17,6 +17,8 @@
 //! hyperlinks, defined names, the VBA project of an `.xlsm`) is copied
 //! byte for byte; see [`crate::package`].
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::app::{KEY_FIGURES, bid_id};
 use crate::calc::Recalc;
 use crate::cellref::CellRef;
@@ -264,9 +266,10 @@ fn findings_sheet(
             NewCell::text(f.sheet.clone(), 0),
         ]);
     }
-    let last = header_row + u32::try_from(findings.len()).unwrap_or(0);
-    s.autofilter = Some((header_row, last, (HEADER.len() - 1) as u16));
-    s.freeze_rows = header_row + 1;
+    let last = header_row.saturating_add(u32::try_from(findings.len()).unwrap_or(0));
+    let last_col = u16::try_from(HEADER.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    s.autofilter = Some((header_row, last, last_col));
+    s.freeze_rows = header_row.saturating_add(1);
     s.widths = vec![20.0, 14.0, 14.0, 34.0, 40.0, 80.0, 18.0, 24.0, 8.0];
     Ok(s)
 }

@@ -182,6 +182,7 @@ pub fn twins() -> Vec<Twin> {
                         cell: String::new(),
                         raw: "#DIV/0!".into(),
                         expected: "a dollar amount".into(),
+                        original: None,
                     }),
                 )
             },

@@ -7,6 +7,13 @@
 //! computes in binary floating point and `bpt` in exact decimals: the default
 //! [`DEFAULT_TOLERANCE`] (1e-6 absolute) is far above Excel's representation
 //! error on amounts of this size (about 1e-13) and far below a cent.
+//!
+//! Every arithmetic on the numbers compared is checked (the crate-wide
+//! `clippy::arithmetic_side_effects` lint is denied here): a difference too
+//! large for an exact decimal (beyond ±7.9e28) is reported as a difference
+//! without its amount, never a panic.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::template::{Field, Layout};
 use crate::value::{Value, Values};
@@ -34,9 +41,9 @@ pub fn rounding_dp(f: &Field) -> Option<u32> {
     let mut split = None;
     for (i, ch) in inner.char_indices() {
         match ch {
-            '(' => depth += 1,
+            '(' => depth = depth.saturating_add(1),
             ')' => {
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 if depth < 0 {
                     return None; // `ROUND(a) + (b)`: not a top-level ROUND.
                 }
@@ -45,7 +52,7 @@ pub fn rounding_dp(f: &Field) -> Option<u32> {
             _ => {}
         }
     }
-    inner[split? + 1..].trim().parse().ok()
+    inner.get(split?..)?.get(1..)?.trim().parse().ok()
 }
 
 /// A calculated cell whose submitted value differs from `bpt`'s.
@@ -63,7 +70,8 @@ pub struct Mismatch {
     pub submitted: Value,
     /// As recomputed.
     pub recomputed: Value,
-    /// submitted − recomputed, when both are numbers.
+    /// submitted − recomputed, when both are numbers (and the difference is
+    /// within the range of exact decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difference: Option<Decimal>,
     /// Decimals the instructions round this cell to.
@@ -76,12 +84,43 @@ pub struct Mismatch {
 
 /// Whether `raw` lies on (or within 1e-9 of) the midpoint between two
 /// values rounded to `dp` decimals — where Excel's binary arithmetic may round
-/// the other way.
+/// the other way. A value too large to scale by 10^`dp` is on no boundary.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// assert!(bpt::diff::on_rounding_boundary(rust_decimal_macros::dec!(0.125), 2));
+/// assert!(!bpt::diff::on_rounding_boundary(Decimal::MAX, 2));
+/// ```
 pub fn on_rounding_boundary(raw: Decimal, dp: u32) -> bool {
     let scale = Decimal::from(10u64.pow(dp.min(18)));
-    let x = (raw * scale).abs();
-    let frac = x - x.trunc();
-    (frac - dec!(0.5)).abs() <= dec!(0.000000001) * scale
+    let Some(x) = raw.checked_mul(scale).map(|x| x.abs()) else {
+        return false;
+    };
+    // x ≥ trunc(x) ≥ 0, so the fraction is in [0, 1) and nothing below
+    // can overflow; the checked forms only keep the lint honest.
+    let frac = x.checked_sub(x.trunc()).unwrap_or_default();
+    let off = frac.checked_sub(dec!(0.5)).unwrap_or_default().abs();
+    dec!(0.000000001)
+        .checked_mul(scale)
+        .is_some_and(|eps| off <= eps)
+}
+
+/// `a − b`, or `None` when the difference is beyond what a `Decimal` holds.
+pub fn difference(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_sub(b)
+}
+
+/// Whether `a` and `b` differ by more than `tolerance`; a difference too
+/// large for a `Decimal` is more than any tolerance.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// use rust_decimal_macros::dec;
+/// assert!(!bpt::diff::beyond(dec!(1.0000001), dec!(1), dec!(0.000001)));
+/// assert!(bpt::diff::beyond(Decimal::MAX, Decimal::MIN, dec!(0.000001)));
+/// ```
+pub fn beyond(a: Decimal, b: Decimal, tolerance: Decimal) -> bool {
+    difference(a, b).is_none_or(|d| d.abs() > tolerance)
 }
 
 /// Compares every calculated field's submitted value with the recomputed one.
@@ -105,13 +144,13 @@ pub fn compare_calc(
         let dp = rounding_dp(f);
         let (matches, difference) = match (s, r) {
             (Value::Number(a), Value::Number(b)) => {
-                let d = *a - *b;
+                let d = difference(*a, *b);
                 let ok = if dp.is_some() {
-                    d.is_zero()
+                    a == b
                 } else {
-                    d.abs() <= tolerance
+                    !beyond(*a, *b, tolerance)
                 };
-                (ok, Some(d))
+                (ok, d)
             }
             (Value::Text(a), Value::Text(b)) => (a.trim() == b.trim(), None),
             (Value::Empty, Value::Empty) => (true, None),
@@ -133,6 +172,9 @@ pub fn compare_calc(
                     .into(),
             ),
             (_, _, _) if s.as_invalid().is_some() => Some("the cell holds an error value".into()),
+            (_, None, _) if s.as_num().is_some() && r.as_num().is_some() => {
+                Some("the difference is beyond the range of exact decimals (±7.9e28)".into())
+            }
             _ => None,
         };
         out.push(Mismatch {
@@ -167,7 +209,8 @@ pub struct Change {
     pub old: Value,
     /// Value in the second bid.
     pub new: Value,
-    /// new − old, when both are numbers.
+    /// new − old, when both are numbers (and the difference is within the
+    /// range of exact decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difference: Option<Decimal>,
 }
@@ -196,7 +239,7 @@ pub fn compare_bids(layout: &Layout, old: &Values, new: &Values) -> Vec<Change> 
                 old: a.clone(),
                 new: b.clone(),
                 difference: match (a, b) {
-                    (Value::Number(x), Value::Number(y)) => Some(*y - *x),
+                    (Value::Number(x), Value::Number(y)) => difference(*y, *x),
                     _ => None,
                 },
             })

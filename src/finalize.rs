@@ -21,6 +21,8 @@
 //! sheets, notes, styles, defined names, a VBA project — is copied byte for
 //! byte.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::calc;
 use crate::cellref::CellRef;
 use crate::edit::{self, EditKind, Edited};
@@ -168,8 +170,8 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
             sheet,
             what: format!(
                 "Section V (working-model text) removed: rows {}-{}, {filled} note(s) deleted",
-                head + 1,
-                last + 1
+                head.saturating_add(1),
+                last.saturating_add(1)
             ),
         });
     }
@@ -238,7 +240,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
                         _ => crate::package::Scalar::Empty,
                     };
                     if a.old.formula.is_some() {
-                        calc_cells += 1;
+                        calc_cells = calc_cells.saturating_add(1);
                     }
                     edits.push(edit::record(sheet, a, EditKind::Value, &new, *why));
                 }

@@ -3,16 +3,29 @@
 //!
 //! | limit | default | environment variable |
 //! |---|---|---|
-//! | input file size | 64 MiB | `BPT_MAX_FILE_BYTES` |
+//! | input file size (read with this cap, whatever the file system reports) | 64 MiB | `BPT_MAX_FILE_BYTES` |
 //! | total uncompressed size of a zip-based workbook (.xlsx/.xlsm/.xlsb/.ods) | 512 MiB | `BPT_MAX_UNCOMPRESSED_BYTES` |
 //! | entries in the zip archive | 10,000 | `BPT_MAX_ZIP_ENTRIES` |
+//! | shared strings (`<si>` in `sharedStrings.xml`) | 200,000 | `BPT_MAX_SHARED_STRINGS` |
+//! | total text of the shared strings | 32 MiB | `BPT_MAX_SHARED_STRING_BYTES` |
+//! | cell formats (`<xf>`) and number formats (`<numFmt>`), each, in `styles.xml` | 65,536 | `BPT_MAX_STYLES` |
+//! | element nesting depth of any XML part | 128 | `BPT_MAX_XML_DEPTH` |
 //!
-//! A real MA BPT is well under 5 MiB on disk and 50 MiB unpacked. Values are
-//! bytes (suffixes `K`, `M`, `G` accepted: `BPT_MAX_FILE_BYTES=200M`).
+//! A real MA BPT is well under 5 MiB on disk and 50 MiB unpacked, with a
+//! few thousand shared strings, a few hundred formats and XML nested fewer
+//! than 20 deep. Values are numbers (suffixes `K`, `M`, `G` accepted, powers
+//! of 1024: `BPT_MAX_FILE_BYTES=200M`).
 //!
-//! The uncompressed size is measured by inflating every entry into a counting
-//! sink that stops at the limit, so an archive that lies about its sizes (a
-//! zip bomb) is caught after at most the limit's worth of work.
+//! The uncompressed size is measured by inflating every entry once into a
+//! counting sink that stops at the limit, so an archive that lies about its
+//! sizes (a zip bomb) is caught after at most the limit's worth of work. The
+//! XML parts are streamed through an XML tokenizer in the same pass, which
+//! measures the nesting depth, counts the shared strings and their text and
+//! the formats — the counts the file declares are never trusted. When
+//! `sharedStrings.xml` declares a `uniqueCount` larger than the strings it
+//! holds (which calamine would reserve memory for: 10^12 aborts the process),
+//! [`check_package`] returns a copy of the package with that count set to
+//! the number of strings actually there.
 //!
 //! ```
 //! let l = bpt::limits::Limits::default();
@@ -20,7 +33,8 @@
 //! assert!(bpt::limits::check_zip(b"not a zip", &l).is_ok()); // left to the reader
 //! ```
 
-use std::io::{Cursor, Read};
+use quick_xml::events::Event;
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
 
 /// The limits in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +45,15 @@ pub struct Limits {
     pub max_uncompressed_bytes: u64,
     /// Most entries a zip-based workbook may hold.
     pub max_zip_entries: usize,
+    /// Most shared strings (`<si>`) in `sharedStrings.xml`.
+    pub max_shared_strings: u64,
+    /// Most bytes of text (as stored in the XML) in `sharedStrings.xml`.
+    pub max_shared_string_bytes: u64,
+    /// Most cell formats (`<xf>`), and separately most number formats
+    /// (`<numFmt>`), in `styles.xml`.
+    pub max_styles: u64,
+    /// Deepest element nesting in any XML part.
+    pub max_xml_depth: u64,
 }
 
 impl Default for Limits {
@@ -39,6 +62,10 @@ impl Default for Limits {
             max_file_bytes: 64 << 20,
             max_uncompressed_bytes: 512 << 20,
             max_zip_entries: 10_000,
+            max_shared_strings: 200_000,
+            max_shared_string_bytes: 32 << 20,
+            max_styles: 65_536,
+            max_xml_depth: 128,
         }
     }
 }
@@ -74,6 +101,18 @@ impl Limits {
         if let Some(v) = get("BPT_MAX_ZIP_ENTRIES") {
             l.max_zip_entries = usize::try_from(v).unwrap_or(usize::MAX);
         }
+        if let Some(v) = get("BPT_MAX_SHARED_STRINGS") {
+            l.max_shared_strings = v;
+        }
+        if let Some(v) = get("BPT_MAX_SHARED_STRING_BYTES") {
+            l.max_shared_string_bytes = v;
+        }
+        if let Some(v) = get("BPT_MAX_STYLES") {
+            l.max_styles = v;
+        }
+        if let Some(v) = get("BPT_MAX_XML_DEPTH") {
+            l.max_xml_depth = v;
+        }
         l
     }
 }
@@ -93,10 +132,17 @@ pub fn human(bytes: u64) -> String {
 
 /// Checks a zip-based workbook against the limits. Bytes that are not a zip
 /// archive pass (the reader reports them); a zip that breaks a limit or
-/// cannot be inflated is an error message.
+/// cannot be inflated is an error message. See [`check_package`].
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), String> {
+    check_package(bytes, limits).map(|_| ())
+}
+
+/// [`check_zip`], returning a repaired copy of the package when a count it
+/// declares cannot be trusted (see the module documentation): read that
+/// copy instead of `bytes`. `Ok(None)`: read `bytes` as they are.
+pub fn check_package(bytes: &[u8], limits: &Limits) -> Result<Option<Vec<u8>>, String> {
     if !bytes.starts_with(b"PK") {
-        return Ok(());
+        return Ok(None);
     }
     let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
         Ok(z) => z,
@@ -110,9 +156,9 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), String> {
         ));
     }
     let mut total: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut repair: Option<(usize, u64, SstTag)> = None;
     for i in 0..zip.len() {
-        let mut f = match zip.by_index(i) {
+        let f = match zip.by_index(i) {
             Ok(f) => f,
             Err(e) => return Err(format!("damaged zip entry {i}: {e}")),
         };
@@ -124,20 +170,294 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), String> {
         if total.saturating_add(declared) > limits.max_uncompressed_bytes {
             return Err(too_big(limits, &name));
         }
-        loop {
-            match f.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    total = total.saturating_add(n as u64);
-                    if total > limits.max_uncompressed_bytes {
-                        return Err(too_big(limits, &name));
-                    }
-                }
-                Err(e) => return Err(format!("damaged zip entry `{name}`: {e}")),
-            }
+        let meter = Meter {
+            inner: f,
+            total: &mut total,
+            max: limits.max_uncompressed_bytes,
+            over: false,
+        };
+        let mut rd = BufReader::with_capacity(64 * 1024, meter);
+        let mut part = Part::of(&name);
+        // Tokenizing costs about as much as the reader's own parse: large
+        // parts (the sheets, which calamine streams without recursion) are
+        // only counted, so the check stays as cheap as the inflating.
+        if part == Part::OtherXml && declared > SCANNED_PART_BYTES {
+            part = Part::Opaque;
+        }
+        let facts = if part == Part::Opaque {
+            Facts::default()
+        } else {
+            scan_xml(&mut rd, part, limits, &name)?
+        };
+        // The rest of the entry (all of it for a part that is not XML, or
+        // after an XML syntax error, which is left to the reader to report).
+        let drained = std::io::copy(&mut rd, &mut std::io::sink());
+        if rd.get_ref().over {
+            return Err(too_big(limits, &name));
+        }
+        if let Err(e) = drained {
+            return Err(format!("damaged zip entry `{name}`: {e}"));
+        }
+        if let Some(declared) = facts.unique_count
+            && declared > facts.strings
+            && let Some(tag) = facts.sst_tag
+        {
+            repair = Some((i, facts.strings, tag));
         }
     }
-    Ok(())
+    match repair {
+        None => Ok(None),
+        Some((i, n, tag)) => repaired(bytes, i, n, &tag).map(Some),
+    }
+}
+
+/// The `<sst>` start tag with `uniqueCount` set to `count`.
+fn sst_start_tag(name: &str, others: &[(String, String)], count: u64) -> String {
+    let mut t = format!("<{name}");
+    for (k, v) in others {
+        // A raw value holds no unescaped quote of the kind around it.
+        let q = if v.contains('"') { '\'' } else { '"' };
+        t.push_str(&format!(" {k}={q}{v}{q}"));
+    }
+    t.push_str(&format!(" uniqueCount=\"{count}\">"));
+    t
+}
+
+/// XML parts other than the shared strings and styles larger than this
+/// (as declared) are not tokenized.
+const SCANNED_PART_BYTES: u64 = 1 << 20;
+
+/// Counts the bytes inflated across all entries; an error past the limit.
+struct Meter<'t, R> {
+    inner: R,
+    total: &'t mut u64,
+    max: u64,
+    over: bool,
+}
+
+impl<R: Read> Read for Meter<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.total = self.total.saturating_add(n as u64);
+        if *self.total > self.max {
+            self.over = true;
+            return Err(std::io::Error::other("over the uncompressed-size limit"));
+        }
+        Ok(n)
+    }
+}
+
+/// What kind of part an entry is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    SharedStrings,
+    Styles,
+    OtherXml,
+    Opaque,
+}
+
+impl Part {
+    fn of(name: &str) -> Part {
+        let file = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+        if file == "sharedstrings.xml" {
+            Part::SharedStrings
+        } else if file == "styles.xml" {
+            Part::Styles
+        } else if file.ends_with(".xml") || file.ends_with(".rels") {
+            Part::OtherXml
+        } else {
+            // Binary parts (.bin, images) and VML, which is not well-formed XML.
+            Part::Opaque
+        }
+    }
+}
+
+/// What the scan of one XML part found.
+#[derive(Debug, Default)]
+struct Facts {
+    /// Shared strings (`<si>`) in the part.
+    strings: u64,
+    /// The `uniqueCount` the `<sst>` element declares (`u64::MAX` when it
+    /// is not a number `u64` holds).
+    unique_count: Option<u64>,
+    /// Where the `<sst>` start tag lies in the part (from, to), its name
+    /// and its other attributes (raw), to write it again with a true count.
+    sst_tag: Option<SstTag>,
+}
+
+/// Streams one XML part, checking the depth and counts against the limits.
+/// An XML syntax error ends the scan quietly (the reader reports it).
+fn scan_xml<R: BufRead>(rd: R, part: Part, limits: &Limits, name: &str) -> Result<Facts, String> {
+    let mut xml = quick_xml::Reader::from_reader(rd);
+    xml.config_mut().check_end_names = false;
+    let mut buf = Vec::with_capacity(1024);
+    let mut facts = Facts::default();
+    let (mut depth, mut text, mut xfs, mut num_fmts) = (0u64, 0u64, 0u64, 0u64);
+    let mut seen_sst = false;
+    let deep = |d: u64| -> Result<(), String> {
+        if d > limits.max_xml_depth {
+            Err(format!(
+                "`{name}` nests its XML elements more than {} deep, the limit \
+                 (BPT_MAX_XML_DEPTH); a damaged or hostile workbook. Raise BPT_MAX_XML_DEPTH \
+                 if it is genuine",
+                limits.max_xml_depth
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let count = |n: &mut u64, max: u64, what: &str, var: &str| -> Result<(), String> {
+        *n += 1;
+        if *n > max {
+            Err(format!(
+                "`{name}` holds more than {max} {what}, the limit ({var}); a damaged or \
+                 hostile workbook. Raise {var} if it is genuine"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    loop {
+        buf.clear();
+        let from = xml.buffer_position();
+        let ev = match xml.read_event_into(&mut buf) {
+            Ok(ev) => ev,
+            Err(_) => break,
+        };
+        let start = match &ev {
+            Event::Start(e) => {
+                depth += 1;
+                deep(depth)?;
+                Some(e)
+            }
+            Event::Empty(e) => {
+                deep(depth + 1)?;
+                Some(e)
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                None
+            }
+            Event::Text(t) if part == Part::SharedStrings => {
+                text = text.saturating_add(t.len() as u64);
+                None
+            }
+            Event::CData(t) if part == Part::SharedStrings => {
+                text = text.saturating_add(t.len() as u64);
+                None
+            }
+            Event::GeneralRef(t) if part == Part::SharedStrings => {
+                text = text.saturating_add(t.len() as u64 + 2);
+                None
+            }
+            Event::Eof => break,
+            _ => None,
+        };
+        if part == Part::SharedStrings && text > limits.max_shared_string_bytes {
+            return Err(format!(
+                "`{name}` holds more than {} of shared-string text, the limit \
+                 (BPT_MAX_SHARED_STRING_BYTES); a damaged or hostile workbook. Raise \
+                 BPT_MAX_SHARED_STRING_BYTES if it is genuine",
+                human(limits.max_shared_string_bytes)
+            ));
+        }
+        let Some(e) = start else { continue };
+        let local = e.local_name();
+        match (part, local.as_ref()) {
+            (Part::SharedStrings, "si") => count(
+                &mut facts.strings,
+                limits.max_shared_strings,
+                "shared strings",
+                "BPT_MAX_SHARED_STRINGS",
+            )?,
+            // The first `<sst>` start tag is the one calamine takes the
+            // count from.
+            (Part::SharedStrings, "sst") if !seen_sst && matches!(ev, Event::Start(_)) => {
+                seen_sst = true;
+                let others = e
+                    .html_attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .filter(|a| a.key.as_ref() != "uniqueCount")
+                    .map(|a| (a.key.as_ref().to_string(), a.value.to_string()))
+                    .collect();
+                facts.sst_tag = Some((
+                    from,
+                    xml.buffer_position(),
+                    e.name().as_ref().to_string(),
+                    others,
+                ));
+                facts.unique_count = match e.try_get_attribute("uniqueCount") {
+                    Ok(Some(a)) => Some(
+                        a.value
+                            .trim()
+                            .parse::<u64>()
+                            .ok()
+                            // Too large even for u64 (or not a number
+                            // calamine reads): treat as huge.
+                            .unwrap_or(u64::MAX),
+                    ),
+                    _ => None,
+                };
+            }
+            (Part::Styles, "xf") => count(
+                &mut xfs,
+                limits.max_styles,
+                "cell formats (xf)",
+                "BPT_MAX_STYLES",
+            )?,
+            (Part::Styles, "numFmt") => count(
+                &mut num_fmts,
+                limits.max_styles,
+                "number formats (numFmt)",
+                "BPT_MAX_STYLES",
+            )?,
+            _ => {}
+        }
+    }
+    Ok(facts)
+}
+
+/// A copy of the package whose entry `index` (`sharedStrings.xml`) declares
+/// `uniqueCount="count"` in its `<sst>` start tag (at `tag`); every other
+/// entry is copied as it is stored, without inflating it again.
+type SstTag = (u64, u64, String, Vec<(String, String)>);
+
+fn repaired(bytes: &[u8], index: usize, count: u64, tag: &SstTag) -> Result<Vec<u8>, String> {
+    let damaged = |e: zip::result::ZipError| format!("damaged zip archive: {e}");
+    let mut src = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
+    for i in 0..src.len() {
+        if i == index {
+            let mut f = src.by_index(i).map_err(damaged)?;
+            let name = f.name().map_err(damaged)?.to_string();
+            // Already inflated once within the limits.
+            let mut xml = Vec::new();
+            f.read_to_end(&mut xml)
+                .map_err(|e| format!("damaged zip entry `{name}`: {e}"))?;
+            let (from, to, tag_name, others) = tag;
+            let (from, to) = (
+                usize::try_from(*from).unwrap_or(usize::MAX),
+                usize::try_from(*to).unwrap_or(usize::MAX),
+            );
+            if from > to || to > xml.len() {
+                return Err(format!("damaged zip entry `{name}`"));
+            }
+            let mut fixed = Vec::with_capacity(xml.len() + 32);
+            fixed.extend_from_slice(&xml[..from]);
+            fixed.extend_from_slice(sst_start_tag(tag_name, others, count).as_bytes());
+            fixed.extend_from_slice(&xml[to..]);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            out.start_file(name.as_str(), opts).map_err(damaged)?;
+            out.write_all(&fixed)
+                .map_err(|e| format!("cannot repair `{name}`: {e}"))?;
+        } else {
+            let f = src.by_index_raw(i).map_err(damaged)?;
+            out.raw_copy_file(f).map_err(damaged)?;
+        }
+    }
+    Ok(out.finish().map_err(damaged)?.into_inner())
 }
 
 fn too_big(limits: &Limits, name: &str) -> String {
@@ -151,7 +471,6 @@ fn too_big(limits: &Limits, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -175,6 +494,89 @@ mod tests {
         let e = check_zip(&bomb, &l).unwrap_err();
         assert!(e.contains("zip bomb"), "{e}");
         assert!(check_zip(&bomb, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn lying_unique_count_is_repaired_and_the_rest_copied() {
+        let sst = "<?xml version=\"1.0\"?>\n<!-- uniqueCount=\"9\" -->\
+                   <sst xmlns=\"m\" count='3' uniqueCount=\"1000000000000\"><si><t>a</t></si>\
+                   <si><t>b</t></si></sst>";
+        let z = zip_of(&[
+            ("xl/workbook.xml", b"<workbook/>".to_vec()),
+            ("xl/sharedStrings.xml", sst.as_bytes().to_vec()),
+        ]);
+        let fixed = check_package(&z, &Limits::default()).unwrap().unwrap();
+        let mut a = zip::ZipArchive::new(Cursor::new(fixed)).unwrap();
+        let mut x = String::new();
+        a.by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut x)
+            .unwrap();
+        assert_eq!(
+            x,
+            "<?xml version=\"1.0\"?>\n<!-- uniqueCount=\"9\" --><sst xmlns=\"m\" count=\"3\" \
+             uniqueCount=\"2\"><si><t>a</t></si><si><t>b</t></si></sst>"
+        );
+        let mut w = String::new();
+        a.by_name("xl/workbook.xml")
+            .unwrap()
+            .read_to_string(&mut w)
+            .unwrap();
+        assert_eq!(w, "<workbook/>");
+        // A true count needs no copy.
+        let ok = zip_of(&[(
+            "xl/sharedStrings.xml",
+            sst.replace("1000000000000", "2").into_bytes(),
+        )]);
+        assert_eq!(check_package(&ok, &Limits::default()), Ok(None));
+    }
+
+    #[test]
+    fn counts_and_depth_are_measured_not_declared() {
+        let l = Limits {
+            max_shared_strings: 2,
+            max_styles: 1,
+            max_xml_depth: 3,
+            ..Limits::default()
+        };
+        let sst = |n: usize| {
+            zip_of(&[(
+                "xl/sharedStrings.xml",
+                format!("<sst uniqueCount=\"1\">{}</sst>", "<si/>".repeat(n)).into_bytes(),
+            )])
+        };
+        assert_eq!(check_package(&sst(2), &l), Ok(None));
+        let e = check_package(&sst(3), &l).unwrap_err();
+        assert!(
+            e.starts_with("`xl/sharedStrings.xml` holds more than 2 shared strings"),
+            "{e}"
+        );
+        let styles = zip_of(&[(
+            "xl/styles.xml",
+            b"<styleSheet><cellXfs><xf/><xf/></cellXfs></styleSheet>".to_vec(),
+        )]);
+        let e = check_package(&styles, &l).unwrap_err();
+        assert!(
+            e.starts_with("`xl/styles.xml` holds more than 1 cell formats (xf)"),
+            "{e}"
+        );
+        let deep = |x: &str| zip_of(&[("xl/workbook.xml", x.as_bytes().to_vec())]);
+        assert_eq!(check_package(&deep("<a><b><c/></b></a>"), &l), Ok(None));
+        let e = check_package(&deep("<a><b><c><d/></c></b></a>"), &l).unwrap_err();
+        assert!(
+            e.starts_with("`xl/workbook.xml` nests its XML elements more than 3 deep"),
+            "{e}"
+        );
+        // Not XML (VML, binary parts): only counted.
+        assert_eq!(
+            check_package(
+                &zip_of(&[("xl/drawings/vmlDrawing1.vml", b"<a><b><c><d><e>".to_vec())]),
+                &l
+            ),
+            Ok(None)
+        );
+        // Broken XML is left to the reader.
+        assert_eq!(check_package(&deep("<a><b></c"), &l), Ok(None));
     }
 
     #[test]

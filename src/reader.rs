@@ -14,13 +14,14 @@
 //! ```
 
 use crate::template::{self, Field, Kind, Layout};
-use crate::value::{Invalid, Value, Values};
+use crate::value::{Invalid, Original, Value, Values};
 use calamine::{
     Data, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx,
     open_workbook_auto_from_rs, open_workbook_from_rs,
 };
-use chrono::{NaiveDate, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Cursor;
@@ -259,6 +260,10 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
 }
 
 /// Reads a file into memory, turning the usual failures into [`ReadError`]s.
+///
+/// Only regular files are opened (a FIFO or device would block or never
+/// end), and the file is read with a cap of `BPT_MAX_FILE_BYTES` whatever
+/// size the file system reports: a kernel pseudo-file reports 0 bytes.
 fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
     let io = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -272,24 +277,49 @@ fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
             }
         }
     };
+    let not_regular = || ReadError::NotAWorkbook {
+        path: path.to_path_buf(),
+        message: "not a regular file (a device, FIFO or socket)".into(),
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
+    if meta.is_dir() {
         return Err(ReadError::NotAFile {
             path: path.to_path_buf(),
         });
     }
-    let limits = crate::limits::Limits::from_env();
-    if meta.len() > limits.max_file_bytes {
-        return Err(ReadError::NotAWorkbook {
-            path: path.to_path_buf(),
-            message: format!(
-                "the file is {} bytes, more than the limit of {} (BPT_MAX_FILE_BYTES)",
-                meta.len(),
-                crate::limits::human(limits.max_file_bytes)
-            ),
-        });
+    if !meta.is_file() {
+        return Err(not_regular());
     }
-    std::fs::read(path).map_err(io)
+    let limits = crate::limits::Limits::from_env();
+    let too_big = |size: String| ReadError::NotAWorkbook {
+        path: path.to_path_buf(),
+        message: format!(
+            "the file {size}, more than the limit of {} (BPT_MAX_FILE_BYTES)",
+            crate::limits::human(limits.max_file_bytes)
+        ),
+    };
+    if meta.len() > limits.max_file_bytes {
+        return Err(too_big(format!("is {} bytes", meta.len())));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The file opened may not be the one looked at (it was replaced).
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(not_regular());
+    }
+    let cap = limits.max_file_bytes;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, cap.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big(format!(
+            "reports {} bytes but holds more when read",
+            meta.len()
+        )));
+    }
+    Ok(bytes)
 }
 
 fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
@@ -373,7 +403,7 @@ struct Marker<'a> {
 /// An open workbook with its sheet ranges read at most once each.
 struct Book<'a> {
     path: &'a Path,
-    sheets: Sheets<Cursor<&'a [u8]>>,
+    sheets: Sheets<Cursor<Cow<'a, [u8]>>>,
     names: Vec<String>,
     ranges: HashMap<String, Cells>,
     /// Last row and column any form reads: cells beyond are never loaded.
@@ -427,8 +457,14 @@ impl<'a> Book<'a> {
                 crate::limits::human(limits.max_file_bytes)
             )));
         }
-        crate::limits::check_zip(bytes, &limits).map_err(not_wb)?;
-        let sheets = open_sheets(path, bytes).map_err(|e| not_wb(explain_open_error(bytes, e)))?;
+        // A package whose declared counts cannot be trusted is read from
+        // the repaired copy the check returns.
+        let package = match crate::limits::check_package(bytes, &limits).map_err(not_wb)? {
+            Some(repaired) => Cow::Owned(repaired),
+            None => Cow::Borrowed(bytes),
+        };
+        let sheets =
+            open_sheets(path, package).map_err(|e| not_wb(explain_open_error(bytes, e)))?;
         let names = sheets.sheet_names();
         Ok(Book {
             path,
@@ -550,13 +586,13 @@ fn explain_open_error(bytes: &[u8], e: calamine::Error) -> String {
 /// every format before giving up with the first error (the more telling one).
 fn open_sheets<'a>(
     path: &Path,
-    bytes: &'a [u8],
-) -> Result<Sheets<Cursor<&'a [u8]>>, calamine::Error> {
+    bytes: Cow<'a, [u8]>,
+) -> Result<Sheets<Cursor<Cow<'a, [u8]>>>, calamine::Error> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let rs = Cursor::new(bytes);
+    let rs = Cursor::new(bytes.clone());
     let first: Result<Sheets<_>, calamine::Error> = match ext.as_deref() {
         Some("xlsx" | "xlsm" | "xltx" | "xltm" | "xlam") => open_workbook_from_rs::<Xlsx<_>, _>(rs)
             .map(Sheets::Xlsx)
@@ -602,7 +638,7 @@ fn identify<'m>(book: &mut Book<'_>, markers: &[Marker<'m>]) -> Result<&'m str, 
                 continue;
             }
             Some(other) => {
-                details.push(format!("{where_} holds `{other}`"));
+                details.push(format!("{where_} holds `{}`", shorten(&raw(other))));
                 continue;
             }
         };
@@ -700,20 +736,27 @@ fn read_fields(book: &mut Book<'_>, layout: &Layout) -> Result<Values, ReadError
 /// (the cell `0.1` reads as `0.1`, not `0.1000000000000000055…`); blank and
 /// whitespace-only cells are [`Value::Empty`]; anything that is not what the
 /// field's kind expects is [`Value::Invalid`] with the sheet, cell and raw
-/// content.
+/// content — and, when the cell held a number or a boolean, that
+/// [`Original`] content, so that writing the bid back keeps the cell as it
+/// was. Nothing is silently changed:
+///
+/// - a number a [`Decimal`] cannot hold exactly (`1e308`, or
+///   `1.2345678901234568E-15` with more than 28 decimal places) is invalid,
+///   never rounded;
+/// - date cells follow Excel's 1900 date system exactly (see
+///   [`excel_serial`]): serial 60 (Excel's 29 February 1900, a day that did
+///   not exist), serials outside 1 ..= 2958465 (1900-01-01 ..= 9999-12-31)
+///   and a date with a time of day are invalid, keeping the serial; text in
+///   a date cell is a date only when it spells one in that range
+///   (`2012-02-29`, `2/29/2012`), otherwise it is invalid and stays text.
 pub fn cell_value(data: &Data, field: &Field) -> Value {
-    let bad = |raw: String| {
-        Value::Invalid(Invalid {
-            sheet: field.sheet.clone(),
-            cell: field.cell.to_string(),
-            raw,
-            expected: field.kind.expected().to_string(),
-        })
+    let plain = |raw: String, original: Option<Original>| {
+        invalid(field, raw, field.kind.expected().to_string(), original)
     };
     match data {
         Data::Empty => return Value::Empty,
         Data::String(s) if s.trim().is_empty() => return Value::Empty,
-        Data::Error(e) => return bad(e.to_string()),
+        Data::Error(e) => return plain(e.to_string(), None),
         _ => {}
     }
     match field.kind {
@@ -722,12 +765,12 @@ pub fn cell_value(data: &Data, field: &Field) -> Value {
                 Data::Int(i) => Decimal::from(*i),
                 Data::Float(f) => match f64_to_decimal(*f) {
                     Some(d) => d,
-                    None => return bad(f.to_string()),
+                    None => return inexact(field, *f),
                 },
-                other => return bad(raw(other)),
+                other => return plain(raw(other), original_of(other)),
             };
             if field.kind == Kind::Integer && !d.fract().is_zero() {
-                return bad(d.normalize().to_string());
+                return plain(d.normalize().to_string(), original_of(data));
             }
             Value::Number(d)
         }
@@ -738,38 +781,117 @@ pub fn cell_value(data: &Data, field: &Field) -> Value {
             Data::Int(i) => Value::Number(Decimal::from(*i)),
             Data::Float(f) => match f64_to_decimal(*f) {
                 Some(d) => Value::Number(d),
-                None => Value::Text(f.to_string()),
+                None => inexact(field, *f),
             },
             Data::String(s) => Value::Text(s.clone()),
             Data::Bool(b) => Value::Text(bool_text(*b).to_string()),
-            other => bad(raw(other)),
+            other => plain(raw(other), original_of(other)),
         },
         Kind::Text | Kind::Choice => match data {
             Data::String(s) => Value::Text(s.clone()),
             Data::Int(i) => Value::Text(i.to_string()),
             Data::Float(f) => match f64_to_decimal(*f) {
                 Some(d) => Value::Text(d.normalize().to_string()),
-                None => Value::Text(f.to_string()),
+                None => inexact(field, *f),
             },
             Data::Bool(b) => Value::Text(bool_text(*b).to_string()),
-            other => bad(raw(other)),
+            other => plain(raw(other), original_of(other)),
         },
-        Kind::Date => {
-            let d = match data {
-                Data::DateTime(dt) if dt.is_datetime() => dt.as_datetime().map(|d| d.date()),
-                Data::Float(f) => serial_to_date(*f),
-                Data::Int(i) => serial_to_date(*i as f64),
-                Data::DateTimeIso(s) => parse_iso_prefix(s),
-                Data::String(s) => parse_date_text(s),
-                _ => None,
-            };
-            match d {
-                Some(d) => Value::Date(d),
-                None => bad(raw(data)),
-            }
-        }
+        Kind::Date => date_value(data, field),
     }
 }
+
+fn invalid(field: &Field, raw: String, expected: String, original: Option<Original>) -> Value {
+    Value::Invalid(Invalid {
+        sheet: field.sheet.clone(),
+        cell: field.cell.to_string(),
+        raw,
+        expected,
+        original,
+    })
+}
+
+/// A number `bpt` cannot hold exactly: invalid, keeping the number.
+fn inexact(field: &Field, f: f64) -> Value {
+    invalid(
+        field,
+        number_text(f),
+        format!(
+            "{} that bpt can hold exactly (at most 28 decimal places, magnitude below 7.9E+28)",
+            field.kind.expected()
+        ),
+        Some(Original::Number(f)),
+    )
+}
+
+/// The typed content of a cell that is not text, kept for writing back.
+fn original_of(data: &Data) -> Option<Original> {
+    match data {
+        Data::Float(f) => Some(Original::Number(*f)),
+        // `i64` beyond 2^53 has no exact `f64`: keep its text instead.
+        Data::Int(i) if i.unsigned_abs() <= 1 << 53 => Some(Original::Number(*i as f64)),
+        Data::DateTime(dt) if dt.is_duration() => Some(Original::Number(dt.as_f64())),
+        Data::DateTime(dt) => Some(Original::DateSerial(dt.as_f64())),
+        Data::DateTimeIso(s) => iso_serial(s).map(Original::DateSerial),
+        Data::Bool(b) => Some(Original::Bool(*b)),
+        _ => None,
+    }
+}
+
+/// A date cell's value.
+fn date_value(data: &Data, field: &Field) -> Value {
+    let serial = match data {
+        Data::DateTime(dt) if dt.is_duration() => {
+            return invalid(
+                field,
+                datetime_raw(dt),
+                field.kind.expected().to_string(),
+                original_of(data),
+            );
+        }
+        Data::DateTime(dt) => serial_1900(dt),
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        Data::DateTimeIso(s) => match iso_serial(s) {
+            Some(serial) => serial,
+            None => return invalid(field, s.clone(), DATE_RANGE.to_string(), None),
+        },
+        Data::String(s) => {
+            return match parse_date_text(s) {
+                Some(d) => Value::Date(d),
+                None => invalid(field, s.clone(), field.kind.expected().to_string(), None),
+            };
+        }
+        other => {
+            return invalid(
+                field,
+                raw(other),
+                field.kind.expected().to_string(),
+                original_of(other),
+            );
+        }
+    };
+    let keep = Some(Original::DateSerial(serial));
+    match excel_serial(serial) {
+        Serial::Date(d) => Value::Date(d),
+        Serial::DateTime(dt) => invalid(
+            field,
+            datetime_text(dt),
+            "a date without a time of day".into(),
+            keep,
+        ),
+        Serial::LeapDay => invalid(
+            field,
+            "1900-02-29".into(),
+            "a date that exists (serial 60 is Excel's 29 February 1900, a day that never was)"
+                .into(),
+            keep,
+        ),
+        Serial::OutOfRange => invalid(field, num_raw(serial), DATE_RANGE.to_string(), keep),
+    }
+}
+
+const DATE_RANGE: &str = "a date from 1900-01-01 to 9999-12-31 (Excel date serials 1 to 2958465)";
 
 fn bool_text(b: bool) -> &'static str {
     if b { "TRUE" } else { "FALSE" }
@@ -780,15 +902,35 @@ fn raw(data: &Data) -> String {
     match data {
         Data::Empty => String::new(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) => match f64_to_decimal(*f) {
-            Some(d) => d.normalize().to_string(),
-            None => f.to_string(),
-        },
+        Data::Float(f) => num_raw(*f),
         Data::String(s) => s.clone(),
         Data::Bool(b) => bool_text(*b).to_string(),
         Data::DateTime(dt) => datetime_raw(dt),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A number as a person reads it: plain decimal digits when a [`Decimal`]
+/// holds it exactly, else [`number_text`].
+fn num_raw(f: f64) -> String {
+    match f64_to_decimal(f) {
+        Some(d) => d.normalize().to_string(),
+        None => number_text(f),
+    }
+}
+
+/// A number in the scientific form Excel shows for numbers it cannot show
+/// in full (`1E+308`, `1.2345678901234568E-15`); shortest round trip, so
+/// the text gives back the same `f64`.
+pub fn number_text(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    let s = format!("{f:E}");
+    match s.split_once('E') {
+        Some((m, e)) if !e.starts_with('-') => format!("{m}E+{e}"),
+        _ => s,
     }
 }
 
@@ -801,24 +943,54 @@ fn datetime_raw(dt: &ExcelDateTime) -> String {
             let s = s.abs();
             return format!("{sign}{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
         }
-        return dt.as_f64().to_string();
+        return number_text(dt.as_f64());
     }
-    match dt.as_datetime() {
-        Some(d) if d.time().num_seconds_from_midnight() == 0 => d.format("%Y-%m-%d").to_string(),
-        Some(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => dt.as_f64().to_string(),
+    match excel_serial(serial_1900(dt)) {
+        Serial::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Serial::DateTime(d) => datetime_text(d),
+        Serial::LeapDay => "1900-02-29".into(),
+        Serial::OutOfRange => num_raw(dt.as_f64()),
+    }
+}
+
+fn datetime_text(d: NaiveDateTime) -> String {
+    if d.nanosecond() == 0 {
+        d.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        d.format("%Y-%m-%d %H:%M:%S%.3f").to_string()
+    }
+}
+
+/// The serial of a date-styled cell in the 1900 date system (a workbook
+/// saved with the 1904 system counts from 1904-01-01, serial 1462).
+fn serial_1900(dt: &ExcelDateTime) -> f64 {
+    // calamine keeps the 1904 flag private; equality tells it.
+    let kind = if dt.is_duration() {
+        ExcelDateTimeType::TimeDelta
+    } else {
+        ExcelDateTimeType::DateTime
+    };
+    if *dt == ExcelDateTime::new(dt.as_f64(), kind, true) {
+        dt.as_f64() + 1462.0
+    } else {
+        dt.as_f64()
     }
 }
 
 /// An `f64` cell value as an exact decimal, through its shortest round-trip
-/// decimal form (`0.1` → `0.1`). `None` for NaN, infinities and magnitudes
-/// beyond `Decimal`'s range; values smaller than 1e-28 become zero.
+/// decimal form (`0.1` → `0.1`). `None` for NaN, infinities, magnitudes
+/// beyond `Decimal`'s range and numbers that need more than its 28 decimal
+/// places (`1e-30`, `1.2345678901234568e-15`): only a decimal that gives
+/// back the very same `f64` is returned, so nothing is rounded.
 pub fn f64_to_decimal(f: f64) -> Option<Decimal> {
     if !f.is_finite() {
         return None;
     }
     if f == 0.0 {
         return Some(Decimal::ZERO);
+    }
+    if f.abs() >= 7.9e28 {
+        return None;
     }
     let mut s = String::with_capacity(24);
     let _ = write!(s, "{f}");
@@ -827,33 +999,125 @@ pub fn f64_to_decimal(f: f64) -> Option<Decimal> {
         let _ = write!(s, "{f:e}");
         Decimal::from_scientific(&s).ok()
     })?;
-    Some(if d.is_zero() { Decimal::ZERO } else { d })
+    // `Decimal` rounds digits beyond its 28 decimal places away: exact only
+    // when its text gives back `f`.
+    s.clear();
+    let _ = write!(s, "{d}");
+    (s.parse::<f64>().ok() == Some(f)).then_some(d)
 }
 
-/// An Excel serial date (1900 date system, with Excel's 29 February 1900)
-/// as a date; the time of day is dropped. `None` outside 1900-01-01 ..
-/// 9999-12-31.
-pub fn serial_to_date(serial: f64) -> Option<NaiveDate> {
+/// What a serial number means in Excel's 1900 date system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    /// A whole serial from 1 (1900-01-01) to 2958465 (9999-12-31), not 60.
+    Date(NaiveDate),
+    /// A serial with a fraction: a date and a time of day (to the
+    /// millisecond, as Excel shows it).
+    DateTime(NaiveDateTime),
+    /// Serial 60 (with or without a time): Excel's 29 February 1900, a day
+    /// that did not exist — Excel counts 1900 as a leap year, as Lotus 1-2-3
+    /// did. No calendar date stands for it.
+    LeapDay,
+    /// Below 1, from 2958466 on, NaN or infinite: no date.
+    OutOfRange,
+}
+
+/// Reads an Excel serial in the 1900 date system exactly: serials 1–59 are
+/// 1900-01-01 to 1900-02-28, 60 is Excel's fictitious 29 February 1900, and
+/// from 61 (1900-03-01) on each serial is one day. Range-checked before any
+/// conversion, so no serial can overflow.
+///
+/// ```
+/// use bpt::reader::{excel_serial, Serial};
+/// use chrono::NaiveDate;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// assert_eq!(excel_serial(59.0), Serial::Date(d(1900, 2, 28)));
+/// assert_eq!(excel_serial(60.0), Serial::LeapDay);
+/// assert_eq!(excel_serial(61.0), Serial::Date(d(1900, 3, 1)));
+/// assert_eq!(
+///     excel_serial(40909.5),
+///     Serial::DateTime(d(2012, 1, 1).and_hms_opt(12, 0, 0).unwrap())
+/// );
+/// assert_eq!(excel_serial(-1e16), Serial::OutOfRange);
+/// ```
+pub fn excel_serial(serial: f64) -> Serial {
     if !(1.0..2_958_466.0).contains(&serial) {
+        return Serial::OutOfRange;
+    }
+    let day = serial.floor();
+    let frac = serial - day;
+    // In range: 1 ..= 2958465.
+    let day = day as i64;
+    if day == 60 {
+        return Serial::LeapDay;
+    }
+    let (epoch, offset) = if day < 60 {
+        (NaiveDate::from_ymd_opt(1899, 12, 31), day)
+    } else {
+        (NaiveDate::from_ymd_opt(1899, 12, 30), day)
+    };
+    let Some(date) = epoch.and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(offset)))
+    else {
+        return Serial::OutOfRange;
+    };
+    if frac == 0.0 {
+        return Serial::Date(date);
+    }
+    // frac is in (0, 1): at most 86,400,000 ms, shown to the millisecond.
+    let ms = ((frac * 86_400_000.0).round() as u32).min(86_399_999);
+    match NaiveTime::from_num_seconds_from_midnight_opt(ms / 1000, (ms % 1000) * 1_000_000) {
+        Some(t) => Serial::DateTime(date.and_time(t)),
+        None => Serial::OutOfRange,
+    }
+}
+
+/// An Excel serial date (1900 date system) as a date: `None` unless the
+/// serial is a whole day from 1 (1900-01-01) to 2958465 (9999-12-31) other
+/// than 60 (see [`excel_serial`]).
+pub fn serial_to_date(serial: f64) -> Option<NaiveDate> {
+    match excel_serial(serial) {
+        Serial::Date(d) => Some(d),
+        _ => None,
+    }
+}
+
+/// The 1900-system serial of a date (1900-01-01 ..= 9999-12-31).
+fn date_serial(d: NaiveDate) -> Option<f64> {
+    let first = NaiveDate::from_ymd_opt(1900, 1, 1)?;
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31)?;
+    if d < first || d > last {
         return None;
     }
-    ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false)
-        .as_datetime()
-        .map(|d| d.date())
+    let march = NaiveDate::from_ymd_opt(1900, 3, 1)?;
+    let epoch = if d < march {
+        NaiveDate::from_ymd_opt(1899, 12, 31)?
+    } else {
+        NaiveDate::from_ymd_opt(1899, 12, 30)?
+    };
+    Some((d - epoch).num_days() as f64)
 }
 
-fn parse_iso_prefix(s: &str) -> Option<NaiveDate> {
+/// The serial of an ISO date or date-time (`2012-01-01`,
+/// `2012-01-01T12:00:00`, as `.ods` files store them).
+fn iso_serial(s: &str) -> Option<f64> {
     let s = s.trim();
-    let head = s.get(..10).unwrap_or(s);
-    NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()
+    let dt = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d").map(|d| d.and_time(NaiveTime::MIN)))
+        .ok()?;
+    let day = date_serial(dt.date())?;
+    let secs = f64::from(dt.time().num_seconds_from_midnight());
+    let nanos = f64::from(dt.time().nanosecond());
+    Some(day + (secs + nanos / 1e9) / 86_400.0)
 }
 
-/// Parses a date typed as text: `2012-02-29` or `2/29/2012`.
+/// Parses a date typed as text: `2012-02-29` or `2/29/2012`, from
+/// 1900-01-01 to 9999-12-31 (what an Excel date cell can hold).
 pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%m/%d/%Y"))
         .ok()
+        .filter(|d| date_serial(*d).is_some())
 }
 
 #[cfg(test)]
@@ -916,9 +1180,131 @@ role = "input"
         assert_eq!(cell_value(&Data::Int(-7), &f), Value::Number(dec!(-7)));
         assert_eq!(f64_to_decimal(f64::NAN), None);
         assert_eq!(f64_to_decimal(1e300), None);
-        assert_eq!(f64_to_decimal(1e-30), Some(Decimal::ZERO));
         let v = cell_value(&Data::Float(f64::INFINITY), &f);
         assert_eq!(inv(&v).raw, "inf");
+        assert_eq!(
+            f64_to_decimal(1e28),
+            Some(dec!(10000000000000000000000000000))
+        );
+        assert_eq!(
+            f64_to_decimal(1e-28),
+            Some(dec!(0.0000000000000000000000000001))
+        );
+    }
+
+    #[test]
+    fn numbers_decimal_cannot_hold_are_invalid_and_kept() {
+        let f = field(Kind::Money);
+        for (x, raw) in [
+            (1e308, "1E+308"),
+            (-7.9e28, "-7.9E+28"),
+            (1.2345678901234568e-15, "1.2345678901234568E-15"),
+            (1e-30, "1E-30"),
+            (f64::MIN_POSITIVE, "2.2250738585072014E-308"),
+        ] {
+            assert_eq!(f64_to_decimal(x), None, "{x}");
+            let v = cell_value(&Data::Float(x), &f);
+            let i = inv(&v);
+            assert_eq!(i.raw, raw);
+            assert_eq!(
+                i.expected,
+                "a dollar amount (number) that bpt can hold exactly (at most 28 decimal \
+                 places, magnitude below 7.9E+28)"
+            );
+            assert_eq!(i.original, Some(Original::Number(x)));
+            assert_eq!(
+                raw.parse::<f64>().unwrap(),
+                x,
+                "raw text gives the number back"
+            );
+        }
+        for k in [Kind::Code, Kind::Text] {
+            let v = cell_value(&Data::Float(1e308), &field(k));
+            assert_eq!(inv(&v).raw, "1E+308");
+            assert_eq!(inv(&v).original, Some(Original::Number(1e308)));
+        }
+        // Non-number content keeps its type for writing back.
+        let v = cell_value(&Data::Bool(true), &f);
+        assert_eq!(inv(&v).original, Some(Original::Bool(true)));
+        let v = cell_value(&Data::String("12".into()), &f);
+        assert_eq!(inv(&v).original, None);
+        let dt = ExcelDateTime::new(40909.0, ExcelDateTimeType::DateTime, false);
+        let v = cell_value(&Data::DateTime(dt), &f);
+        assert_eq!(inv(&v).original, Some(Original::DateSerial(40909.0)));
+        let v = cell_value(&Data::Float(2013.5), &field(Kind::Integer));
+        assert_eq!(inv(&v).original, Some(Original::Number(2013.5)));
+    }
+
+    #[test]
+    fn dates_follow_excel_1900_system_exactly() {
+        let f = field(Kind::Date);
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let styled =
+            |x: f64| Data::DateTime(ExcelDateTime::new(x, ExcelDateTimeType::DateTime, false));
+        assert_eq!(cell_value(&styled(59.0), &f), Value::Date(d(1900, 2, 28)));
+        assert_eq!(cell_value(&styled(61.0), &f), Value::Date(d(1900, 3, 1)));
+        assert_eq!(
+            cell_value(&styled(2958465.0), &f),
+            Value::Date(d(9999, 12, 31))
+        );
+        // Serial 60: Excel's 29 February 1900.
+        let v = cell_value(&styled(60.0), &f);
+        assert_eq!(inv(&v).raw, "1900-02-29");
+        assert_eq!(
+            inv(&v).expected,
+            "a date that exists (serial 60 is Excel's 29 February 1900, a day that never was)"
+        );
+        assert_eq!(inv(&v).original, Some(Original::DateSerial(60.0)));
+        // A time of day is kept, never dropped.
+        let v = cell_value(&styled(40909.5), &f);
+        assert_eq!(inv(&v).raw, "2012-01-01 12:00:00");
+        assert_eq!(inv(&v).expected, "a date without a time of day");
+        assert_eq!(inv(&v).original, Some(Original::DateSerial(40909.5)));
+        let v = cell_value(&Data::Float(40909.0 + 1.0 / 86_400_000.0), &f);
+        assert_eq!(inv(&v).raw, "2012-01-01 00:00:00.001");
+        // Impossible serials, however extreme: invalid, kept, no panic.
+        for (x, raw) in [
+            (-1.0, "-1"),
+            (0.0, "0"),
+            (0.5, "0.5"),
+            (2958466.0, "2958466"),
+            (-1e16, "-10000000000000000"),
+            (1e16, "10000000000000000"),
+            (f64::MAX, "1.7976931348623157E+308"),
+            (f64::MIN, "-1.7976931348623157E+308"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "NaN"),
+        ] {
+            for data in [styled(x), Data::Float(x)] {
+                let v = cell_value(&data, &f);
+                assert_eq!(inv(&v).raw, raw, "{x}");
+                assert_eq!(inv(&v).expected, DATE_RANGE);
+                assert_eq!(inv(&v).original, Some(Original::DateSerial(x)), "{x}");
+            }
+            // The same serial in any other field: no panic either.
+            let _ = cell_value(&styled(x), &field(Kind::Money));
+            let _ = cell_value(&styled(x), &field(Kind::Text));
+        }
+        // A 1904-system workbook counts from 1904-01-01.
+        let dt = ExcelDateTime::new(0.0, ExcelDateTimeType::DateTime, true);
+        assert_eq!(
+            cell_value(&Data::DateTime(dt), &f),
+            Value::Date(d(1904, 1, 1))
+        );
+        // Text that is no Excel date stays text, invalid.
+        for t in ["1899-12-31", "1900-02-29", "10000-01-01", "0000-01-01"] {
+            let v = cell_value(&Data::String(t.into()), &f);
+            assert_eq!(inv(&v).raw, t);
+            assert_eq!(inv(&v).original, None);
+        }
+        // .ods date-times.
+        let v = cell_value(&Data::DateTimeIso("2012-01-01T12:00:00".into()), &f);
+        assert_eq!(inv(&v).raw, "2012-01-01 12:00:00");
+        assert_eq!(inv(&v).original, Some(Original::DateSerial(40909.5)));
+        assert_eq!(
+            cell_value(&Data::DateTimeIso("1900-02-28".into()), &f),
+            Value::Date(d(1900, 2, 28))
+        );
     }
 
     #[test]
@@ -1020,6 +1406,8 @@ role = "input"
         assert_eq!(serial_to_date(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
         assert_eq!(serial_to_date(0.0), None);
         assert_eq!(serial_to_date(-5.0), None);
+        assert_eq!(serial_to_date(60.0), None);
+        assert_eq!(serial_to_date(40909.5), None);
         for bad in [
             Data::String("31.12.2011".into()),
             Data::String("2011-02-30".into()),
@@ -1029,7 +1417,7 @@ role = "input"
             Data::DateTime(ExcelDateTime::new(0.5, ExcelDateTimeType::TimeDelta, false)),
         ] {
             let v = cell_value(&bad, &f);
-            assert_eq!(inv(&v).expected, "a date", "{bad:?}");
+            assert!(inv(&v).expected.starts_with("a date"), "{bad:?}");
         }
         let v = cell_value(
             &Data::DateTime(ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false)),

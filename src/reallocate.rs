@@ -48,6 +48,8 @@
 //! assert_eq!(fix.figures.unallocated, dec!(0));
 //! ```
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::calc::round;
 use crate::value::Values;
 use rust_decimal::Decimal;
@@ -71,11 +73,51 @@ fn clamp_opt(d: Option<Decimal>) -> Option<Decimal> {
     d.map(clamp)
 }
 
+// Every input is clamped to ±LIMIT (10¹²), so no sum, difference or product
+// of two of them comes near the `Decimal` limit (±7.9e28): these saturating
+// forms never saturate on clamped figures. They are here so that a `June` or
+// `Announcement` built by hand with extreme values cannot panic either, and
+// so `clippy::arithmetic_side_effects` (denied for this module) can see it.
+
+/// `a + b`, saturating.
+fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_add(b)
+}
+
+/// `a − b`, saturating.
+fn sub(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_sub(b)
+}
+
+/// `a × b`, saturating.
+fn mul(a: Decimal, b: Decimal) -> Decimal {
+    a.saturating_mul(b)
+}
+
+/// `a ÷ b`, zero when `b` is zero, saturating when the quotient is too large.
+fn div(a: Decimal, b: Decimal) -> Decimal {
+    if b.is_zero() {
+        Decimal::ZERO
+    } else {
+        a.checked_div(b)
+            .unwrap_or(if a.is_sign_negative() == b.is_sign_negative() {
+                Decimal::MAX
+            } else {
+                Decimal::MIN
+            })
+    }
+}
+
+/// `−a` (never overflows: `Decimal::MIN` is `−Decimal::MAX`).
+fn neg(a: Decimal) -> Decimal {
+    sub(Decimal::ZERO, a)
+}
+
 /// `$12.30`, `-$2.00`.
 fn money(d: Decimal) -> String {
     let r = round(d, 2);
     if r.is_sign_negative() && !r.is_zero() {
-        format!("-${:.2}", -r)
+        format!("-${:.2}", r.abs())
     } else {
         format!("${:.2}", r.abs())
     }
@@ -123,9 +165,9 @@ impl RebateLevel {
     /// The rebate percentage as a fraction (11/15, 43/60, 2/3).
     pub fn fraction(self) -> Decimal {
         match self {
-            RebateLevel::Pct73 => dec!(11) / dec!(15),
-            RebateLevel::Pct71 => dec!(43) / dec!(60),
-            RebateLevel::Pct66 => dec!(2) / dec!(3),
+            RebateLevel::Pct73 => div(dec!(11), dec!(15)),
+            RebateLevel::Pct71 => div(dec!(43), dec!(60)),
+            RebateLevel::Pct66 => div(dec!(2), dec!(3)),
         }
     }
 
@@ -143,10 +185,14 @@ impl RebateLevel {
     /// The level nearest a rebate percentage given as a fraction (0.7333…)
     /// or in percent (73.33); `None` when it is none of the three.
     pub fn from_fraction(d: Decimal) -> Option<RebateLevel> {
-        let f = if d > Decimal::ONE { d / dec!(100) } else { d };
+        let f = if d > Decimal::ONE {
+            div(d, dec!(100))
+        } else {
+            d
+        };
         [RebateLevel::Pct73, RebateLevel::Pct71, RebateLevel::Pct66]
             .into_iter()
-            .find(|l| (l.fraction() - f).abs() < dec!(0.005))
+            .find(|l| sub(l.fraction(), f).abs() < dec!(0.005))
     }
 
     /// The level from the star rating, the new/low indicator and the plan
@@ -226,31 +272,34 @@ pub struct Allocations {
 impl Allocations {
     /// Line 7: the sum of lines 2–6.
     pub fn total(&self) -> Decimal {
-        self.reduce_cost_sharing
-            + self.other_supplemental
-            + self.part_b
-            + self.part_d_basic
-            + self.part_d_supplemental
+        [
+            self.other_supplemental,
+            self.part_b,
+            self.part_d_basic,
+            self.part_d_supplemental,
+        ]
+        .into_iter()
+        .fold(self.reduce_cost_sharing, add)
     }
 
     /// Rebate buying down the A/B mandatory supplemental premium (lines 2 + 3).
     pub fn ab(&self) -> Decimal {
-        self.reduce_cost_sharing + self.other_supplemental
+        add(self.reduce_cost_sharing, self.other_supplemental)
     }
 
     /// Everything except the Part D basic buydown (lines 2–4 and 6).
     pub fn other_than_part_d_basic(&self) -> Decimal {
-        self.total() - self.part_d_basic
+        sub(self.total(), self.part_d_basic)
     }
 
     /// `self − before`, line by line.
     pub fn minus(&self, before: &Allocations) -> Allocations {
         Allocations {
-            reduce_cost_sharing: self.reduce_cost_sharing - before.reduce_cost_sharing,
-            other_supplemental: self.other_supplemental - before.other_supplemental,
-            part_b: self.part_b - before.part_b,
-            part_d_basic: self.part_d_basic - before.part_d_basic,
-            part_d_supplemental: self.part_d_supplemental - before.part_d_supplemental,
+            reduce_cost_sharing: sub(self.reduce_cost_sharing, before.reduce_cost_sharing),
+            other_supplemental: sub(self.other_supplemental, before.other_supplemental),
+            part_b: sub(self.part_b, before.part_b),
+            part_d_basic: sub(self.part_d_basic, before.part_d_basic),
+            part_d_supplemental: sub(self.part_d_supplemental, before.part_d_supplemental),
         }
     }
 
@@ -492,15 +541,24 @@ impl June {
         });
         let rounded_ma_premium = num_or(v, "ws6.premium.rounded_ma_premium", || {
             round(
-                ms_revenue_requirement - allocations.ab() + basic_ma_premium,
+                add(
+                    sub(ms_revenue_requirement, allocations.ab()),
+                    basic_ma_premium,
+                ),
                 1,
             )
         });
         let part_d_basic_premium = num_or(v, "ws6.premium.part_d_basic_premium", || {
-            part_d_basic_before - part_d_basic
+            sub(part_d_basic_before, part_d_basic)
         });
         let total_plan_premium = num_or(v, "ws6.premium.total_plan_premium", || {
-            rounded_ma_premium + part_d_basic_premium + part_d_supp_before - part_d_supplemental
+            sub(
+                add(
+                    add(rounded_ma_premium, part_d_basic_premium),
+                    part_d_supp_before,
+                ),
+                part_d_supplemental,
+            )
         });
         let maxima = Maxima {
             reduce_cost_sharing: clamp_opt(
@@ -575,12 +633,15 @@ impl June {
 
     /// WS6 Sec IIIC line 3: A/B mandatory supplemental premium.
     pub fn ms_premium(&self) -> Decimal {
-        self.ms_revenue_requirement - self.allocations.ab()
+        sub(self.ms_revenue_requirement, self.allocations.ab())
     }
 
     /// WS6 Sec IIIC line 8d: Part D supplemental premium net of rebates.
     pub fn part_d_supp_premium(&self) -> Decimal {
-        self.part_d_supp_before - self.allocations.part_d_supplemental
+        sub(
+            self.part_d_supp_before,
+            self.allocations.part_d_supplemental,
+        )
     }
 
     fn clamped(&self) -> June {
@@ -803,16 +864,16 @@ impl Figures {
         part_d_supp_before: Decimal,
     ) -> Figures {
         let total_allocated = allocations.total();
-        let ms_premium = ms_revenue_requirement - allocations.ab();
-        let total_ma_premium = ms_premium + basic_ma_premium;
+        let ms_premium = sub(ms_revenue_requirement, allocations.ab());
+        let total_ma_premium = add(ms_premium, basic_ma_premium);
         let rounded_ma_premium = round(total_ma_premium, 1);
-        let part_d_basic_premium = part_d_basic_before - allocations.part_d_basic;
-        let part_d_supp_premium = part_d_supp_before - allocations.part_d_supplemental;
+        let part_d_basic_premium = sub(part_d_basic_before, allocations.part_d_basic);
+        let part_d_supp_premium = sub(part_d_supp_before, allocations.part_d_supplemental);
         Figures {
             ma_rebate,
             allocations: allocations.normalized(),
             total_allocated,
-            unallocated: ma_rebate - total_allocated,
+            unallocated: sub(ma_rebate, total_allocated),
             ms_revenue_requirement,
             ms_premium,
             basic_ma_premium,
@@ -822,7 +883,10 @@ impl Figures {
             part_d_basic_premium,
             part_d_supp_before,
             part_d_supp_premium,
-            total_plan_premium: rounded_ma_premium + part_d_basic_premium + part_d_supp_premium,
+            total_plan_premium: add(
+                add(rounded_ma_premium, part_d_basic_premium),
+                part_d_supp_premium,
+            ),
         }
         .normalized()
     }
@@ -944,17 +1008,17 @@ pub struct Reallocation {
 /// rounded to the cent when the savings are unknown.
 fn margin_for_rebate_change(j: &June, rebate_change: Decimal) -> Decimal {
     let pct = j.rebate_level.fraction();
-    let d0 = round(-rebate_change / pct, 2);
+    let d0 = round(div(neg(rebate_change), pct), 2);
     let s = j.bid.savings;
     if s <= Decimal::ZERO {
         return d0;
     }
-    let base = round(s * pct, 2);
+    let base = round(mul(s, pct), 2);
     let mut best: Option<Decimal> = None;
     for k in -30i64..=30 {
-        let d = d0 + Decimal::new(k, 2);
-        let new_rebate = round((s - d).max(Decimal::ZERO) * pct, 2);
-        if new_rebate - base == rebate_change && best.is_none_or(|b| d.abs() < b.abs()) {
+        let d = add(d0, Decimal::new(k, 2));
+        let new_rebate = round(mul(sub(s, d).max(Decimal::ZERO), pct), 2);
+        if sub(new_rebate, base) == rebate_change && best.is_none_or(|b| d.abs() < b.abs()) {
             best = Some(d);
         }
     }
@@ -986,7 +1050,7 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
     let j = june.clamped();
     let from = clamp(total).normalize();
     let to = round(from, 0).normalize();
-    let change = (to - from).normalize();
+    let change = sub(to, from).normalize();
     if change.is_zero() {
         return None;
     }
@@ -1004,7 +1068,7 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
         }
     )];
     if j.ma_rebate > Decimal::ZERO {
-        let rebate_change = -change;
+        let rebate_change = neg(change);
         let m = margin_for_rebate_change(&j, rebate_change).normalize();
         let limit = j.rebate_level.margin_limit();
         let within = m.abs() <= limit;
@@ -1026,7 +1090,7 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
         } else {
             format!(
                 "Take the {} of rebate from a premium buydown (the A/B mandatory supplemental premium rises by it).",
-                money(-rebate_change)
+                money(rebate_change.abs())
             )
         });
         ex.push("The gain/loss margin for Part D benefits must not change.".into());
@@ -1046,10 +1110,10 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
             ex.push(format!(
                 "No rebates: {} the Medicare-covered gain/loss margin by about {} so the basic MA premium moves by {}.",
                 verb(change),
-                money((change * cf).abs()),
+                money(mul(change, cf).abs()),
                 money(change.abs())
             ));
-            Some(round(change * cf, 2).normalize())
+            Some(round(mul(change, cf), 2).normalize())
         } else {
             ex.push(format!(
                 "No rebates: {} the gain/loss margin so the MA premium moves by {}.",
@@ -1083,7 +1147,7 @@ struct Shift {
 }
 
 fn room(max: Option<Decimal>, current: Decimal) -> Option<Decimal> {
-    max.map(|m| (m - current).max(Decimal::ZERO))
+    max.map(|m| sub(m, current).max(Decimal::ZERO))
 }
 
 fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
@@ -1094,17 +1158,17 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
     if delta > zero {
         let mut r = delta;
         // 1. Further buy down the A/B mandatory supplemental premium.
-        let ms_premium = (j.ms_revenue_requirement - a.ab()).max(zero);
+        let ms_premium = sub(j.ms_revenue_requirement, a.ab()).max(zero);
         let x = r.min(ms_premium);
         if x > zero {
             let to_o =
                 room(j.maxima.other_supplemental, a.other_supplemental).map_or(x, |rm| x.min(rm));
             let to_c = room(j.maxima.reduce_cost_sharing, a.reduce_cost_sharing)
-                .map_or(x - to_o, |rm| (x - to_o).min(rm));
-            a.other_supplemental += to_o;
-            a.reduce_cost_sharing += to_c;
-            let placed = to_o + to_c;
-            r -= placed;
+                .map_or(sub(x, to_o), |rm| sub(x, to_o).min(rm));
+            a.other_supplemental = add(a.other_supplemental, to_o);
+            a.reduce_cost_sharing = add(a.reduce_cost_sharing, to_c);
+            let placed = add(to_o, to_c);
+            r = sub(r, placed);
             if placed > zero {
                 lines.push(format!(
                     "Further buy down the A/B mandatory supplemental premium by {} (IIIB lines 2–3).",
@@ -1114,11 +1178,11 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
         }
         // 2. The Part D supplemental premium, in dimes.
         if pd && r > zero {
-            let rm = (j.part_d_supp_before.max(zero) - a.part_d_supplemental).max(zero);
+            let rm = sub(j.part_d_supp_before.max(zero), a.part_d_supplemental).max(zero);
             let y = floor_dp(r.min(rm), 1);
             if y > zero {
-                a.part_d_supplemental += y;
-                r -= y;
+                a.part_d_supplemental = add(a.part_d_supplemental, y);
+                r = sub(r, y);
                 lines.push(format!(
                     "Buy down the Part D supplemental premium by {} more (line 8c).",
                     money(y)
@@ -1131,8 +1195,8 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
         {
             let y = floor_dp(r.min(rm), 1);
             if y > zero {
-                a.part_b += y;
-                r -= y;
+                a.part_b = add(a.part_b, y);
+                r = sub(r, y);
                 lines.push(format!(
                     "Buy down the Part B premium by {} more (IIIB line 4).",
                     money(y)
@@ -1141,7 +1205,7 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
         }
         // 4. Whatever is left needs new A/B mandatory supplemental benefits.
         if r > zero {
-            a.other_supplemental += r;
+            a.other_supplemental = add(a.other_supplemental, r);
             benefit_change = r;
             lines.push(format!(
                 "Add A/B mandatory supplemental benefits worth {} (reduce cost sharing or add a non-covered benefit) and buy down their premium with the {} (Section III); the A/B revenue requirement rises by the same amount.",
@@ -1150,11 +1214,11 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
             ));
         }
     } else if delta < zero {
-        let mut n = -delta;
+        let mut n = neg(delta);
         let take_ab = |n: &mut Decimal, have: &mut Decimal| -> Decimal {
             let t = (*n).min((*have).max(zero));
-            *have -= t;
-            *n -= t;
+            *have = sub(*have, t);
+            *n = sub(*n, t);
             t
         };
         let t = take_ab(&mut n, &mut a.other_supplemental);
@@ -1174,15 +1238,15 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
         }
         if n > zero {
             let t = floor_dp(n.min(a.part_b.max(zero)), 1);
-            a.part_b -= t;
-            n -= t;
+            a.part_b = sub(a.part_b, t);
+            n = sub(n, t);
             if t > zero {
                 lines.push(format!("Buy down {} less of the Part B premium.", money(t)));
             }
         }
         if pd && n > zero {
             let t = ceil_dp(n, 1).min(a.part_d_supplemental.max(zero));
-            a.part_d_supplemental -= t;
+            a.part_d_supplemental = sub(a.part_d_supplemental, t);
             if t > zero {
                 lines.push(format!(
                     "Buy down {} less of the Part D supplemental premium (a plan whose required Part D coverage is enhanced alternative must keep that premium at zero).",
@@ -1190,25 +1254,25 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
                 ));
             }
             if t > n {
-                a.other_supplemental += t - n;
+                a.other_supplemental = add(a.other_supplemental, sub(t, n));
                 lines.push(format!(
                     "Put the {} left over from whole dimes back on the A/B mandatory supplemental premium.",
-                    money(t - n)
+                    money(sub(t, n))
                 ));
                 n = zero;
             } else {
-                n -= t;
+                n = sub(n, t);
             }
         }
         if n > zero {
             let t = ceil_dp(n, 1).min(a.part_b.max(zero));
             if t >= n && t > zero {
-                a.part_b -= t;
-                a.other_supplemental += t - n;
+                a.part_b = sub(a.part_b, t);
+                a.other_supplemental = add(a.other_supplemental, sub(t, n));
                 lines.push(format!(
                     "Buy down {} less of the Part B premium and put {} back on the A/B mandatory supplemental premium.",
                     money(t),
-                    money(t - n)
+                    money(sub(t, n))
                 ));
                 n = zero;
             }
@@ -1236,17 +1300,17 @@ fn rppo_rebate(j: &June, a: &Announcement, ex: &mut Vec<String>) -> (Decimal, De
             money(r)
         ));
         let basic = match a.regional_benchmark {
-            Some(b) => round((j.bid.standardized_bid - b).max(Decimal::ZERO), 2),
+            Some(b) => round(sub(j.bid.standardized_bid, b).max(Decimal::ZERO), 2),
             None => j.basic_ma_premium,
         };
         return (r, basic);
     }
     match a.regional_benchmark {
         Some(b) if j.bid.conversion_factor > Decimal::ZERO => {
-            let plan_benchmark = b * j.bid.conversion_factor;
-            let savings = round((plan_benchmark - j.bid.plan_bid).max(Decimal::ZERO), 2);
-            let rebate = round(savings * j.rebate_level.fraction(), 2);
-            let basic = round((j.bid.standardized_bid - b).max(Decimal::ZERO), 2);
+            let plan_benchmark = mul(b, j.bid.conversion_factor);
+            let savings = round(sub(plan_benchmark, j.bid.plan_bid).max(Decimal::ZERO), 2);
+            let rebate = round(mul(savings, j.rebate_level.fraction()), 2);
+            let basic = round(sub(j.bid.standardized_bid, b).max(Decimal::ZERO), 2);
             ex.push(format!(
                 "New regional benchmark {} × conversion factor {} = plan benchmark {}; savings over the plan bid {} = {}; rebate at {} = {} (was {}); basic MA premium {} (Section II E).",
                 money(b),
@@ -1516,11 +1580,16 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
     // Option: leave the Part D basic buydown unchanged.
     let mut options: Vec<Proposal> = Vec::new();
     if !negative {
-        let shift = distribute(&j, j.allocations, new_rebate - after.total_allocated, pd);
+        let shift = distribute(
+            &j,
+            j.allocations,
+            sub(new_rebate, after.total_allocated),
+            pd,
+        );
         let figures = Figures::compute(
             new_rebate,
             shift.alloc,
-            j.ms_revenue_requirement + shift.benefit_change,
+            add(j.ms_revenue_requirement, shift.benefit_change),
             new_basic,
             new7a,
             j.part_d_supp_before,
@@ -1568,16 +1637,16 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
             if !negative && d_after == t && !options.is_empty() {
                 continue;
             }
-            let desired = round(new7a - t, 1);
+            let desired = round(sub(new7a, t), 1);
             let c = desired.clamp(zero, hi);
             let mut start = j.allocations;
             start.part_d_basic = c;
-            let delta = (new_rebate - c) - j.allocations.other_than_part_d_basic();
+            let delta = sub(sub(new_rebate, c), j.allocations.other_than_part_d_basic());
             let shift = distribute(&j, start, delta, pd);
             let figures = Figures::compute(
                 new_rebate,
                 shift.alloc,
-                j.ms_revenue_requirement + shift.benefit_change,
+                add(j.ms_revenue_requirement, shift.benefit_change),
                 new_basic,
                 new7a,
                 j.part_d_supp_before,
@@ -1604,7 +1673,7 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
                     ));
                 } else if desired > new7a.max(zero) {
                     lines.push("The rebate on the Part D basic premium cannot exceed the premium before rebates (Section II B).".into());
-                } else if desired != new7a - t {
+                } else if desired != sub(new7a, t) {
                     lines.push(format!(
                         "The announced premium before rebates is not in whole dimes, so the Part D buydown (one decimal) cannot reach {} exactly.",
                         money(t)
@@ -1616,7 +1685,7 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
                 if i > 0 && t == floor_dp(l, 0) && t != round(l, 1) {
                     lines.push(format!(
                         "Rounding down to the whole dollar below the LIPSA: the A/B mandatory supplemental premium must rise by the rebate taken from it and cannot be offset by the gain/loss margin; full-subsidy enrollees' plan forgoes {} of subsidy a month (Example (d) Option 3).",
-                        money(l - t)
+                        money(sub(l, t))
                     ));
                 } else if t < l {
                     lines.push(format!(
@@ -1627,7 +1696,7 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
                 } else if t > l {
                     lines.push(format!(
                         "Full-subsidy enrollees pay no Part D basic premium: the {} difference from the LIPSA rounds to zero at one decimal (Example (e)).",
-                        money(t - l)
+                        money(sub(t, l))
                     ));
                 }
                 if c > zero && figures.part_d_basic_premium <= zero {
@@ -1650,7 +1719,7 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
         }
     }
     for (n, o) in options.iter_mut().enumerate() {
-        o.label = format!("Option {}: {}", n + 1, o.label);
+        o.label = format!("Option {}: {}", n.saturating_add(1), o.label);
     }
     if rounding_ok {
         ex.push("The total plan premium may be rounded to the nearest dollar by a small gain/loss margin change (less than $0.50 of premium; Section IV Rule 3).".into());
@@ -1757,7 +1826,7 @@ impl fmt::Display for Reallocation {
             ("After benchmark".into(), &self.after_benchmark),
         ];
         for (n, o) in self.options.iter().enumerate() {
-            cols.push((format!("Option {}", n + 1), &o.figures));
+            cols.push((format!("Option {}", n.saturating_add(1)), &o.figures));
         }
         type Row = (&'static str, fn(&Figures) -> Decimal);
         let rows: [Row; 15] = [
@@ -2193,7 +2262,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // The total rebate.
-    let d_rebate = r.ma_rebate - j.ma_rebate;
+    let d_rebate = sub(r.ma_rebate, j.ma_rebate);
     if class == PlanClass::Rppo {
         let expected = match (a.ma_rebate, a.regional_benchmark) {
             (Some(x), _) => Some(x),
@@ -2203,7 +2272,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             _ => None,
         };
         match expected {
-            Some(x) if (r.ma_rebate - x).abs() > ROUNDING_CHANGE => out.error(
+            Some(x) if sub(r.ma_rebate, x).abs() > ROUNDING_CHANGE => out.error(
                 "RR08",
                 Some(Rule::E),
                 F_REBATE,
@@ -2247,7 +2316,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
         }
     }
     if class == PlanClass::LocalMaPd {
-        let d_basic = r.basic_ma_premium - j.basic_ma_premium;
+        let d_basic = sub(r.basic_ma_premium, j.basic_ma_premium);
         if d_basic.abs() >= ROUNDING_CHANGE {
             out.error(
                 "RR16",
@@ -2262,7 +2331,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // Rule F: exact allocation, within the maxima, signs and decimals.
-    let unallocated = r.ma_rebate - r.allocations.total();
+    let unallocated = sub(r.ma_rebate, r.allocations.total());
     if !unallocated.is_zero() {
         out.error(
             "RR06",
@@ -2373,8 +2442,8 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
         let c_j = j.allocations.part_d_basic;
         let c_r = r.allocations.part_d_basic;
         let new7a = a.part_d_basic_before;
-        let d_after = new7a - c_j;
-        let d_r = r.part_d_basic_before - c_r;
+        let d_after = sub(new7a, c_j);
+        let d_r = sub(r.part_d_basic_before, c_r);
         let negative = c_j > zero && d_after < zero;
         let unchanged = c_r == c_j;
         let targets = targets_for(&j, &a);
@@ -2494,8 +2563,14 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // A/B mandatory supplemental benefits (Section III, Example 7).
-    let d_rcs = r.allocations.reduce_cost_sharing - j.allocations.reduce_cost_sharing;
-    let d_os = r.allocations.other_supplemental - j.allocations.other_supplemental;
+    let d_rcs = sub(
+        r.allocations.reduce_cost_sharing,
+        j.allocations.reduce_cost_sharing,
+    );
+    let d_os = sub(
+        r.allocations.other_supplemental,
+        j.allocations.other_supplemental,
+    );
     if (d_rcs > zero && d_os < zero) || (d_rcs < zero && d_os > zero) {
         out.error(
             "RR10",
@@ -2508,8 +2583,8 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             ),
         );
     }
-    let d_ab = d_rcs + d_os;
-    let d_rev = r.ms_revenue_requirement - j.ms_revenue_requirement;
+    let d_ab = add(d_rcs, d_os);
+    let d_rev = sub(r.ms_revenue_requirement, j.ms_revenue_requirement);
     if d_rev.abs() >= ROUNDING_CHANGE {
         let same_dir = (d_rev > zero && d_ab > zero) || (d_rev < zero && d_ab < zero);
         if !same_dir {
@@ -2523,7 +2598,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                     signed(d_ab)
                 ),
             );
-        } else if d_rev.abs() > d_ab.abs() + ROUNDING_CHANGE {
+        } else if d_rev.abs() > add(d_ab.abs(), ROUNDING_CHANGE) {
             out.error(
                 "RR10",
                 None,
@@ -2544,7 +2619,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             Some(F_RCS),
             format!(
                 "rebate for reduced A/B cost sharing fell by {} while {} still funds non-Medicare-covered benefits: reduce or remove non-covered benefits first (CY2010 Call Letter priorities)",
-                money(-d_rcs),
+                money(d_rcs.abs()),
                 money(r.allocations.other_supplemental)
             ),
         );
@@ -2552,11 +2627,11 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
 
     // Medicare-covered pricing (Section III): the plan A/B bid may move
     // only with the margin (and small utilization effects of A/B changes).
-    let d_bid = r.bid.plan_bid - j.bid.plan_bid;
-    let d_margin = r.mc_margin - j.mc_margin;
+    let d_bid = sub(r.bid.plan_bid, j.bid.plan_bid);
+    let d_margin = sub(r.mc_margin, j.mc_margin);
     if !j.bid.plan_bid.is_zero()
         && !r.bid.plan_bid.is_zero()
-        && (d_bid - d_margin).abs() >= ROUNDING_CHANGE
+        && sub(d_bid, d_margin).abs() >= ROUNDING_CHANGE
     {
         out.push(
             "RR17",
@@ -2572,7 +2647,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // Premium rounding (Section IV Rule 3).
-    let dm = r.mc_margin - j.mc_margin;
+    let dm = sub(r.mc_margin, j.mc_margin);
     if !dm.is_zero() {
         let has_rebates = j.ma_rebate > zero || r.ma_rebate > zero;
         let limit = j.rebate_level.margin_limit();

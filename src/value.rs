@@ -16,7 +16,10 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// A value that could not be taken as what the field expects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Build one with a struct literal ending in `..Invalid::default()` when
+/// there is no [`Original`] to keep.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Invalid {
     /// Sheet name.
     pub sheet: String,
@@ -26,7 +29,39 @@ pub struct Invalid {
     pub raw: String,
     /// What the field expects (`a dollar amount (number)`).
     pub expected: String,
+    /// The cell's content when it was not text (a number, a date-styled
+    /// number, a boolean), so that a workbook written back holds the cell
+    /// exactly as it was rather than [`Invalid::raw`] as text. `None`: the
+    /// cell held text or an error value, which `raw` holds exactly. Not
+    /// part of the JSON form.
+    #[serde(skip)]
+    pub original: Option<Original>,
 }
+
+/// The typed content of a cell whose value is [`Invalid`], kept bit for bit.
+#[derive(Debug, Clone, Copy)]
+pub enum Original {
+    /// A number (`1e308`, `-1`, `2013.5` in a whole-number cell).
+    Number(f64),
+    /// A number shown as a date or time (date-styled): the serial in
+    /// Excel's 1900 date system (`40909.5` is 2012-01-01 12:00).
+    DateSerial(f64),
+    /// A boolean (`TRUE` in a money cell).
+    Bool(bool),
+}
+
+impl PartialEq for Original {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Original::Number(a), Original::Number(b))
+            | (Original::DateSerial(a), Original::DateSerial(b)) => a.to_bits() == b.to_bits(),
+            (Original::Bool(a), Original::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Original {}
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -267,6 +302,7 @@ impl F<Decimal> {
                     cell: String::new(),
                     raw: other.display(),
                     expected: expected.to_string(),
+                    original: None,
                 },
             },
         }
@@ -309,6 +345,7 @@ impl F<NaiveDate> {
                     cell: String::new(),
                     raw: other.display(),
                     expected: "a date".into(),
+                    original: None,
                 },
             },
         }

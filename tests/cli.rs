@@ -150,6 +150,7 @@ fn text_and_errors_in_numeric_cells_name_sheet_and_cell() {
                 cell: String::new(),
                 raw: "245.1O".into(),
                 expected: String::new(),
+                original: None,
             }),
         );
         v.set("ws5.bid.msp", Value::Text("#DIV/0!".into()));

@@ -205,3 +205,52 @@ mod generated {
         }
     }
 }
+
+/// `bpt recalc` and `bpt diff FILE` evaluate the workbook's own formulas:
+/// a plan type typed `"RPPO "` is not the RPPO of the formulas (Excel does
+/// not trim), so the rebate is the workbook's $30.21, not the old engine's
+/// $20.94, and a workbook whose cached values are its formulas' results
+/// shows no difference.
+#[test]
+fn recalc_and_diff_evaluate_the_workbook_formulas() {
+    let bid = reader::read_bid(&oracle::root().join("sample-bids/rppo-region13-2013.xlsx"))
+        .expect("read sample");
+    let layout = bid.layout;
+    let form = form_of(layout);
+    let mut v = bid.values.clone();
+    for f in layout
+        .fields
+        .iter()
+        .filter(|f| f.role == bpt::template::Role::Default)
+    {
+        v.set(f.id.clone(), Value::Empty);
+    }
+    v.set("ws1.general.plan_type", Value::Text("RPPO ".into()));
+    let ev = Evaluation::from_values(form, &v);
+    for f in layout.fields.iter().filter(|f| f.role.is_calculated()) {
+        v.set(f.id.clone(), ev.value(form.id(&f.id).expect("id")));
+    }
+    let bytes = bpt::writer::write_form(layout, &v, &Default::default()).expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("rppo-space.xlsx");
+    std::fs::write(&p, bytes).expect("write");
+    let path = p.to_str().unwrap();
+
+    let (code, out, err) = common::bpt(&["recalc", path, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["ws5.savings.rebate"], "30.21");
+    assert_eq!(j["ws5.savings.savings"], "42.16");
+    assert_eq!(j["ws6.allocation.unallocated"], "9.27");
+    assert_eq!(j["ws2.general.plan_type"], "RPPO ");
+    assert_eq!(
+        bpt::calc::recalc(layout, &v)
+            .values
+            .num("ws5.savings.rebate"),
+        Some(rust_decimal_macros::dec!(20.94))
+    );
+
+    let (code, out, err) = common::bpt(&["diff", path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("every calculated cell matches"), "{out}");
+}

@@ -109,6 +109,7 @@ fn error_value(v: &mut Values, id: &str) {
             cell: String::new(),
             raw: "#DIV/0!".into(),
             expected: "a dollar amount".into(),
+            original: None,
         }),
     );
 }

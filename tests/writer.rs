@@ -727,6 +727,7 @@ fn calculated_text_results_stay_text() {
             cell: "J22".into(),
             raw: "#DIV/0!".into(),
             expected: "a percentage (number)".into(),
+            original: None,
         }),
     );
     let bytes = write_form(&l, &v, &WriteOptions::default()).unwrap();
@@ -763,6 +764,7 @@ fn values_of_the_wrong_type_are_kept() {
             cell: "F22".into(),
             raw: "#REF!".into(),
             expected: "a dollar amount (number)".into(),
+            original: None,
         }),
     );
     // A date Excel cannot store (before 1900) is written as ISO text.

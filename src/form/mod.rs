@@ -242,6 +242,23 @@ impl Form {
     }
 }
 
+/// The compiled form of a template that lives for the whole process (the
+/// shipped templates, [`crate::template::builtin_cached`]): compiled on
+/// first use, then shared.
+pub fn cached(layout: &'static Layout) -> Result<&'static Form, String> {
+    use std::sync::Mutex;
+    static CACHE: Mutex<Vec<(usize, &'static Form)>> = Mutex::new(Vec::new());
+    let key = std::ptr::from_ref(layout) as usize;
+    let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, f)) = c.iter().find(|(k, _)| *k == key) {
+        return Ok(f);
+    }
+    // One per template for the life of the process: leaked on purpose.
+    let f: &'static Form = Box::leak(Box::new(Form::compile(layout)?));
+    c.push((key, f));
+    Ok(f)
+}
+
 /// The pre-populated value of an entered field, typed by its kind.
 fn template_value(f: &Field) -> Result<Val, String> {
     let Some(s) = f.value.as_deref() else {
@@ -472,6 +489,24 @@ impl<'f> Evaluation<'f> {
         self.default_formula.get(&id)
     }
 
+    /// The unrounded value of a field whose formula is `ROUND(x, n)`: `x`
+    /// as a number (to explain a rounding-boundary difference).
+    pub fn unrounded(&self, id: FieldId) -> Option<Decimal> {
+        match self.form.formula(id)? {
+            Expr::Call(parser::Func::Round, args) => eval::eval(&args[0], &self.vals).to_num().ok(),
+            _ => None,
+        }
+    }
+
+    /// What a `default` field's formula gives, whether or not the actuary
+    /// overwrote the cell (`None` for other fields).
+    pub fn default_value(&self, id: FieldId) -> Option<&Val> {
+        if self.form.roles[id.ix()] != Role::Default {
+            return None;
+        }
+        self.default_formula.get(&id).or(Some(&self.vals[id.ix()]))
+    }
+
     /// The value of a field as the rest of `bpt` holds values, and as the
     /// reader takes the cell back from a saved workbook: a number (in a
     /// `text` or `choice` field, its digits as text), text (the empty text
@@ -494,6 +529,7 @@ impl<'f> Evaluation<'f> {
                     cell: c.to_string(),
                     raw: e.as_str().to_string(),
                     expected: self.form.kinds[id.ix()].expected().to_string(),
+                    original: None,
                 })
             }
         }

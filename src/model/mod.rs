@@ -469,6 +469,7 @@ mod tests {
                 cell: "D16".into(),
                 raw: "#DIV/0!".into(),
                 expected: "a number".into(),
+                original: None,
             }),
         );
         let j = serde_json::to_value(MaBid::from_values(&v)).unwrap();

@@ -196,22 +196,26 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     let line1 = ctx.num0("ws6.allocation.allocated[ma_rebate]");
     let line7 = ctx.num0("ws6.allocation.allocated[total]");
+    let unallocated = crate::diff::difference(line1, line7);
     if ctx.field("ws6.allocation.allocated[total]").is_some()
-        && (line1 - line7).abs() >= rust_decimal_macros::dec!(0.005)
+        && unallocated.is_none_or(|un| un.abs() >= rust_decimal_macros::dec!(0.005))
     {
-        let un = line1 - line7;
-        let msg = if un > zero {
-            format!(
+        let msg = match unallocated {
+            Some(un) if un > zero => format!(
                 "{} of the {} rebate is unallocated",
                 money(un),
                 money(line1)
-            )
-        } else {
-            format!(
+            ),
+            Some(un) => format!(
                 "{} more than the {} rebate is allocated",
-                money(-un),
+                money(un.abs()),
                 money(line1)
-            )
+            ),
+            None => format!(
+                "{} is allocated of the {} rebate: the gap is beyond the range of exact decimals (±7.9e28)",
+                money(line7),
+                money(line1)
+            ),
         };
         out.push(ctx.finding(
             "A004",

@@ -154,7 +154,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     ] {
         if ctx.num0(mm_de).is_zero()
             && let (Some(t), Some(n)) = (ctx.num(total), ctx.num(non))
-            && (t - n).abs() > ctx.tolerance
+            && crate::diff::beyond(t, n, ctx.tolerance)
         {
             out.push(ctx.finding("C002", non, format!("there are no DE# member months, so the non-DE# risk score must equal the total {}", show(t)), show(n), show(t)));
         }
@@ -185,18 +185,22 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     let total = ctx.num0("ws1.base_period.mm_total");
     if !listed.is_empty() {
-        let sum: Decimal = listed.iter().map(|(_, m, _)| *m).sum();
-        if (sum - total).abs() > ctx.tolerance {
-            let at = format!("ws1.plans_in_base.mm[{}]", listed[listed.len() - 1].0);
+        let sum = listed
+            .iter()
+            .try_fold(Decimal::ZERO, |s, (_, m, _)| s.checked_add(*m));
+        if sum.is_none_or(|sum| crate::diff::beyond(sum, total, ctx.tolerance))
+            && let Some((last, _, _)) = listed.last()
+        {
+            let at = format!("ws1.plans_in_base.mm[{last}]");
+            let sum = sum.map_or_else(|| "more than ±7.9e28".to_string(), show);
             out.push(ctx.finding(
                 "C003",
                 &at,
                 format!(
-                    "plans in base add to {} member months, line 2 shows {}",
-                    show(sum),
+                    "plans in base add to {sum} member months, line 2 shows {}",
                     show(total)
                 ),
-                show(sum),
+                sum,
                 show(total),
             ));
         }

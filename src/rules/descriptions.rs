@@ -150,7 +150,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             "the manual rate approach and source",
         ));
     }
-    let mut effective_ded = zero;
+    // `None` once the sum leaves the range of exact decimals.
+    let mut effective_ded = Some(zero);
     for k in ctx.rows("ws3.cost_sharing") {
         if k == "total" {
             continue;
@@ -169,16 +170,18 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "the OON benefit",
             ));
         }
-        effective_ded += ctx.num0(&format!("ws3.cost_sharing.in_deductible[{k}]"));
+        let d = ctx.num0(&format!("ws3.cost_sharing.in_deductible[{k}]"));
+        effective_ded = effective_ded.and_then(|e| e.checked_add(d));
     }
     let foot = "ws3.footnote.in_deductible";
-    if !effective_ded.is_zero() && ctx.is_blank(foot) && ctx.field(foot).is_some() {
+    if effective_ded.is_none_or(|e| !e.is_zero()) && ctx.is_blank(foot) && ctx.field(foot).is_some()
+    {
         out.push(ctx.finding(
             "D006",
             foot,
             format!(
                 "{} PMPM of effective deductible is priced but the actual deductible is not given",
-                super::money(effective_ded)
+                effective_ded.map_or_else(|| "more than ±7.9e28".into(), super::money)
             ),
             "(blank)",
             "the plan-level deductible, e.g. $500",

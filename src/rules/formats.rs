@@ -638,7 +638,7 @@ fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             } else {
                 let row = ctx
                     .field(&code_id)
-                    .map(|f| (f.cell.row + 1).to_string())
+                    .map(|f| f.cell.row.saturating_add(1).to_string())
                     .unwrap_or_default();
                 seen.insert(norm, row);
             }

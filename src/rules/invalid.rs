@@ -163,7 +163,7 @@ fn default_overrides(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let (Some(s), Some(d)) = (ctx.values.num(&f.id), computed.get(&f.id).copied()) else {
             continue;
         };
-        if (s - d).abs() > ctx.tolerance {
+        if crate::diff::beyond(s, d, ctx.tolerance) {
             out.push(ctx.finding(
                 "V004",
                 &f.id,

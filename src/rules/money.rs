@@ -259,7 +259,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 id,
                 format!(
                     "line v{} is blank; enter 0 if there is no such expense",
-                    n + 1
+                    n.saturating_add(1)
                 ),
                 "(blank)",
                 "≥ 0.00",
@@ -325,11 +325,18 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mm_n = ctx.num0("ws2.projection.mm_non_de");
     let mm_d = ctx.num0("ws2.projection.mm_de");
-    let mm = mm_n + mm_d;
+    let Some(mm) = mm_n.checked_add(mm_d) else {
+        return; // member months beyond ±7.9e28: R-family range findings say so
+    };
     if mm <= Decimal::ZERO {
         return;
     }
-    let weighted = |p: Decimal, q: Decimal| (p * mm_n + q * mm_d) / mm;
+    // `None` when a product leaves the range of exact decimals.
+    let weighted = |p: Decimal, q: Decimal| {
+        p.checked_mul(mm_n)?
+            .checked_add(q.checked_mul(mm_d)?)?
+            .checked_div(mm)
+    };
     let mut keys = ctx.rows("ws2.allowed");
     keys.push("s".into());
     for k in keys {
@@ -343,19 +350,35 @@ fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             _ => ("M011", dec!(0.05)),
         };
         let total = ctx.num0(&o);
-        let w = weighted(
+        let (p, q) = (
             ctx.num0(&format!("ws2.allowed.non_de_allowed[{k}]")),
             ctx.num0(&format!("ws2.allowed.de_allowed[{k}]")),
         );
-        let diff = (total - w).abs();
-        if diff > limit {
+        let Some(w) = weighted(p, q) else {
+            out.push(ctx.finding(
+                rule,
+                &o,
+                format!(
+                    "line {k}: the DE#/non-DE# weighted average of {} and {} is beyond the range of exact decimals (±7.9e28), so total allowed {} cannot be checked against it",
+                    money(p),
+                    money(q),
+                    money(total)
+                ),
+                money(total),
+                "a weighted average within ±7.9e28",
+            ));
+            continue;
+        };
+        let diff = crate::diff::difference(total, w).map(|d| d.abs());
+        if diff.is_none_or(|d| d > limit) {
+            let diff = diff.map_or_else(|| "more than ±7.9e28".to_string(), money);
             out.push(ctx.finding(
                 rule,
                 &o,
                 format!(
                     "line {k}: total allowed {} is {} from the DE#/non-DE# weighted average {} (limit {})",
                     money(total),
-                    money(diff),
+                    diff,
                     money(w),
                     money(limit)
                 ),

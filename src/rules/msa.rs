@@ -513,7 +513,7 @@ fn service_area(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if !has_mm {
             continue;
         }
-        with_mm += 1;
+        with_mm = with_mm.saturating_add(1);
         let code_id = format!("msa.ws3.county.code[{k}]");
         if ctx.is_blank(&code_id) {
             out.push(ctx.finding(

@@ -124,7 +124,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             money(supp),
             "≥ 0.00",
         ));
-    } else if basic + supp < zero {
+    } else if let Some(sum) = basic.checked_add(supp)
+        && sum < zero
+    {
         out.push(ctx.finding(
             "P002",
             "ws6.premium.part_d_supp_premium",
@@ -133,7 +135,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 money(basic),
                 money(supp)
             ),
-            money(basic + supp),
+            money(sum),
             "≥ 0.00",
         ));
     }

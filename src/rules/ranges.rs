@@ -216,7 +216,7 @@ fn credibility(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
             continue;
         }
-        if (c - guide).abs() <= dec!(0.00005) {
+        if !crate::diff::beyond(c, guide, dec!(0.00005)) {
             continue;
         }
         let msg = if c.is_zero() && guide > dec!(0.2) {
@@ -431,7 +431,10 @@ fn quality(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "1.0-5.0",
             )),
             Some(d)
-                if d < Decimal::ONE || d > dec!(5) || (d * dec!(2)).fract() != Decimal::ZERO =>
+                if d < Decimal::ONE
+                    || d > dec!(5)
+                    || d.checked_mul(dec!(2))
+                        .is_none_or(|x| x.fract() != Decimal::ZERO) =>
             {
                 out.push(ctx.finding(
                     "R007",

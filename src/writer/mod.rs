@@ -67,7 +67,7 @@ pub use save::{SaveGuard, file_identity, install_signal_cleanup, save_atomic};
 
 use crate::cellref::CellRef;
 use crate::template::{Field, Kind, Layout, Role, Sheet};
-use crate::value::{Value, Values};
+use crate::value::{Original, Value, Values};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_decimal::Decimal;
 pub use rust_xlsxwriter::Color;
@@ -424,7 +424,22 @@ fn cached_result(v: &Value) -> Option<String> {
             Some(x) => x.to_excel().to_string(),
             None => d.format("%Y-%m-%d").to_string(),
         }),
-        Value::Invalid(i) => Some(i.raw.clone()),
+        Value::Invalid(i) => Some(match i.original {
+            Some(Original::Number(x) | Original::DateSerial(x)) if x.is_finite() => number_xml(x),
+            _ => i.raw.clone(),
+        }),
+    }
+}
+
+/// A number as the text of a cell's `<v>`: shortest round trip, in
+/// scientific form when the plain form would be long (`1E308`, not 309
+/// digits).
+fn number_xml(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 24 {
+        plain
+    } else {
+        format!("{x:E}")
     }
 }
 
@@ -469,7 +484,22 @@ fn write_value(ws: &mut Worksheet, f: &Field, v: &Value, fmt: &Format) -> Result
             Some(x) => ws.write_datetime_with_format(row, col, &x, &style::with_date_format(fmt)),
             None => ws.write_string_with_format(row, col, d.format("%Y-%m-%d").to_string(), fmt),
         },
-        Value::Invalid(i) => ws.write_string_with_format(row, col, &i.raw, fmt),
+        // Invalid content goes back as the cell held it: a number stays that
+        // number (also a date-styled one, in a date format), a boolean a
+        // boolean; text and error values as their text.
+        Value::Invalid(i) => match i.original {
+            Some(Original::Number(x)) if x.is_finite() => {
+                ws.write_number_with_format(row, col, x, fmt)
+            }
+            Some(Original::DateSerial(x)) if x.is_finite() && f.kind == Kind::Date => {
+                ws.write_number_with_format(row, col, x, fmt)
+            }
+            Some(Original::DateSerial(x)) if x.is_finite() => {
+                ws.write_number_with_format(row, col, x, &style::with_date_format(fmt))
+            }
+            Some(Original::Bool(b)) => ws.write_boolean_with_format(row, col, b, fmt),
+            _ => ws.write_string_with_format(row, col, &i.raw, fmt),
+        },
     };
     r.map(|_| ()).map_err(xl(field_place(f)))
 }

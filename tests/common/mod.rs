@@ -194,3 +194,16 @@ fn kill_group(child: &mut std::process::Child) {
 
 pub mod agreement;
 pub mod oracle;
+
+/// Runs the `bpt` binary of this build: (exit code, stdout, stderr).
+pub fn bpt(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bpt"))
+        .args(args)
+        .output()
+        .expect("run bpt");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
