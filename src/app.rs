@@ -43,10 +43,13 @@ impl Outcome {
         }
     }
 
+    /// A one-line error: control characters in it (from a cell, a sheet
+    /// name or a path) are written as visible escapes, so it stays one line.
     fn err(stderr: String, code: i32) -> Self {
+        let line = stderr.strip_suffix('\n').unwrap_or(&stderr);
         Outcome {
             stdout: String::new(),
-            stderr,
+            stderr: format!("{}\n", crate::sanitize::visible(line)),
             code,
         }
     }
@@ -54,8 +57,10 @@ impl Outcome {
 
 /// The contract-plan-segment of a bid.
 pub fn bid_id(bid: &Bid) -> BidId {
+    // Kept up to `sanitize::FOUND_CHARS` characters: the id is echoed in
+    // every report of the bid.
     let t = |id: &str| match bid.values.get(id) {
-        Value::Text(s) => s.trim().to_string(),
+        Value::Text(s) => crate::sanitize::bound_value(s.trim().to_string()),
         Value::Number(d) => d.normalize().to_string(),
         _ => String::new(),
     };
@@ -146,12 +151,14 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             Err(e) => Outcome::err(format!("bpt: cannot write JSON: {e}\n"), UNREADABLE),
         };
     }
+    // Text from the workbook is shown shortened, with visible escapes.
+    use crate::sanitize::echo;
     let mut o = String::new();
     let id = bid_id(&bid);
     o.push_str(&format!(
         "{}: {} ({} {})\n",
-        path.display(),
-        id.display(),
+        crate::sanitize::path(path),
+        echo(&id.display()),
         bid.layout.form.title,
         bid.layout.form.contract_year
     ));
@@ -162,12 +169,16 @@ pub fn read(path: &Path, json: bool) -> Outcome {
     };
     o.push_str(&format!(
         "  {} / {}\n",
-        bid.values
-            .text(&format!("{pre}ws1.general.organization_name"))
-            .unwrap_or(""),
-        bid.values
-            .text(&format!("{pre}ws1.general.plan_name"))
-            .unwrap_or("")
+        echo(
+            bid.values
+                .text(&format!("{pre}ws1.general.organization_name"))
+                .unwrap_or("")
+        ),
+        echo(
+            bid.values
+                .text(&format!("{pre}ws1.general.plan_name"))
+                .unwrap_or("")
+        )
     ));
     let mut invalid = Vec::new();
     for sheet in &bid.layout.sheets {
@@ -185,11 +196,14 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         for f in fields {
             if let Value::Invalid(i) = bid.values.get(&f.id) {
                 invalid.push(format!(
-                    "    {} {} ({}): {}\n",
+                    "    {} {} ({}): {}!{}: found `{}`, expected {}\n",
                     f.address(),
                     f.label,
                     f.id,
-                    i
+                    echo(&i.sheet),
+                    echo(&i.cell),
+                    echo(&i.raw),
+                    i.expected
                 ));
             }
         }
@@ -270,35 +284,44 @@ fn json_or_err(v: &serde_json::Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
 }
 
+/// A value in a text table: `(blank)`, or its display shortened with
+/// visible escapes ([`crate::sanitize::echo`]).
 fn shown(v: &Value) -> String {
     match v {
         Value::Empty => "(blank)".into(),
-        o => o.display(),
+        o => crate::sanitize::echo(&o.display()),
     }
 }
 
+/// A value in a CSV cell: its display, kept up to
+/// [`crate::sanitize::FOUND_CHARS`] characters.
+fn csv_value(v: &Value) -> String {
+    crate::sanitize::bound_value(v.display())
+}
+
 fn mismatches_text(path: &Path, m: &[Mismatch], tol: Decimal) -> String {
+    use crate::sanitize::visible as v;
     let mut o = String::new();
     if m.is_empty() {
         o.push_str(&format!(
             "{}: every calculated cell matches (rounded cells exactly, others within {})\n",
-            path.display(),
+            crate::sanitize::path(path),
             tol.normalize()
         ));
         return o;
     }
     o.push_str(&format!(
         "{}: {} calculated cell(s) differ from the instructions' arithmetic\n",
-        path.display(),
+        crate::sanitize::path(path),
         m.len()
     ));
     for x in m {
         o.push_str(&format!(
             "  {}!{:<6} {} ({})\n      submitted {}   recomputed {}",
-            x.sheet,
-            x.cell,
-            x.label,
-            x.field,
+            v(&x.sheet),
+            v(&x.cell),
+            v(&x.label),
+            v(&x.field),
             shown(&x.submitted),
             shown(&x.recomputed)
         ));
@@ -312,41 +335,43 @@ fn mismatches_text(path: &Path, m: &[Mismatch], tol: Decimal) -> String {
         }
         o.push('\n');
         if let Some(n) = &x.note {
-            o.push_str(&format!("      note: {n}\n"));
+            o.push_str(&format!("      note: {}\n", crate::sanitize::echo(n)));
         }
     }
     o
 }
 
+/// The columns of `bpt diff FILE --format csv`.
+const MISMATCH_HEADER: [&str; 9] = [
+    "field",
+    "sheet",
+    "cell",
+    "label",
+    "submitted",
+    "recomputed",
+    "difference",
+    "rounded_to",
+    "note",
+];
+
+fn mismatch_row(x: &Mismatch) -> [String; 9] {
+    [
+        x.field.clone(),
+        x.sheet.clone(),
+        x.cell.clone(),
+        x.label.clone(),
+        csv_value(&x.submitted),
+        csv_value(&x.recomputed),
+        x.difference
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_default(),
+        x.rounded_to.map(|d| d.to_string()).unwrap_or_default(),
+        x.note.clone().unwrap_or_default(),
+    ]
+}
+
 fn mismatches_csv(m: &[Mismatch]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "field",
-        "sheet",
-        "cell",
-        "label",
-        "submitted",
-        "recomputed",
-        "difference",
-        "rounded_to",
-        "note",
-    ]);
-    for x in m {
-        let _ = w.write_record([
-            x.field.clone(),
-            x.sheet.clone(),
-            x.cell.clone(),
-            x.label.clone(),
-            x.submitted.display(),
-            x.recomputed.display(),
-            x.difference
-                .map(|d| d.normalize().to_string())
-                .unwrap_or_default(),
-            x.rounded_to.map(|d| d.to_string()).unwrap_or_default(),
-            x.note.clone().unwrap_or_default(),
-        ]);
-    }
-    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+    crate::sanitize::csv(&MISMATCH_HEADER, m.iter().map(mismatch_row))
 }
 
 /// `bpt diff OLD NEW`: every field that changed between two bids.
@@ -502,55 +527,50 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             "unreadable": a.unreadable.iter().chain(&b.unreadable).collect::<Vec<_>>(),
         })),
         DiffFormat::Csv => {
-            let mut o = String::new();
-            for (i, (id, _, _, r)) in results.iter().enumerate() {
-                if let Ok(c) = r {
-                    let t = changes_csv(c);
-                    let mut lines = t.lines();
-                    let head = lines.next().unwrap_or_default();
-                    if i == 0 {
-                        o.push_str("bid,");
-                        o.push_str(head);
-                        o.push('\n');
-                    }
-                    for l in lines {
-                        o.push_str(id);
-                        o.push(',');
-                        o.push_str(l);
-                        o.push('\n');
-                    }
-                }
-            }
-            o
+            // One table: the bid, then the columns of `diff OLD NEW`.
+            let mut header = vec!["bid"];
+            header.extend(CHANGE_HEADER);
+            let rows = results.iter().flat_map(|(id, _, _, r)| {
+                r.iter().flatten().map(move |c| {
+                    std::iter::once(id.clone())
+                        .chain(change_row(c))
+                        .collect::<Vec<String>>()
+                })
+            });
+            crate::sanitize::csv(&header, rows)
         }
         DiffFormat::Text => {
+            use crate::sanitize::{echo, path, visible};
             let mut o = String::new();
             for (id, p, q, r) in &results {
+                let id = echo(id);
                 match r {
                     Ok(c) if c.is_empty() => o.push_str(&format!("{id}: unchanged\n")),
                     Ok(c) => {
                         o.push_str(&format!("── {id} ──\n"));
                         o.push_str(&changes_text(p, q, c));
                     }
-                    Err(e) => o.push_str(&format!("{id}: could not compare: {e}\n")),
+                    Err(e) => o.push_str(&format!("{id}: could not compare: {}\n", visible(e))),
                 }
             }
             for (id, p) in &only_old {
                 o.push_str(&format!(
-                    "{id}: only in {} ({})\n",
-                    old.display(),
-                    p.display()
+                    "{}: only in {} ({})\n",
+                    echo(id),
+                    path(old),
+                    path(p)
                 ));
             }
             for (id, q) in &only_new {
                 o.push_str(&format!(
-                    "{id}: only in {} ({})\n",
-                    new.display(),
-                    q.display()
+                    "{}: only in {} ({})\n",
+                    echo(id),
+                    path(new),
+                    path(q)
                 ));
             }
             for e in a.unreadable.iter().chain(&b.unreadable) {
-                o.push_str(&format!("could not read: {e}\n"));
+                o.push_str(&format!("could not read: {}\n", visible(e)));
             }
             o.push_str(&format!(
                 "{} pair(s) compared, {} changed, {} only in {}, {} only in {}\n",
@@ -560,9 +580,9 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
                     .filter(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
                     .count(),
                 only_old.len(),
-                old.display(),
+                path(old),
                 only_new.len(),
-                new.display()
+                path(new)
             ));
             o
         }
@@ -571,17 +591,18 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
 }
 
 fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
+    use crate::sanitize::visible as v;
     let mut o = format!(
         "{} → {}: {} field(s) changed\n",
-        old.display(),
-        new.display(),
+        crate::sanitize::path(old),
+        crate::sanitize::path(new),
         c.len()
     );
     let mut sheet = String::new();
     for x in c {
         if x.sheet != sheet {
             sheet = x.sheet.clone();
-            o.push_str(&format!("  ── {sheet} ──\n"));
+            o.push_str(&format!("  ── {} ──\n", v(&sheet)));
         }
         let role = match x.role {
             crate::template::Role::Input => "input",
@@ -590,9 +611,9 @@ fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
         };
         o.push_str(&format!(
             "  {:<6} [{role}] {} ({}): {} → {}",
-            x.cell,
-            x.label,
-            x.field,
+            v(&x.cell),
+            v(&x.label),
+            v(&x.field),
             shown(&x.old),
             shown(&x.new)
         ));
@@ -604,31 +625,33 @@ fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
     o
 }
 
+/// The columns of `bpt diff OLD NEW --format csv`.
+const CHANGE_HEADER: [&str; 7] = [
+    "field",
+    "sheet",
+    "cell",
+    "label",
+    "old",
+    "new",
+    "difference",
+];
+
+fn change_row(x: &Change) -> [String; 7] {
+    [
+        x.field.clone(),
+        x.sheet.clone(),
+        x.cell.clone(),
+        x.label.clone(),
+        csv_value(&x.old),
+        csv_value(&x.new),
+        x.difference
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_default(),
+    ]
+}
+
 fn changes_csv(c: &[Change]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "field",
-        "sheet",
-        "cell",
-        "label",
-        "old",
-        "new",
-        "difference",
-    ]);
-    for x in c {
-        let _ = w.write_record([
-            x.field.clone(),
-            x.sheet.clone(),
-            x.cell.clone(),
-            x.label.clone(),
-            x.old.display(),
-            x.new.display(),
-            x.difference
-                .map(|d| d.normalize().to_string())
-                .unwrap_or_default(),
-        ]);
-    }
-    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+    crate::sanitize::csv(&CHANGE_HEADER, c.iter().map(change_row))
 }
 
 /// Validation options.
@@ -957,7 +980,8 @@ pub fn validate(
     }
     let reports = validate_files(&files, opts, true);
     let code = exit_code(&reports);
-    let mut out = report::render(&reports, format);
+    let config = report::RunConfig::new(&opts.selection, opts.tolerance);
+    let mut out = report::render_with(&reports, format, Some(&config));
     if format == report::Format::Text && reports.len() > 1 {
         out.push('\n');
         out.push_str(&report::summary_table(&reports));
@@ -1253,7 +1277,7 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
             "  {:<6} {:<44} {:>16}  {}\n",
             f.cell.to_string(),
             f.id,
-            v.display(),
+            crate::sanitize::echo(&v.display()),
             f.label
         ));
     }
@@ -1587,26 +1611,28 @@ pub fn finalize(
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let who = bid_id(&bid).display();
+    // Text from the workbook is shown shortened, with visible escapes.
+    use crate::sanitize::{path as shown_path, visible};
+    let who = crate::sanitize::echo(&bid_id(&bid).display());
     match crate::finalize::finalize(&bid, tolerance, path) {
         Err(e) => Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
         Ok(Finalized::Blocked(blockers)) => {
             let mut s = format!(
                 "bpt: {} ({who}) cannot be finalized: {} error(s) stand\n",
-                path.display(),
+                shown_path(path),
                 blockers.len()
             );
             for b in &blockers {
                 let f = &b.finding;
                 let loc = if f.cell.is_empty() {
-                    f.sheet.clone()
+                    visible(&f.sheet).into_owned()
                 } else {
-                    format!("{}!{}", f.sheet, f.cell)
+                    format!("{}!{}", visible(&f.sheet), visible(&f.cell))
                 };
                 s.push_str(&format!(
                     "  {} {loc}: {}{}\n",
                     f.rule,
-                    f.message,
+                    visible(&f.message),
                     if b.cms_check {
                         " [the CMS form's finalization check]"
                     } else {
@@ -1666,7 +1692,7 @@ pub fn finalize(
                         UNREADABLE,
                     );
                 }
-                s.push_str(&format!("backup: {}\n", dest.display()));
+                s.push_str(&format!("backup: {}\n", shown_path(dest)));
             }
             if let Err(e) = crate::writer::save_atomic(&edited.bytes, out, &guard) {
                 // Nothing was finalized: the backup made for this run goes too.
@@ -1677,14 +1703,14 @@ pub fn finalize(
             }
             s.push_str(&format!(
                 "finalized {} ({who}) → {}\n",
-                path.display(),
-                out.display()
+                shown_path(path),
+                shown_path(out)
             ));
             for c in &changes {
                 if c.sheet.is_empty() {
-                    s.push_str(&format!("  {}\n", c.what));
+                    s.push_str(&format!("  {}\n", visible(&c.what)));
                 } else {
-                    s.push_str(&format!("  {}: {}\n", c.sheet, c.what));
+                    s.push_str(&format!("  {}: {}\n", visible(&c.sheet), visible(&c.what)));
                 }
             }
             if !remaining.is_empty() {
@@ -1801,7 +1827,11 @@ pub fn reallocate(
     let mut s = if json {
         json_or_err(&serde_json::to_value(&r).unwrap_or_default())
     } else {
-        format!("{} ({})\n{r}", june_path.display(), bid_id(&bid).display())
+        format!(
+            "{} ({})\n{r}",
+            crate::sanitize::path(june_path),
+            crate::sanitize::echo(&bid_id(&bid).display())
+        )
     };
     if let Some((out, n, force)) = output {
         let Some(p) = r.options.get(n.saturating_sub(1)) else {
@@ -1953,10 +1983,10 @@ pub fn reallocate_check(
     } else {
         let mut s = format!(
             "{} ({}) → {} ({})\n",
-            june_path.display(),
-            id1.display(),
-            resub_path.display(),
-            id2.display()
+            crate::sanitize::path(june_path),
+            crate::sanitize::echo(&id1.display()),
+            crate::sanitize::path(resub_path),
+            crate::sanitize::echo(&id2.display())
         );
         if v.is_empty() {
             s.push_str("every change is one Appendix E permits\n");

@@ -117,11 +117,13 @@ impl Edited {
 
 fn one_line(s: &str) -> String {
     let t: String = s.replace('\n', " ⏎ ");
-    if t.chars().count() > 60 {
+    let t = if t.chars().count() > 60 {
         format!("{}…", t.chars().take(59).collect::<String>())
     } else {
         t
-    }
+    };
+    // Other control characters (ESC, CR, …) as visible escapes.
+    crate::sanitize::visible(&t).into_owned()
 }
 
 /// Refuses an output whose extension is not the input's (`.xlsx` stays

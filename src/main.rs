@@ -5,7 +5,7 @@
 
 use bpt::app::{self, DiffFormat, EditFormat, Outcome, ValidateOptions};
 use bpt::report::Format;
-use bpt::rules::Selection;
+use bpt::rules::{Origin, Selection};
 use clap::{Parser, Subcommand};
 use rust_decimal::Decimal;
 use std::path::PathBuf;
@@ -148,7 +148,8 @@ enum Command {
         /// Tolerance for unrounded calculated cells (default 0.000001).
         #[arg(long)]
         tolerance: Option<Decimal>,
-        /// Config file (default: bpt.toml in this directory or a parent).
+        /// Config file (default: bpt.toml in this directory or a parent, up to
+        /// the repository or home directory).
         #[arg(long)]
         config: Option<PathBuf>,
         /// Also write the batch summary (one row per bid) to a .csv or .json file.
@@ -318,9 +319,34 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let o = run(cli.command);
-    print!("{}", o.stdout);
-    eprint!("{}", o.stderr);
+    // A closed pipe (`bpt rules | head -1`) ends the output quietly: write
+    // errors are ignored and the exit status is the command's own.
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(o.stdout.as_bytes());
+    let _ = std::io::stdout().lock().flush();
+    let err = bpt::sanitize::visible_lines(&o.stderr);
+    let _ = std::io::stderr().lock().write_all(err.as_bytes());
     ExitCode::from(u8::try_from(o.code).unwrap_or(2))
+}
+
+/// A command-line error (exit 2), shown with visible escapes.
+fn usage(msg: &str) -> Outcome {
+    Outcome {
+        stderr: format!("bpt: {}\n", bpt::sanitize::visible(msg)),
+        code: app::UNREADABLE,
+        ..Outcome::default()
+    }
+}
+
+/// `--tolerance` must be ≥ 0.
+fn check_tolerance(t: Decimal) -> Result<Decimal, Outcome> {
+    if t.is_sign_negative() && !t.is_zero() {
+        Err(usage(&format!(
+            "--tolerance {t} is negative; it must be ≥ 0"
+        )))
+    } else {
+        Ok(t)
+    }
 }
 
 fn run(cmd: Command) -> Outcome {
@@ -361,15 +387,18 @@ fn run(cmd: Command) -> Outcome {
             force,
             backup,
             tolerance,
-        } => app::finalize(
-            &file,
-            &output,
-            force,
-            backup,
-            tolerance,
-            record.as_deref(),
-            format == EditFormat::Json,
-        ),
+        } => match check_tolerance(tolerance) {
+            Ok(t) => app::finalize(
+                &file,
+                &output,
+                force,
+                backup,
+                t,
+                record.as_deref(),
+                format == EditFormat::Json,
+            ),
+            Err(o) => o,
+        },
         Command::Reallocate {
             june,
             resubmitted,
@@ -414,9 +443,10 @@ fn run(cmd: Command) -> Outcome {
             other,
             format,
             tolerance,
-        } => match other {
-            Some(o) => app::diff_bids(&file, &o, format),
-            None => app::diff_calc(&file, format, tolerance),
+        } => match (other, check_tolerance(tolerance)) {
+            (_, Err(o)) => o,
+            (Some(o), Ok(_)) => app::diff_bids(&file, &o, format),
+            (None, Ok(t)) => app::diff_calc(&file, format, t),
         },
         Command::Validate {
             files,
@@ -436,17 +466,35 @@ fn run(cmd: Command) -> Outcome {
             };
             let cfg = match cfg {
                 Ok(c) => c,
-                Err(e) => {
-                    return Outcome {
-                        stderr: format!("bpt: {e}\n"),
-                        code: app::UNREADABLE,
-                        ..Outcome::default()
-                    };
-                }
+                Err(e) => return usage(&e),
+            };
+            let (select, ignore) = match (
+                Selection::parse_entries(&select, "--select"),
+                Selection::parse_entries(&ignore, "--ignore"),
+            ) {
+                (Ok(s), Ok(i)) => (s, i),
+                (Err(e), _) | (_, Err(e)) => return usage(&e),
+            };
+            let tolerance = match tolerance.map(check_tolerance).transpose() {
+                Ok(t) => t,
+                Err(o) => return o,
             };
             let tolerance = tolerance
                 .or_else(|| cfg.validate.tolerance().ok().flatten())
                 .unwrap_or(bpt::diff::DEFAULT_TOLERANCE);
+            // What each entry came from, for the reports.
+            let select_by = match (select.is_empty(), cfg.validate.select.is_empty()) {
+                (false, _) => "--select",
+                (true, false) => "bpt.toml",
+                (true, true) => "",
+            };
+            let origin = Origin {
+                config: cfg.path.clone(),
+                select: select_by,
+                ignore: std::iter::repeat_n("bpt.toml", cfg.validate.ignore.len())
+                    .chain(std::iter::repeat_n("--ignore", ignore.len()))
+                    .collect(),
+            };
             let opts = ValidateOptions {
                 selection: Selection {
                     select: if select.is_empty() {
@@ -455,6 +503,7 @@ fn run(cmd: Command) -> Outcome {
                         select
                     },
                     ignore: cfg.validate.ignore.iter().cloned().chain(ignore).collect(),
+                    origin,
                 },
                 tolerance,
             };

@@ -6,6 +6,7 @@
 //! a file that could not be read has `"error"` instead of `"bid"` and no findings.
 
 use crate::rules::{self, Finding, Severity};
+use crate::sanitize;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -72,6 +73,84 @@ pub struct Figures {
     pub total_plan_premium: Option<rust_decimal::Decimal>,
 }
 
+/// What configured a validation run, as every report states it: the
+/// `bpt.toml` loaded, the tolerance and each rule switched off with what
+/// switched it off.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct RunConfig {
+    /// The `bpt.toml` loaded (`null`: none was found or given).
+    pub file: Option<String>,
+    /// Tolerance for unrounded calculated cells.
+    pub tolerance: String,
+    /// Rules switched off by the config file or the flags.
+    pub rules_off: Vec<RuleOff>,
+}
+
+/// One rule switched off.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleOff {
+    /// Rule id.
+    pub rule: &'static str,
+    /// What switched it off: `bpt.toml ignore \`D\``, `--ignore \`R011\``,
+    /// `not in --select \`F006\``.
+    pub by: String,
+}
+
+impl RunConfig {
+    /// The configuration of a run with this selection and tolerance.
+    pub fn new(sel: &rules::Selection, tolerance: rust_decimal::Decimal) -> Self {
+        RunConfig {
+            file: sel.origin.config.as_ref().map(|p| p.display().to_string()),
+            tolerance: tolerance.normalize().to_string(),
+            rules_off: sel
+                .rules_off()
+                .into_iter()
+                .map(|(rule, by)| RuleOff { rule, by })
+                .collect(),
+        }
+    }
+
+    /// The text report's header lines: the config file and the rules off,
+    /// grouped by what switched them off; nothing for a default run.
+    pub fn text(&self) -> String {
+        let mut o = String::new();
+        if let Some(f) = &self.file {
+            let _ = writeln!(o, "config: {}", sanitize::visible(f));
+        }
+        if self.tolerance != crate::diff::DEFAULT_TOLERANCE.normalize().to_string() {
+            let _ = writeln!(o, "tolerance: {}", self.tolerance);
+        }
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for r in &self.rules_off {
+            match groups.iter_mut().find(|g| g.0 == r.by) {
+                Some(g) => g.1.push(r.rule),
+                None => groups.push((&r.by, vec![r.rule])),
+            }
+        }
+        for (by, ids) in groups {
+            if by.starts_with("not in") {
+                let _ = writeln!(
+                    o,
+                    "rules off ({}): {} rule(s)",
+                    sanitize::visible(by),
+                    ids.len()
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "rules off ({}): {}",
+                    sanitize::visible(by),
+                    ids.join(", ")
+                );
+            }
+        }
+        if !o.is_empty() {
+            o.push('\n');
+        }
+        o
+    }
+}
+
 const SUMMARY_HEADER: [&str; 10] = [
     "file",
     "bid",
@@ -114,9 +193,13 @@ fn summary_rows(reports: &[FileReport]) -> Vec<[String; 10]> {
 
 /// The batch summary as an aligned text table: one row per bid (file,
 /// contract-plan-segment, plan type, plan A/B bid, benchmark, rebate, total
-/// plan premium, errors, warnings, status).
+/// plan premium, errors, warnings, status). Text from the workbooks is
+/// shown with visible escapes and shortened like an echo.
 pub fn summary_table(reports: &[FileReport]) -> String {
-    let rows = summary_rows(reports);
+    let rows: Vec<[String; 10]> = summary_rows(reports)
+        .into_iter()
+        .map(|r| r.map(|c| sanitize::echo(&c)))
+        .collect();
     let mut width = SUMMARY_HEADER.map(str::len);
     for r in &rows {
         for (w, c) in width.iter_mut().zip(r.iter()) {
@@ -150,14 +233,10 @@ pub fn summary_table(reports: &[FileReport]) -> String {
     o
 }
 
-/// The batch summary as CSV (same columns as [`summary_table`]).
+/// The batch summary as CSV (same columns as [`summary_table`]), cells
+/// neutralised ([`sanitize::csv_cell`]).
 pub fn summary_csv(reports: &[FileReport]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(SUMMARY_HEADER);
-    for r in summary_rows(reports) {
-        let _ = w.write_record(&r);
-    }
-    String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+    sanitize::csv(&SUMMARY_HEADER, summary_rows(reports))
 }
 
 /// The batch summary as a JSON array of objects keyed by the column names.
@@ -199,55 +278,74 @@ pub enum Format {
     Junit,
 }
 
-/// Renders reports in a format.
+/// Renders reports in a format (without the run's configuration).
 pub fn render(reports: &[FileReport], format: Format) -> String {
+    render_with(reports, format, None)
+}
+
+/// Renders reports in a format; with `config`, the text, JSON, SARIF and
+/// JUnit reports also state the run's configuration ([`RunConfig`]).
+pub fn render_with(reports: &[FileReport], format: Format, config: Option<&RunConfig>) -> String {
     match format {
-        Format::Text => text(reports),
-        Format::Json => json(reports),
+        Format::Text => match config {
+            Some(c) => c.text() + &text(reports),
+            None => text(reports),
+        },
+        Format::Json => json_with(reports, config),
         Format::Csv => csv(reports),
-        Format::Sarif => sarif(reports),
-        Format::Junit => junit(reports),
+        Format::Sarif => sarif_with(reports, config),
+        Format::Junit => junit_with(reports, config),
     }
 }
 
 /// The text report: per file, findings grouped by worksheet, each with rule,
 /// severity, location, label, found/expected and a hint; then a summary line.
+/// Text from the workbook or a path is shown with visible escapes
+/// ([`sanitize::visible`]); found and expected values are shortened
+/// ([`sanitize::echo`]).
 pub fn text(reports: &[FileReport]) -> String {
+    use sanitize::visible as v;
     let mut o = String::new();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     for r in reports {
-        let who = r.bid.as_ref().map(|b| b.display()).unwrap_or_default();
+        let who = r
+            .bid
+            .as_ref()
+            .map(|b| sanitize::echo(&b.display()))
+            .unwrap_or_default();
+        let path = v(&r.path);
         if let Some(e) = &r.error {
-            let _ = writeln!(o, "{}: could not read: {e}\n", r.path);
+            let e = sanitize::visible(&sanitize::shorten(e, sanitize::MESSAGE_CHARS)).into_owned();
+            let _ = writeln!(o, "{path}: could not read: {e}\n");
             continue;
         }
         if r.findings.is_empty() {
-            let _ = writeln!(o, "{} ({who}): no findings\n", r.path);
+            let _ = writeln!(o, "{path} ({who}): no findings\n");
             continue;
         }
-        let _ = writeln!(o, "{} ({who})", r.path);
+        let _ = writeln!(o, "{path} ({who})");
         let mut sheet = "";
         for f in &r.findings {
             if f.sheet != sheet {
                 sheet = &f.sheet;
                 let title = if sheet.is_empty() { "bid" } else { sheet };
-                let _ = writeln!(o, "\n  ── {title} ──");
+                let _ = writeln!(o, "\n  ── {} ──", v(title));
             }
             let loc = if f.cell.is_empty() {
-                f.sheet.clone()
+                v(&f.sheet).into_owned()
             } else {
-                format!("{}!{}", f.sheet, f.cell)
+                format!("{}!{}", v(&f.sheet), v(&f.cell))
             };
-            let _ = writeln!(o, "  {}[{}] {loc}: {}", f.severity, f.rule, f.message);
+            let _ = writeln!(o, "  {}[{}] {loc}: {}", f.severity, f.rule, v(&f.message));
             if !f.label.is_empty() {
-                let _ = writeln!(o, "     field: {} ({})", f.label, f.field);
+                let _ = writeln!(o, "     field: {} ({})", v(&f.label), v(&f.field));
             }
             if !f.found.is_empty() || !f.expected.is_empty() {
                 let _ = writeln!(
                     o,
                     "     found: {}   expected: {}",
-                    blank(&f.found),
-                    blank(&f.expected)
+                    blank(&sanitize::echo(&f.found)),
+                    blank(&sanitize::echo(&f.expected))
                 );
             }
             let name = rules::rule(f.rule).map_or("", |r| r.name);
@@ -280,52 +378,87 @@ fn blank(s: &str) -> &str {
     if s.is_empty() { "(blank)" } else { s }
 }
 
-/// The JSON report.
+/// The JSON report (without the run's configuration). Values are exact, as
+/// JSON strings escape every control character; `found` and `expected` are
+/// kept up to [`sanitize::FOUND_CHARS`] characters.
 pub fn json(reports: &[FileReport]) -> String {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        files: &'a [FileReport],
-    }
-    serde_json::to_string_pretty(&Doc { files: reports })
-        .unwrap_or_else(|e| format!("{{\"error\":\"could not serialize the report: {e}\"}}"))
+    json_with(reports, None)
 }
 
-/// The CSV report: a header and one row per finding (or per unreadable file).
+fn json_with(reports: &[FileReport], config: Option<&RunConfig>) -> String {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        config: Option<&'a RunConfig>,
+        files: &'a [FileReport],
+    }
+    serde_json::to_string_pretty(&Doc {
+        config,
+        files: reports,
+    })
+    .unwrap_or_else(|e| format!("{{\"error\":\"could not serialize the report: {e}\"}}"))
+}
+
+/// The CSV report: a header and one row per finding (or per unreadable
+/// file), written by the `csv` crate, each cell neutralised
+/// ([`sanitize::csv_cell`]).
 pub fn csv(reports: &[FileReport]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "path", "contract", "plan", "segment", "rule", "severity", "sheet", "cell", "field",
-        "message", "found", "expected",
-    ]);
+    let mut rows: Vec<[String; 12]> = Vec::new();
     for r in reports {
         let b = r.bid.clone().unwrap_or_default();
         if let Some(e) = &r.error {
-            let _ = w.write_record([&r.path, "", "", "", "", "error", "", "", "", e, "", ""]);
+            rows.push([
+                r.path.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                "error".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                sanitize::shorten(e, sanitize::MESSAGE_CHARS).into_owned(),
+                String::new(),
+                String::new(),
+            ]);
         }
         for f in &r.findings {
-            let sev = f.severity.to_string();
-            let _ = w.write_record([
-                r.path.as_str(),
-                &b.contract,
-                &b.plan,
-                &b.segment,
-                f.rule,
-                &sev,
-                &f.sheet,
-                &f.cell,
-                &f.field,
-                &f.message,
-                &f.found,
-                &f.expected,
+            rows.push([
+                r.path.clone(),
+                b.contract.clone(),
+                b.plan.clone(),
+                b.segment.clone(),
+                f.rule.to_string(),
+                f.severity.to_string(),
+                f.sheet.clone(),
+                f.cell.clone(),
+                f.field.clone(),
+                f.message.clone(),
+                f.found.clone(),
+                f.expected.clone(),
             ]);
         }
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes).into_owned()
+    sanitize::csv(
+        &[
+            "path", "contract", "plan", "segment", "rule", "severity", "sheet", "cell", "field",
+            "message", "found", "expected",
+        ],
+        rows,
+    )
 }
 
-/// The SARIF 2.1.0 report.
+/// The SARIF 2.1.0 report (without the run's configuration).
 pub fn sarif(reports: &[FileReport]) -> String {
+    sarif_with(reports, None)
+}
+
+/// The SARIF report: `artifactLocation.uri` is the path as a URI reference
+/// ([`sanitize::uri`]); message text has visible escapes and shortened
+/// values. With `config`, the run's invocation lists every rule switched
+/// off as a `ruleConfigurationOverrides` entry (`enabled: false`) and its
+/// properties name the `bpt.toml` loaded.
+fn sarif_with(reports: &[FileReport], config: Option<&RunConfig>) -> String {
     use serde_json::json;
     let rules: Vec<_> = rules::registry()
         .into_iter()
@@ -343,21 +476,28 @@ pub fn sarif(reports: &[FileReport]) -> String {
         .collect();
     let mut results = Vec::new();
     for r in reports {
+        let uri = sanitize::uri(&r.path);
         if let Some(e) = &r.error {
+            let e = sanitize::visible(&sanitize::shorten(e, sanitize::MESSAGE_CHARS)).into_owned();
             results.push(json!({
                 "ruleId": "read",
                 "level": "error",
                 "message": {"text": e},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}],
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
             }));
         }
         for f in &r.findings {
             results.push(json!({
                 "ruleId": f.rule,
                 "level": level(f.severity),
-                "message": {"text": format!("{} (found: {}; expected: {})", f.message, blank(&f.found), blank(&f.expected))},
+                "message": {"text": format!(
+                    "{} (found: {}; expected: {})",
+                    sanitize::visible(&f.message),
+                    blank(&sanitize::echo(&f.found)),
+                    blank(&sanitize::echo(&f.expected))
+                )},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": r.path}},
+                    "physicalLocation": {"artifactLocation": {"uri": uri}},
                     "logicalLocations": [{
                         "name": f.field,
                         "fullyQualifiedName": format!("{}!{}", f.sheet, f.cell),
@@ -367,18 +507,34 @@ pub fn sarif(reports: &[FileReport]) -> String {
             }));
         }
     }
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "bpt",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://www.cms.gov/medicare/health-drug-plans/medicare-advantage-prescription-drug-bid-pricing-tools",
+            "rules": rules,
+        }},
+        "results": results,
+    });
+    if let Some(c) = config {
+        let index = |id: &str| rules::registry().iter().position(|r| r.id == id);
+        run["invocations"] = json!([{
+            "executionSuccessful": true,
+            "ruleConfigurationOverrides": c.rules_off.iter().map(|o| json!({
+                "descriptor": {"id": o.rule, "index": index(o.rule)},
+                "configuration": {"enabled": false},
+            })).collect::<Vec<_>>(),
+            "properties": {
+                "configFile": c.file,
+                "tolerance": c.tolerance,
+                "rulesOff": c.rules_off,
+            },
+        }]);
+    }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "bpt",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://www.cms.gov/medicare/health-drug-plans/medicare-advantage-prescription-drug-bid-pricing-tools",
-                "rules": rules,
-            }},
-            "results": results,
-        }],
+        "runs": [run],
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
@@ -391,25 +547,20 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => o.push(c),
-        }
-    }
-    o
+use sanitize::xml_text as xml;
+
+/// The JUnit XML report (without the run's configuration).
+pub fn junit(reports: &[FileReport]) -> String {
+    junit_with(reports, None)
 }
 
 /// The JUnit XML report: a test suite per file, a failing test case per
-/// error or warning finding (info findings pass), one passing case when clean.
-pub fn junit(reports: &[FileReport]) -> String {
+/// error or warning finding (info findings pass), one passing case when
+/// clean. Every text goes through [`sanitize::xml_text`], so the document
+/// is well-formed XML 1.0 for any input. With `config`, each suite's
+/// `<properties>` name the `bpt.toml` loaded, the tolerance and the rules
+/// switched off.
+fn junit_with(reports: &[FileReport], config: Option<&RunConfig>) -> String {
     let mut o = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bpt validate\">\n",
     );
@@ -422,11 +573,31 @@ pub fn junit(reports: &[FileReport]) -> String {
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">",
             xml(&r.path)
         );
+        if let Some(c) = config {
+            o.push_str("    <properties>\n");
+            let _ = writeln!(
+                o,
+                "      <property name=\"bpt.config\" value=\"{}\"/>",
+                xml(c.file.as_deref().unwrap_or(""))
+            );
+            let _ = writeln!(
+                o,
+                "      <property name=\"bpt.tolerance\" value=\"{}\"/>",
+                xml(&c.tolerance)
+            );
+            let off: Vec<&str> = c.rules_off.iter().map(|x| x.rule).collect();
+            let _ = writeln!(
+                o,
+                "      <property name=\"bpt.rules_off\" value=\"{}\"/>",
+                xml(&off.join(" "))
+            );
+            o.push_str("    </properties>\n");
+        }
         if let Some(e) = &r.error {
             let _ = writeln!(
                 o,
                 "    <testcase name=\"read\" classname=\"bpt\"><error message=\"{}\"/></testcase>",
-                xml(e)
+                xml(&sanitize::shorten(e, sanitize::MESSAGE_CHARS))
             );
         } else if r.findings.is_empty() {
             let _ = writeln!(o, "    <testcase name=\"validate\" classname=\"bpt\"/>");
@@ -445,8 +616,8 @@ pub fn junit(reports: &[FileReport]) -> String {
                     "<failure type=\"{}\" message=\"{}\">found: {}; expected: {}</failure>",
                     f.severity,
                     xml(&f.message),
-                    xml(blank(&f.found)),
-                    xml(blank(&f.expected))
+                    xml(blank(&sanitize::shorten(&f.found, sanitize::ECHO_CHARS))),
+                    xml(blank(&sanitize::shorten(&f.expected, sanitize::ECHO_CHARS)))
                 );
             }
             o.push_str("</testcase>\n");

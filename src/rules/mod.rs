@@ -199,6 +199,7 @@ impl<'a> Ctx<'a> {
             Some(f) => (f.sheet.clone(), f.cell.to_string(), f.label.clone()),
             None => (String::new(), String::new(), String::new()),
         };
+        let (message, found, expected) = (message.into(), found.into(), expected.into());
         Finding {
             rule,
             severity: rule_severity(rule),
@@ -206,9 +207,11 @@ impl<'a> Ctx<'a> {
             cell,
             field: id.to_string(),
             label,
-            message: message.into(),
-            found: found.into(),
-            expected: expected.into(),
+            // Cell text quoted in a message is shortened here, once, so a
+            // huge value is never copied into many findings.
+            message: crate::sanitize::bound_message(message, &[&found, &expected]),
+            found: crate::sanitize::bound_value(found),
+            expected: crate::sanitize::bound_value(expected),
         }
     }
 
@@ -294,6 +297,21 @@ pub struct Selection {
     pub select: Vec<String>,
     /// Never these ids or prefixes.
     pub ignore: Vec<String>,
+    /// Where the entries came from, for the reports.
+    pub origin: Origin,
+}
+
+/// Where a [`Selection`] came from: what the reports show as the run's
+/// configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The `bpt.toml` that was loaded, if any.
+    pub config: Option<std::path::PathBuf>,
+    /// What set `select`: `--select` or `bpt.toml` (empty when not set).
+    pub select: &'static str,
+    /// What set each `ignore` entry, in order (`--ignore` or `bpt.toml`);
+    /// entries beyond this list came from the flags.
+    pub ignore: Vec<&'static str>,
 }
 
 impl Selection {
@@ -302,6 +320,64 @@ impl Selection {
     pub fn wants(&self, id: &str) -> bool {
         let m = |p: &String| id.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase());
         (self.select.is_empty() || self.select.iter().any(m)) && !self.ignore.iter().any(m)
+    }
+
+    /// Trims and checks the entries of `--select`, `--ignore` or a
+    /// `bpt.toml` list (`what` names it in the message): each must be a rule
+    /// id or a prefix of one (a family letter such as `M`, or `M01`).
+    /// Entries come back trimmed and upper-case; an empty or unknown entry
+    /// is an error naming it.
+    pub fn parse_entries(raw: &[String], what: &str) -> Result<Vec<String>, String> {
+        raw.iter()
+            .map(|e| {
+                let t = e.trim().to_ascii_uppercase();
+                if t.is_empty() {
+                    return Err(format!("{what}: an empty rule id"));
+                }
+                if sorted_rules().iter().any(|r| r.id.starts_with(&t)) {
+                    Ok(t)
+                } else {
+                    Err(format!(
+                        "{what}: `{}` is neither a rule id nor a rule family (`bpt rules` lists them)",
+                        crate::sanitize::echo(e.trim())
+                    ))
+                }
+            })
+            .collect()
+    }
+
+    /// Every rule this selection switches off, in id order, with what did
+    /// (`bpt.toml ignore \`D\``, `--select`).
+    pub fn rules_off(&self) -> Vec<(&'static str, String)> {
+        let m = |id: &str, p: &String| id.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase());
+        sorted_rules()
+            .iter()
+            .filter(|r| !self.wants(r.id))
+            .map(|r| {
+                let by = match self.ignore.iter().position(|p| m(r.id, p)) {
+                    Some(i) => format!(
+                        "{} `{}`",
+                        match self.origin.ignore.get(i) {
+                            Some(&"bpt.toml") => "bpt.toml ignore",
+                            _ => "--ignore",
+                        },
+                        self.ignore[i]
+                    ),
+                    None => format!(
+                        "not in {} `{}`",
+                        if self.origin.select.is_empty() {
+                            "--select"
+                        } else if self.origin.select == "bpt.toml" {
+                            "bpt.toml select"
+                        } else {
+                            self.origin.select
+                        },
+                        self.select.join(",")
+                    ),
+                };
+                (r.id, by)
+            })
+            .collect()
     }
 }
 
@@ -383,9 +459,28 @@ mod tests {
         let s = Selection {
             select: vec!["m".into()],
             ignore: vec!["M010".into()],
+            ..Selection::default()
         };
         assert!(s.wants("M001"));
         assert!(!s.wants("M010"));
         assert!(!s.wants("F001"));
+        let off = s.rules_off();
+        assert!(off.contains(&("M010", "--ignore `M010`".to_string())));
+        assert!(off.contains(&("F001", "not in --select `m`".to_string())));
+    }
+
+    #[test]
+    fn entries_trimmed_and_checked() {
+        let ok = Selection::parse_entries(&[" F006".into(), "m".into(), "M01".into()], "--select");
+        assert_eq!(ok.unwrap(), vec!["F006", "M", "M01"]);
+        assert_eq!(
+            Selection::parse_entries(&["X1".into()], "--ignore").unwrap_err(),
+            "--ignore: `X1` is neither a rule id nor a rule family (`bpt rules` lists them)"
+        );
+        assert_eq!(
+            Selection::parse_entries(&[" ".into()], "--select").unwrap_err(),
+            "--select: an empty rule id"
+        );
+        assert!(Selection::parse_entries(&["F999".into()], "--select").is_err());
     }
 }
