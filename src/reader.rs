@@ -817,7 +817,7 @@ fn inexact(field: &Field, f: f64) -> Value {
         field,
         number_text(f),
         format!(
-            "{} that bpt can hold exactly (at most 28 decimal places, magnitude below 7.9E+28)",
+            "{} of at most 28 decimals and magnitude below 7.9E+28",
             field.kind.expected()
         ),
         Some(Original::Number(f)),
@@ -1208,8 +1208,7 @@ role = "input"
             assert_eq!(i.raw, raw);
             assert_eq!(
                 i.expected,
-                "a dollar amount (number) that bpt can hold exactly (at most 28 decimal \
-                 places, magnitude below 7.9E+28)"
+                "a dollar amount (number) of at most 28 decimals and magnitude below 7.9E+28"
             );
             assert_eq!(i.original, Some(Original::Number(x)));
             assert_eq!(

@@ -369,8 +369,8 @@ fn numbers_decimal_cannot_hold_are_reported_and_written_back_unchanged() {
     let id = "ws1.base.net_pmpm[a]";
     let layout = template::builtin("ma-bpt-2013").unwrap();
     let label = layout.field(id).unwrap().label.clone();
-    let expected = "a dollar amount (number) that bpt can hold exactly (at most 28 decimal \
-                    places, magnitude below 7.9E+28)";
+    // At most 80 characters, so that messages quote it whole.
+    let expected = "a dollar amount (number) of at most 28 decimals and magnitude below 7.9E+28";
     for (v, found) in [
         ("1E+308", "1E+308"),
         ("1.2345678901234568E-15", "1.2345678901234568E-15"),
