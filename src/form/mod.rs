@@ -33,7 +33,7 @@ pub use value::{Val, XlError};
 
 use crate::cellref::CellRef;
 use crate::template::{Field, Kind, Layout, Role};
-use crate::value::{Invalid, Value, Values};
+use crate::value::{Invalid, Original, Value, Values};
 use parser::Expr;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -548,6 +548,15 @@ impl<'f> Evaluation<'f> {
     }
 }
 
+/// A number read from a file as `f64`, as the exact decimal of its shortest
+/// round-trip text (`#NUM!` beyond `rust_decimal`'s range).
+fn f64_val(f: f64) -> Val {
+    let t = f.to_string();
+    Decimal::from_str(&t)
+        .or_else(|_| Decimal::from_scientific(&t))
+        .map_or(Val::Err(XlError::Num), Val::Num)
+}
+
 /// A value read from a bid, as a formula sees it.
 pub fn val_of(v: &Value) -> Val {
     match v {
@@ -558,7 +567,13 @@ pub fn val_of(v: &Value) -> Val {
             Some(epoch) => Val::Num(Decimal::from((*d - epoch).num_days())),
             None => Val::Err(XlError::Value),
         },
-        Value::Invalid(i) => XlError::parse(&i.raw).map_or_else(|| Val::text(&i.raw), Val::Err),
+        // The cell's own content when it was not text: `TRUE` in a money
+        // cell is the boolean, a number in a whole-number cell the number.
+        Value::Invalid(i) => match i.original {
+            Some(Original::Bool(b)) => Val::Bool(b),
+            Some(Original::Number(f) | Original::DateSerial(f)) => f64_val(f),
+            None => XlError::parse(&i.raw).map_or_else(|| Val::text(&i.raw), Val::Err),
+        },
     }
 }
 
