@@ -6,8 +6,8 @@
 //! comparison found differences where that is the question), [`UNREADABLE`] 2
 //! (a file could not be read, or the command line was wrong).
 
-use crate::calc::{self, Recalc};
 use crate::diff::{self, Change, Mismatch};
+use crate::form::Recalc;
 use crate::model::MaBid;
 use crate::reader::{self, Bid};
 use crate::report::{self, BidId, FileReport};
@@ -78,40 +78,10 @@ pub fn bid_id(bid: &Bid) -> BidId {
     }
 }
 
-/// Recomputes a bid with the old hand-written engine (`calc`), which
-/// `validate`, `annotate`, `finalize` and `reallocate` still use.
-pub fn recalc_bid(bid: &Bid) -> Recalc {
-    calc::recalc(bid.layout, &bid.values)
-}
-
 /// Recomputes a bid by evaluating its template's formulas ([`crate::form`]):
-/// what `bpt recalc` and `bpt diff FILE` use.
-pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
-    evaluate_values(bid.layout, &bid.values)
-}
-
-fn evaluate_values(
-    layout: &'static crate::template::Layout,
-    values: &crate::value::Values,
-) -> Result<Recalc, String> {
-    let form = crate::form::cached(layout)?;
-    let ev = crate::form::Evaluation::from_values(form, values);
-    let mut pre_round = std::collections::BTreeMap::new();
-    let mut defaults = std::collections::BTreeMap::new();
-    for &id in form.order() {
-        if let Some(d) = ev.unrounded(id) {
-            pre_round.insert(form.name(id).to_string(), d);
-        }
-        if let Some(crate::form::Val::Num(d)) = ev.default_value(id) {
-            defaults.insert(form.name(id).to_string(), *d);
-        }
-    }
-    Ok(Recalc {
-        values: ev.calculated(),
-        stray: Vec::new(),
-        pre_round,
-        defaults,
-    })
+/// what every command uses.
+pub fn recalc_bid(bid: &Bid) -> Recalc {
+    crate::form::recalc(bid.form, &bid.values)
 }
 
 /// `bpt read FILE [--json]`.
@@ -251,15 +221,7 @@ pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let r = match evaluate_bid(&bid) {
-        Ok(r) => r,
-        Err(e) => {
-            return Outcome::err(
-                format!("bpt: template {}: {e}\n", bid.layout.form.id),
-                UNREADABLE,
-            );
-        }
-    };
+    let r = recalc_bid(&bid);
     let m = diff::compare_calc(
         bid.layout,
         &bid.values,
@@ -1194,10 +1156,7 @@ pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     for f in &defaults {
         without.set(&f.id, Value::Empty);
     }
-    let base = match evaluate_values(bid.layout, &without) {
-        Ok(r) => r.values,
-        Err(_) => calc::recalc(bid.layout, &without).values,
-    };
+    let base = crate::form::recalc(bid.form, &without).values;
     defaults
         .into_iter()
         .filter(|f| match (bid.values.num(&f.id), base.num(&f.id)) {
@@ -1224,15 +1183,7 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let r = match evaluate_bid(&bid) {
-        Ok(r) => r,
-        Err(e) => {
-            return Outcome::err(
-                format!("bpt: template {}: {e}\n", bid.layout.form.id),
-                UNREADABLE,
-            );
-        }
-    };
+    let r = recalc_bid(&bid);
     if let Some(out) = output {
         if let Err(e) = crate::edit::check_extension(path, out) {
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
@@ -1888,7 +1839,7 @@ pub fn reallocate_package(
         inputs.set(id.clone(), bid.values.get(&id).clone());
     }
     p.apply(&mut inputs);
-    let after = calc::recalc(layout, &inputs).values;
+    let after = crate::form::recalc(bid.form, &inputs).values;
     let mut pkg = crate::edit::open(path)?;
     let mut by_sheet: BTreeMap<&str, BTreeMap<crate::cellref::CellRef, (CellEdit, &str)>> =
         BTreeMap::new();
