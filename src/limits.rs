@@ -228,6 +228,101 @@ fn sst_start_tag(name: &str, others: &[(String, String)], count: u64) -> String 
     t
 }
 
+/// The first bytes of an OLE compound file (`.xls`).
+const CFB_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Rows and columns an `.xls` worksheet can have (BIFF8: 65,536 × 256).
+const XLS_MAX_ROWS: u64 = 65_536;
+const XLS_MAX_COLS: u64 = 256;
+
+/// Checks the sheet dimensions an `.xls` workbook declares before the
+/// reader sizes anything by them.
+///
+/// calamine reserves room for every cell of a sheet's `DIMENSIONS` record
+/// (rows × columns) and subtracts its bounds unchecked: a record claiming
+/// 4 billion rows, or a last row before the first, would abort the process
+/// on allocation. This walks the BIFF records of the `Workbook` stream
+/// (through the `cfb` crate) and refuses any dimensions no Excel sheet can
+/// have. Files that are not compound files, or whose stream cannot be
+/// found, are left to the reader and its messages.
+///
+/// ```
+/// let l = bpt::limits::Limits::default();
+/// assert!(bpt::limits::check_xls(b"PK...", &l).is_ok()); // not an .xls
+/// ```
+pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), String> {
+    if !bytes.starts_with(&CFB_SIGNATURE) {
+        return Ok(());
+    }
+    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    for name in ["/Workbook", "/Book"] {
+        if let Ok(s) = cfb.open_stream(name) {
+            // The stream is no larger than the file, which is capped.
+            if s.take(limits.max_file_bytes)
+                .read_to_end(&mut stream)
+                .is_err()
+            {
+                return Ok(());
+            }
+            break;
+        }
+    }
+    let mut at = 0usize;
+    while let Some(head) = stream.get(at..at.saturating_add(4)) {
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let from = at.saturating_add(4);
+        let Some(data) = stream.get(from..from.saturating_add(len)) else {
+            break;
+        };
+        if typ == 0x0200 {
+            check_xls_dimensions(data)?;
+        }
+        at = from.saturating_add(len);
+    }
+    Ok(())
+}
+
+/// One `DIMENSIONS` record (MS-XLS 2.4.90): first row, last row + 1, first
+/// column, last column + 1, as calamine reads them.
+fn check_xls_dimensions(r: &[u8]) -> Result<(), String> {
+    let u16_at = |i: usize| {
+        r.get(i..i + 2)
+            .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let u32_at = |i: usize| {
+        r.get(i..i + 4).map_or(0, |b| {
+            u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        })
+    };
+    let (rf, rl, cf, cl) = match r.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        // Left to the reader, which reports a record of the wrong length.
+        _ => return Ok(()),
+    };
+    // calamine takes a first column past 0xFF, or after the last, as 0.
+    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+    if rl == 0 || cl == 0 {
+        return Ok(());
+    }
+    if rl <= rf || rl > XLS_MAX_ROWS || cl > XLS_MAX_COLS {
+        return Err(format!(
+            "a sheet declares rows {} to {} and columns {} to {}, which no .xls sheet can \
+             have (at most {XLS_MAX_ROWS} rows and {XLS_MAX_COLS} columns); a damaged or \
+             hostile workbook. Open it in Excel and save it as .xlsx",
+            rf.saturating_add(1),
+            rl,
+            cf.saturating_add(1),
+            cl
+        ));
+    }
+    Ok(())
+}
+
 /// XML parts other than the shared strings and styles larger than this
 /// (as declared) are not tokenized: their depth is measured by [`DepthScan`].
 const SCANNED_PART_BYTES: u64 = 1 << 20;
@@ -827,6 +922,71 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// An `.xls` compound file whose Workbook stream holds a BOF, one
+    /// `DIMENSIONS` record with `dims` and an EOF.
+    fn xls_with_dimensions(dims: &[u8]) -> Vec<u8> {
+        let mut stream = Vec::new();
+        let mut record = |typ: u16, data: &[u8]| {
+            stream.extend_from_slice(&typ.to_le_bytes());
+            stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            stream.extend_from_slice(data);
+        };
+        record(
+            0x0809,
+            &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        );
+        record(0x0200, dims);
+        record(0x000A, &[]);
+        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        cfb.create_stream("/Workbook")
+            .unwrap()
+            .write_all(&stream)
+            .unwrap();
+        cfb.flush().unwrap();
+        cfb.into_inner().into_inner()
+    }
+
+    fn biff8_dimensions(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let mut d = Vec::new();
+        d.extend_from_slice(&rf.to_le_bytes());
+        d.extend_from_slice(&rl.to_le_bytes());
+        d.extend_from_slice(&cf.to_le_bytes());
+        d.extend_from_slice(&cl.to_le_bytes());
+        d.extend_from_slice(&[0, 0]);
+        d
+    }
+
+    #[test]
+    fn xls_dimensions_no_sheet_can_have_are_refused() {
+        let l = Limits::default();
+        let check = |d: Vec<u8>| check_xls(&xls_with_dimensions(&d), &l);
+        // The used range of a real sheet, and the largest sheet BIFF8 holds.
+        assert_eq!(check(biff8_dimensions(0, 120, 0, 20)), Ok(()));
+        assert_eq!(check(biff8_dimensions(0, 65_536, 0, 256)), Ok(()));
+        // An empty sheet.
+        assert_eq!(check(biff8_dimensions(0, 0, 0, 0)), Ok(()));
+        // 4 billion rows (calamine would reserve rows × columns cells), a
+        // last row before the first (its unchecked subtraction), too many
+        // columns.
+        let e = check(biff8_dimensions(0, u32::MAX, 0, 256)).unwrap_err();
+        assert_eq!(
+            e,
+            "a sheet declares rows 1 to 4294967295 and columns 1 to 256, which no .xls sheet \
+             can have (at most 65536 rows and 256 columns); a damaged or hostile workbook. \
+             Open it in Excel and save it as .xlsx"
+        );
+        assert!(check(biff8_dimensions(10, 5, 0, 4)).is_err());
+        assert!(check(biff8_dimensions(0, 10, 0, 1000)).is_err());
+        // BIFF5's 10-byte record.
+        assert_eq!(check(vec![0, 0, 10, 0, 0, 0, 4, 0, 0, 0]), Ok(()));
+        assert!(check(vec![20, 0, 10, 0, 0, 0, 4, 0, 0, 0]).is_err());
+        // Not a compound file, or no Workbook stream: left to the reader.
+        assert_eq!(check_xls(b"PK\x03\x04", &l), Ok(()));
+        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        cfb.flush().unwrap();
+        assert_eq!(check_xls(&cfb.into_inner().into_inner(), &l), Ok(()));
     }
 
     #[test]

@@ -457,6 +457,7 @@ impl<'a> Book<'a> {
                 crate::limits::human(limits.max_file_bytes)
             )));
         }
+        crate::limits::check_xls(bytes, &limits).map_err(not_wb)?;
         // A package whose declared counts cannot be trusted is read from
         // the repaired copy the check returns.
         let package = match crate::limits::check_package(bytes, &limits).map_err(not_wb)? {
