@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 /// patterns expand to the workbooks they hold) in parallel. With more than
 /// one file, the text report ends with the batch summary table; `summary`
 /// writes that table to a `.csv` or `.json` file, under the output policy
-/// of [`crate::writer::save_atomic`] (never over an input, never over an
-/// existing file without `force`); it is checked before any file is
-/// validated.
+/// of [`crate::writer::save_atomic`] (never over an input — a workbook or
+/// the `bpt.toml` that was loaded —, never over an existing file without
+/// `force`); it is checked before any file is validated.
 pub fn validate(
     paths: &[PathBuf],
     format: report::Format,
@@ -26,7 +26,12 @@ pub fn validate(
     if files.is_empty() {
         return Outcome::err("bpt: no workbooks to validate\n".into(), UNREADABLE);
     }
-    let guard = crate::writer::SaveGuard::new(force).protect_all(files.iter().cloned());
+    // The loaded bpt.toml is an input as much as the workbooks are.
+    let inputs = files
+        .iter()
+        .cloned()
+        .chain(opts.selection.origin.config.iter().cloned());
+    let guard = crate::writer::SaveGuard::new(force).protect_all(inputs);
     if let Some(path) = summary
         && let Err(e) = guard.check(path)
     {
