@@ -2,12 +2,12 @@
 //! evaluate → rules. One place builds a bid's identity, its recomputed
 //! values and its findings, so the commands cannot disagree on them.
 
-use crate::form::Recalc;
 use crate::diff;
+use crate::form::Recalc;
 use crate::reader::{self, Bid};
 use crate::report::{self, BidId, FileReport};
 use crate::rules::{self, Ctx, Selection};
-use crate::value::{Value, Values};
+use crate::value::Value;
 use rust_decimal::Decimal;
 use std::path::Path;
 
@@ -53,16 +53,6 @@ pub fn recalc_bid(bid: &Bid) -> Recalc {
 /// form always compiles (the reader checks it), so this is always `Ok`.
 pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
     Ok(recalc_bid(bid))
-}
-
-/// A bid's values with every calculated cell as `bpt` recomputes it.
-pub(crate) fn bid_with_calc(bid: &Bid) -> Values {
-    let r = recalc_bid(bid);
-    let mut v = bid.layout.entered_values(&bid.values);
-    for (id, val) in r.values.iter_unordered() {
-        v.set(id, val.clone());
-    }
-    v
 }
 
 /// The `default` fields whose submitted number differs from the default
