@@ -64,17 +64,12 @@ pub fn bid_id(bid: &Bid) -> BidId {
         Value::Number(d) => d.normalize().to_string(),
         _ => String::new(),
     };
-    // Each form family prefixes its ids with its family (the MA form's
-    // ids are unprefixed): `msa.ws1.general.contract_number`.
-    let pre = if bid.layout.form.family == "ma" {
-        String::new()
-    } else {
-        format!("{}.", bid.layout.form.family)
-    };
+    // The identity fields are the template's (`[form.facts.identity]`).
+    let ident = &bid.layout.facts.identity;
     BidId {
-        contract: t(&format!("{pre}ws1.general.contract_number")),
-        plan: t(&format!("{pre}ws1.general.plan_id")),
-        segment: t(&format!("{pre}ws1.general.segment_id")),
+        contract: t(&ident.contract),
+        plan: t(&ident.plan),
+        segment: t(&ident.segment),
     }
 }
 
@@ -162,23 +157,11 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         bid.layout.form.title,
         bid.layout.form.contract_year
     ));
-    let pre = if bid.layout.form.family == "ma" {
-        String::new()
-    } else {
-        format!("{}.", bid.layout.form.family)
-    };
+    let ident = &bid.layout.facts.identity;
     o.push_str(&format!(
         "  {} / {}\n",
-        echo(
-            bid.values
-                .text(&format!("{pre}ws1.general.organization_name"))
-                .unwrap_or("")
-        ),
-        echo(
-            bid.values
-                .text(&format!("{pre}ws1.general.plan_name"))
-                .unwrap_or("")
-        )
+        echo(bid.values.text(&ident.organization).unwrap_or("")),
+        echo(bid.values.text(&ident.plan_name).unwrap_or(""))
     ));
     let mut invalid = Vec::new();
     for sheet in &bid.layout.sheets {
@@ -208,9 +191,16 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             }
         }
     }
-    for (label, id) in KEY_FIGURES {
+    let figures = &bid.layout.facts.key_figures;
+    let w = figures
+        .iter()
+        .map(|k| k.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for k in figures {
+        let (label, id) = (&k.label, &k.id);
         if let Some(d) = bid.values.num(id) {
-            o.push_str(&format!("  {label:<22} {}\n", d.round_dp(2)));
+            o.push_str(&format!("  {label:<w$} {}\n", d.round_dp(2)));
         }
     }
     if invalid.is_empty() {
@@ -224,15 +214,6 @@ pub fn read(path: &Path, json: bool) -> Outcome {
     o.push_str("  (use --json for every field)\n");
     Outcome::out(o, OK)
 }
-
-/// The bid's key figures, by label and field id.
-pub const KEY_FIGURES: &[(&str, &str)] = &[
-    ("plan A/B bid", "ws5.bid.plan_bid"),
-    ("plan A/B benchmark", "ws5.bid.plan_benchmark"),
-    ("MA rebate", "ws5.savings.rebate"),
-    ("basic member premium", "ws5.savings.basic_premium"),
-    ("total plan premium", "ws6.premium.total_plan_premium"),
-];
 
 /// Output formats of `bpt diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -681,23 +662,7 @@ pub fn validate_bid_with_figures(
         tolerance: opts.tolerance,
         defaults: Some(&r.defaults),
     };
-    let figures = if bid.layout.form.family == "msa" {
-        report::Figures {
-            plan_type: ctx.text("msa.ws1.general.plan_type"),
-            plan_bid: ctx.num("msa.ws4.summary.revenue_requirement"),
-            benchmark: ctx.num("msa.ws4.summary.plan_benchmark"),
-            rebate: None,
-            total_plan_premium: None,
-        }
-    } else {
-        report::Figures {
-            plan_type: ctx.plan_type(),
-            plan_bid: ctx.num("ws5.bid.plan_bid"),
-            benchmark: ctx.num("ws5.bid.plan_benchmark"),
-            rebate: ctx.num("ws5.savings.rebate"),
-            total_plan_premium: ctx.num("ws6.premium.total_plan_premium"),
-        }
-    };
+    let figures = report::Figures::of(&bid.layout.facts, |id| ctx.text(id), |id| ctx.num(id));
     (rules::check(&ctx, &opts.selection), figures)
 }
 
