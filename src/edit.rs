@@ -10,7 +10,6 @@ use crate::cellref::CellRef;
 use crate::package::{Applied, OldCell, Package, PackageError, Scalar};
 use crate::template::{Field, Kind};
 use crate::value::Value;
-use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
 
@@ -171,14 +170,6 @@ pub fn finish(mut p: Package, edits: Vec<Edit>) -> Result<Edited, PackageError> 
     })
 }
 
-/// An Excel date serial (1900 system) for a date Excel can hold.
-fn excel_serial(d: NaiveDate) -> Option<i64> {
-    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    let n = (d - base).num_days();
-    // Excel's 1900 leap-year bug: serials before 1900-03-01 are off by one.
-    (n > 60 && d.format("%Y").to_string().parse::<i32>().ok()? <= 9999).then_some(n)
-}
-
 /// The cell content for field `f` holding `v`: codes as text, dates as
 /// serial numbers, invalid content as its raw text.
 pub fn scalar(f: &Field, v: &Value) -> Scalar {
@@ -187,7 +178,7 @@ pub fn scalar(f: &Field, v: &Value) -> Scalar {
         Value::Number(d) if f.kind == Kind::Code => Scalar::Text(d.normalize().to_string()),
         Value::Number(d) => Scalar::number(*d),
         Value::Text(s) => Scalar::Text(s.clone()),
-        Value::Date(d) => match excel_serial(*d) {
+        Value::Date(d) => match crate::reader::day_serial(*d) {
             Some(n) => Scalar::Number(n.to_string()),
             None => Scalar::Text(d.format("%Y-%m-%d").to_string()),
         },
@@ -234,6 +225,7 @@ pub fn cell_of(f: &Field) -> CellRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn output_keeps_the_input_format() {
@@ -246,8 +238,12 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_serials() {
-        let d = NaiveDate::from_ymd_opt(2011, 1, 1).unwrap();
-        assert_eq!(excel_serial(d), Some(40544));
+    fn dates_are_serials_both_sides_of_excels_leap_day() {
+        let layout = crate::template::builtin_cached("ma-bpt-2013").unwrap();
+        let f = layout.fields.iter().find(|f| f.kind == Kind::Date).unwrap();
+        let s = |y, m, d| scalar(f, &Value::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
+        assert_eq!(s(2011, 1, 1), Scalar::Number("40544".into()));
+        assert_eq!(s(1900, 1, 15), Scalar::Number("15".into()));
+        assert_eq!(s(1900, 3, 1), Scalar::Number("61".into()));
     }
 }

@@ -177,26 +177,31 @@ pub fn check_package(bytes: &[u8], limits: &Limits) -> Result<Option<Vec<u8>>, S
             over: false,
         };
         let mut rd = BufReader::with_capacity(64 * 1024, meter);
-        let mut part = Part::of(&name);
         // Tokenizing costs about as much as the reader's own parse: large
-        // parts (the sheets, which calamine streams without recursion) are
-        // only counted, so the check stays as cheap as the inflating.
-        if part == Part::OtherXml && declared > SCANNED_PART_BYTES {
-            part = Part::Opaque;
-        }
-        let facts = if part == Part::Opaque {
+        // parts (the sheets) have only their nesting depth measured, by a
+        // byte scanner that skips text and attribute values with memchr.
+        let part = Part::of(&name);
+        let large_xml = part == Part::OtherXml && declared > SCANNED_PART_BYTES;
+        let facts = if part == Part::Opaque || large_xml {
             Facts::default()
         } else {
             scan_xml(&mut rd, part, limits, &name)?
         };
-        // The rest of the entry (all of it for a part that is not XML, or
-        // after an XML syntax error, which is left to the reader to report).
-        let drained = std::io::copy(&mut rd, &mut std::io::sink());
+        // The rest of the entry (all of it for a part that is not tokenized,
+        // or after an XML syntax error, which is left to the reader to
+        // report). A large XML part has its nesting measured bytewise.
+        let drained = if large_xml {
+            drain_measuring_depth(&mut rd, limits, &name)
+        } else {
+            std::io::copy(&mut rd, &mut std::io::sink()).map(|_| ())
+        };
         if rd.get_ref().over {
             return Err(too_big(limits, &name));
         }
-        if let Err(e) = drained {
-            return Err(format!("damaged zip entry `{name}`: {e}"));
+        match drained {
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(e.to_string()),
+            Err(e) => return Err(format!("damaged zip entry `{name}`: {e}")),
+            Ok(()) => {}
         }
         if let Some(declared) = facts.unique_count
             && declared > facts.strings
@@ -223,9 +228,318 @@ fn sst_start_tag(name: &str, others: &[(String, String)], count: u64) -> String 
     t
 }
 
+/// The first bytes of an OLE compound file (`.xls`).
+const CFB_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Rows and columns an `.xls` worksheet can have (BIFF8: 65,536 × 256).
+const XLS_MAX_ROWS: u64 = 65_536;
+const XLS_MAX_COLS: u64 = 256;
+
+/// Checks the sheet dimensions an `.xls` workbook declares before the
+/// reader sizes anything by them.
+///
+/// calamine reserves room for every cell of a sheet's `DIMENSIONS` record
+/// (rows × columns) and subtracts its bounds unchecked: a record claiming
+/// 4 billion rows, or a last row before the first, would abort the process
+/// on allocation. This walks the BIFF records of the `Workbook` stream
+/// (through the `cfb` crate) and refuses any dimensions no Excel sheet can
+/// have. Files that are not compound files, or whose stream cannot be
+/// found, are left to the reader and its messages.
+///
+/// ```
+/// let l = bpt::limits::Limits::default();
+/// assert!(bpt::limits::check_xls(b"PK...", &l).is_ok()); // not an .xls
+/// ```
+pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), String> {
+    if !bytes.starts_with(&CFB_SIGNATURE) {
+        return Ok(());
+    }
+    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    for name in ["/Workbook", "/Book"] {
+        if let Ok(s) = cfb.open_stream(name) {
+            // The stream is no larger than the file, which is capped.
+            if s.take(limits.max_file_bytes)
+                .read_to_end(&mut stream)
+                .is_err()
+            {
+                return Ok(());
+            }
+            break;
+        }
+    }
+    let mut at = 0usize;
+    while let Some(head) = stream.get(at..at.saturating_add(4)) {
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let from = at.saturating_add(4);
+        let Some(data) = stream.get(from..from.saturating_add(len)) else {
+            break;
+        };
+        if typ == 0x0200 {
+            check_xls_dimensions(data)?;
+        }
+        at = from.saturating_add(len);
+    }
+    Ok(())
+}
+
+/// One `DIMENSIONS` record (MS-XLS 2.4.90): first row, last row + 1, first
+/// column, last column + 1, as calamine reads them.
+fn check_xls_dimensions(r: &[u8]) -> Result<(), String> {
+    let u16_at = |i: usize| {
+        r.get(i..i + 2)
+            .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let u32_at = |i: usize| {
+        r.get(i..i + 4).map_or(0, |b| {
+            u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        })
+    };
+    let (rf, rl, cf, cl) = match r.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        // Left to the reader, which reports a record of the wrong length.
+        _ => return Ok(()),
+    };
+    // calamine takes a first column past 0xFF, or after the last, as 0.
+    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+    if rl == 0 || cl == 0 {
+        return Ok(());
+    }
+    if rl <= rf || rl > XLS_MAX_ROWS || cl > XLS_MAX_COLS {
+        return Err(format!(
+            "a sheet declares rows {} to {} and columns {} to {}, which no .xls sheet can \
+             have (at most {XLS_MAX_ROWS} rows and {XLS_MAX_COLS} columns); a damaged or \
+             hostile workbook. Open it in Excel and save it as .xlsx",
+            rf.saturating_add(1),
+            rl,
+            cf.saturating_add(1),
+            cl
+        ));
+    }
+    Ok(())
+}
+
 /// XML parts other than the shared strings and styles larger than this
-/// (as declared) are not tokenized.
+/// (as declared) are not tokenized: their depth is measured by [`DepthScan`].
 const SCANNED_PART_BYTES: u64 = 1 << 20;
+
+/// The message for a part nested deeper than the limit.
+fn too_deep(limits: &Limits, name: &str) -> String {
+    format!(
+        "`{name}` nests its XML elements more than {} deep, the limit \
+         (BPT_MAX_XML_DEPTH); a damaged or hostile workbook. Raise BPT_MAX_XML_DEPTH \
+         if it is genuine",
+        limits.max_xml_depth
+    )
+}
+
+/// Reads `rd` to its end, measuring the XML nesting depth as it goes; an
+/// `InvalidData` error carrying the message when it passes the limit.
+fn drain_measuring_depth<R: BufRead>(
+    rd: &mut R,
+    limits: &Limits,
+    name: &str,
+) -> std::io::Result<()> {
+    let mut scan = DepthScan::default();
+    loop {
+        let chunk = rd.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let n = chunk.len();
+        if scan.feed(chunk, limits.max_xml_depth).is_err() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                too_deep(limits, name),
+            ));
+        }
+        rd.consume(n);
+    }
+}
+
+/// Where [`DepthScan`] is in the markup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Scan {
+    /// Character data, up to the next `<`.
+    #[default]
+    Text,
+    /// Just after `<`.
+    Open,
+    /// Inside a start tag: the quote of the attribute value it is in (0:
+    /// none) and whether the last byte outside quotes was `/`.
+    Start { quote: u8, slash: bool },
+    /// Inside an end tag, a processing instruction or a declaration, up to `>`.
+    ToClose { end_tag: bool },
+    /// After `<!`: how many bytes of `--` (a comment) or `[CDATA[` have
+    /// been seen.
+    Bang { cdata: bool, matched: u8 },
+    /// Inside a comment, with the dashes just seen.
+    Comment { dashes: u8 },
+    /// Inside a CDATA section, with the `]` just seen.
+    CData { brackets: u8 },
+}
+
+/// The element nesting depth of XML fed to it in chunks of any size: a
+/// byte-level state machine (tags, quoted attribute values, comments,
+/// CDATA, processing instructions) that never allocates. Malformed XML is
+/// measured as best it can be; the reader reports what is wrong with it.
+#[derive(Debug, Default)]
+struct DepthScan {
+    depth: u64,
+    state: Scan,
+}
+
+impl DepthScan {
+    /// Feeds the next chunk; `Err(())` as soon as the depth passes `max`.
+    fn feed(&mut self, b: &[u8], max: u64) -> Result<(), ()> {
+        const CDATA: &[u8] = b"[CDATA[";
+        let mut i = 0;
+        while i < b.len() {
+            match self.state {
+                Scan::Text => match memchr::memchr(b'<', &b[i..]) {
+                    Some(p) => {
+                        i = i.saturating_add(p).saturating_add(1);
+                        self.state = Scan::Open;
+                    }
+                    None => return Ok(()),
+                },
+                Scan::Open => {
+                    let c = b[i];
+                    i = i.saturating_add(1);
+                    self.state = match c {
+                        b'/' => Scan::ToClose { end_tag: true },
+                        b'?' => Scan::ToClose { end_tag: false },
+                        b'!' => Scan::Bang {
+                            cdata: false,
+                            matched: 0,
+                        },
+                        _ => {
+                            self.depth = self.depth.saturating_add(1);
+                            if self.depth > max {
+                                return Err(());
+                            }
+                            if c == b'>' {
+                                Scan::Text
+                            } else {
+                                Scan::Start {
+                                    quote: 0,
+                                    slash: false,
+                                }
+                            }
+                        }
+                    };
+                }
+                Scan::Start { quote: 0, slash } => {
+                    match memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
+                        Some(p) => {
+                            let at = i.saturating_add(p);
+                            let slash = if p > 0 {
+                                b[at.saturating_sub(1)] == b'/'
+                            } else {
+                                slash
+                            };
+                            i = at.saturating_add(1);
+                            self.state = match b[at] {
+                                b'>' => {
+                                    if slash {
+                                        self.depth = self.depth.saturating_sub(1);
+                                    }
+                                    Scan::Text
+                                }
+                                q => Scan::Start {
+                                    quote: q,
+                                    slash: false,
+                                },
+                            };
+                        }
+                        None => {
+                            // b[i..] is not empty: its last byte decides.
+                            let slash = b.last() == Some(&b'/');
+                            self.state = Scan::Start { quote: 0, slash };
+                            return Ok(());
+                        }
+                    }
+                }
+                Scan::Start { quote, .. } => match memchr::memchr(quote, &b[i..]) {
+                    Some(p) => {
+                        i = i.saturating_add(p).saturating_add(1);
+                        self.state = Scan::Start {
+                            quote: 0,
+                            slash: false,
+                        };
+                    }
+                    None => return Ok(()),
+                },
+                Scan::ToClose { end_tag } => match memchr::memchr(b'>', &b[i..]) {
+                    Some(p) => {
+                        i = i.saturating_add(p).saturating_add(1);
+                        if end_tag {
+                            self.depth = self.depth.saturating_sub(1);
+                        }
+                        self.state = Scan::Text;
+                    }
+                    None => return Ok(()),
+                },
+                Scan::Bang { cdata, matched } => {
+                    let c = b[i];
+                    i = i.saturating_add(1);
+                    let pat: &[u8] = if cdata { CDATA } else { b"--" };
+                    let m = usize::from(matched);
+                    self.state = if m == 0 && (c == b'-' || c == b'[') {
+                        Scan::Bang {
+                            cdata: c == b'[',
+                            matched: 1,
+                        }
+                    } else if m > 0 && pat.get(m) == Some(&c) {
+                        if m.saturating_add(1) == pat.len() {
+                            if cdata {
+                                Scan::CData { brackets: 0 }
+                            } else {
+                                Scan::Comment { dashes: 0 }
+                            }
+                        } else {
+                            Scan::Bang {
+                                cdata,
+                                matched: matched.saturating_add(1),
+                            }
+                        }
+                    } else if c == b'>' {
+                        Scan::Text
+                    } else {
+                        Scan::ToClose { end_tag: false }
+                    };
+                }
+                Scan::Comment { dashes } => {
+                    let c = b[i];
+                    i = i.saturating_add(1);
+                    self.state = match c {
+                        b'-' => Scan::Comment {
+                            dashes: dashes.saturating_add(1).min(2),
+                        },
+                        b'>' if dashes >= 2 => Scan::Text,
+                        _ => Scan::Comment { dashes: 0 },
+                    };
+                }
+                Scan::CData { brackets } => {
+                    let c = b[i];
+                    i = i.saturating_add(1);
+                    self.state = match c {
+                        b']' => Scan::CData {
+                            brackets: brackets.saturating_add(1).min(2),
+                        },
+                        b'>' if brackets >= 2 => Scan::Text,
+                        _ => Scan::CData { brackets: 0 },
+                    };
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Counts the bytes inflated across all entries; an error past the limit.
 struct Meter<'t, R> {
@@ -296,12 +610,7 @@ fn scan_xml<R: BufRead>(rd: R, part: Part, limits: &Limits, name: &str) -> Resul
     let mut seen_sst = false;
     let deep = |d: u64| -> Result<(), String> {
         if d > limits.max_xml_depth {
-            Err(format!(
-                "`{name}` nests its XML elements more than {} deep, the limit \
-                 (BPT_MAX_XML_DEPTH); a damaged or hostile workbook. Raise BPT_MAX_XML_DEPTH \
-                 if it is genuine",
-                limits.max_xml_depth
-            ))
+            Err(too_deep(limits, name))
         } else {
             Ok(())
         }
@@ -577,6 +886,137 @@ mod tests {
         );
         // Broken XML is left to the reader.
         assert_eq!(check_package(&deep("<a><b></c"), &l), Ok(None));
+    }
+
+    /// Whether [`DepthScan`] keeps `xml`, fed in chunks of `n` bytes,
+    /// within a nesting limit of `max`.
+    fn within(xml: &[u8], n: usize, max: u64) -> bool {
+        let mut scan = DepthScan::default();
+        xml.chunks(n).all(|c| scan.feed(c, max).is_ok())
+    }
+
+    #[test]
+    fn the_byte_scanner_measures_depth_as_an_xml_parser_does() {
+        // (xml, deepest nesting): tags, empty elements, quoted `>` and `/`,
+        // comments, CDATA, processing instructions and declarations.
+        let cases: &[(&str, u64)] = &[
+            ("<a><b><c/></b></a>", 3),
+            ("<?xml version=\"1.0\"?><a x=\"1\" y='2'><b/><b/></a>", 2),
+            ("<a t=\"x>y/\"><b u='/>'></b></a>", 2),
+            ("<a><!-- <b><c><d> --><e/></a>", 2),
+            ("<a><![CDATA[<b><c><d>]]></a>", 1),
+            ("<!DOCTYPE a><a><b/ ></a>", 2),
+            ("<a><!----><b></b></a>", 2),
+            (
+                "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>",
+                5,
+            ),
+        ];
+        for &(xml, depth) in cases {
+            // The depth is the smallest limit it passes, whatever the chunks.
+            for n in [1, 2, 3, 7, xml.len()] {
+                assert!(within(xml.as_bytes(), n, depth), "{xml} in chunks of {n}");
+                assert!(
+                    !within(xml.as_bytes(), n, depth - 1),
+                    "{xml} in chunks of {n}"
+                );
+            }
+        }
+    }
+
+    /// An `.xls` compound file whose Workbook stream holds a BOF, one
+    /// `DIMENSIONS` record with `dims` and an EOF.
+    fn xls_with_dimensions(dims: &[u8]) -> Vec<u8> {
+        let mut stream = Vec::new();
+        let mut record = |typ: u16, data: &[u8]| {
+            stream.extend_from_slice(&typ.to_le_bytes());
+            stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            stream.extend_from_slice(data);
+        };
+        record(
+            0x0809,
+            &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        );
+        record(0x0200, dims);
+        record(0x000A, &[]);
+        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        cfb.create_stream("/Workbook")
+            .unwrap()
+            .write_all(&stream)
+            .unwrap();
+        cfb.flush().unwrap();
+        cfb.into_inner().into_inner()
+    }
+
+    fn biff8_dimensions(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let mut d = Vec::new();
+        d.extend_from_slice(&rf.to_le_bytes());
+        d.extend_from_slice(&rl.to_le_bytes());
+        d.extend_from_slice(&cf.to_le_bytes());
+        d.extend_from_slice(&cl.to_le_bytes());
+        d.extend_from_slice(&[0, 0]);
+        d
+    }
+
+    #[test]
+    fn xls_dimensions_no_sheet_can_have_are_refused() {
+        let l = Limits::default();
+        let check = |d: Vec<u8>| check_xls(&xls_with_dimensions(&d), &l);
+        // The used range of a real sheet, and the largest sheet BIFF8 holds.
+        assert_eq!(check(biff8_dimensions(0, 120, 0, 20)), Ok(()));
+        assert_eq!(check(biff8_dimensions(0, 65_536, 0, 256)), Ok(()));
+        // An empty sheet.
+        assert_eq!(check(biff8_dimensions(0, 0, 0, 0)), Ok(()));
+        // 4 billion rows (calamine would reserve rows × columns cells), a
+        // last row before the first (its unchecked subtraction), too many
+        // columns.
+        let e = check(biff8_dimensions(0, u32::MAX, 0, 256)).unwrap_err();
+        assert_eq!(
+            e,
+            "a sheet declares rows 1 to 4294967295 and columns 1 to 256, which no .xls sheet \
+             can have (at most 65536 rows and 256 columns); a damaged or hostile workbook. \
+             Open it in Excel and save it as .xlsx"
+        );
+        assert!(check(biff8_dimensions(10, 5, 0, 4)).is_err());
+        assert!(check(biff8_dimensions(0, 10, 0, 1000)).is_err());
+        // BIFF5's 10-byte record.
+        assert_eq!(check(vec![0, 0, 10, 0, 0, 0, 4, 0, 0, 0]), Ok(()));
+        assert!(check(vec![20, 0, 10, 0, 0, 0, 4, 0, 0, 0]).is_err());
+        // Not a compound file, or no Workbook stream: left to the reader.
+        assert_eq!(check_xls(b"PK\x03\x04", &l), Ok(()));
+        let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        cfb.flush().unwrap();
+        assert_eq!(check_xls(&cfb.into_inner().into_inner(), &l), Ok(()));
+    }
+
+    #[test]
+    fn large_parts_have_their_depth_measured_too() {
+        let l = Limits {
+            max_xml_depth: 128,
+            ..Limits::default()
+        };
+        // Over 1 MiB, so not tokenized: a sheet's worth of cells, then a
+        // nest 200 deep near the end.
+        let cell = "<c r=\"A1\" s=\"1\"><v>12</v></c>";
+        let rows = cell.repeat((SCANNED_PART_BYTES as usize / cell.len()) + 10);
+        let sheet = |nest: usize| {
+            format!(
+                "<worksheet><sheetData><row>{rows}{}{}</row></sheetData></worksheet>",
+                "<x>".repeat(nest),
+                "</x>".repeat(nest)
+            )
+            .into_bytes()
+        };
+        let pkg = |nest| zip_of(&[("xl/worksheets/sheet1.xml", sheet(nest))]);
+        assert_eq!(check_package(&pkg(100), &l), Ok(None));
+        let e = check_package(&pkg(200), &l).unwrap_err();
+        assert!(
+            e.starts_with(
+                "`xl/worksheets/sheet1.xml` nests its XML elements more than 128 deep, the limit \
+                 (BPT_MAX_XML_DEPTH)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

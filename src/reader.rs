@@ -457,6 +457,7 @@ impl<'a> Book<'a> {
                 crate::limits::human(limits.max_file_bytes)
             )));
         }
+        crate::limits::check_xls(bytes, &limits).map_err(not_wb)?;
         // A package whose declared counts cannot be trusted is read from
         // the repaired copy the check returns.
         let package = match crate::limits::check_package(bytes, &limits).map_err(not_wb)? {
@@ -566,20 +567,44 @@ fn explain_open_error(bytes: &[u8], e: calamine::Error) -> String {
         );
     }
     if !bytes.starts_with(&CFB) {
-        let head: String = bytes
-            .iter()
-            .take(8)
-            .map(|b| {
-                if b.is_ascii_graphic() {
-                    *b as char
-                } else {
-                    '.'
-                }
-            })
-            .collect();
-        return format!("not a spreadsheet file (it starts with `{head}`): {e}");
+        // Say what the file looks like, never what it holds: the path may
+        // name a file whose content is nobody's business (`/proc/self/environ`).
+        return format!("not a spreadsheet file ({}): {e}", looks_like(bytes));
     }
     e.to_string()
+}
+
+/// Whether bytes read as UTF-8 text without control characters (other
+/// than line ends and tabs); a character cut at the end does not count.
+fn is_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && valid
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// What a file that is not a spreadsheet seems to be, from its first bytes.
+fn looks_like(bytes: &[u8]) -> &'static str {
+    let head = &bytes[..bytes.len().min(512)];
+    let text = head.trim_ascii_start();
+    if bytes.is_empty() {
+        "it is empty"
+    } else if head.starts_with(b"%PDF") {
+        "it is a PDF document"
+    } else if text.starts_with(b"<") {
+        "it looks like an HTML or XML file; if it was exported from a spreadsheet, save it as .xlsx"
+    } else if is_text(head) {
+        "it looks like a text file (CSV?); save the workbook as .xlsx"
+    } else {
+        "it has no zip or OLE signature"
+    }
 }
 
 /// Opens the bytes as the format the extension names; when that fails, tries
@@ -1081,8 +1106,21 @@ pub fn serial_to_date(serial: f64) -> Option<NaiveDate> {
     }
 }
 
-/// The 1900-system serial of a date (1900-01-01 ..= 9999-12-31).
-fn date_serial(d: NaiveDate) -> Option<f64> {
+/// The 1900-system serial of a date (1900-01-01 ..= 9999-12-31), the
+/// inverse of [`excel_serial`]: `None` for any other date.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use bpt::reader::day_serial;
+/// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+/// assert_eq!(day_serial(d(1900, 1, 1)), Some(1));
+/// assert_eq!(day_serial(d(1900, 2, 28)), Some(59)); // 60 is Excel's 29 Feb 1900
+/// assert_eq!(day_serial(d(1900, 3, 1)), Some(61));
+/// assert_eq!(day_serial(d(2011, 1, 1)), Some(40544));
+/// assert_eq!(day_serial(d(9999, 12, 31)), Some(2958465));
+/// assert_eq!(day_serial(d(1899, 12, 31)), None);
+/// ```
+pub fn day_serial(d: NaiveDate) -> Option<i64> {
     let first = NaiveDate::from_ymd_opt(1900, 1, 1)?;
     let last = NaiveDate::from_ymd_opt(9999, 12, 31)?;
     if d < first || d > last {
@@ -1094,7 +1132,13 @@ fn date_serial(d: NaiveDate) -> Option<f64> {
     } else {
         NaiveDate::from_ymd_opt(1899, 12, 30)?
     };
-    Some((d - epoch).num_days() as f64)
+    Some(d.signed_duration_since(epoch).num_days())
+}
+
+/// [`day_serial`] as the float calamine's cells carry.
+fn date_serial(d: NaiveDate) -> Option<f64> {
+    // At most 2958465: exact in an f64.
+    day_serial(d).map(|n| n as f64)
 }
 
 /// The serial of an ISO date or date-time (`2012-01-01`,
@@ -1439,5 +1483,24 @@ role = "input"
         assert!(m.contains("renamed? `Cost sharing` is not a sheet"), "{m}");
         assert_eq!(e.exit_code(), 2);
         assert_eq!(e.path(), Path::new("bids/a.xlsx"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_spreadsheet_is_described_not_echoed() {
+        assert_eq!(looks_like(b""), "it is empty");
+        assert_eq!(looks_like(b"%PDF-1.7 secret"), "it is a PDF document");
+        assert!(looks_like(b"  <html><body>").starts_with("it looks like an HTML or XML file"));
+        // An environment dump reads as text; none of it reaches the message.
+        let env = b"PATH=/usr/bin\0HOME=/root\0";
+        assert_eq!(looks_like(env), "it has no zip or OLE signature");
+        let csv = "Contract,Plan\nH1234,001\n".repeat(40);
+        assert_eq!(
+            looks_like(&csv.as_bytes()[..csv.len().min(600)]),
+            "it looks like a text file (CSV?); save the workbook as .xlsx"
+        );
+        // A character cut by the 512-byte window is still text.
+        let mut e = "é".repeat(300).into_bytes();
+        e.truncate(511);
+        assert!(looks_like(&e).starts_with("it looks like a text file"));
     }
 }

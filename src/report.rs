@@ -5,6 +5,10 @@
 //! `{"files":[{"path":…,"bid":{"contract":…,"plan":…,"segment":…},"findings":[{"rule":…,"severity":…,"sheet":…,"cell":…,"field":…,"message":…,"found":…,"expected":…}]}]}`;
 //! a file that could not be read has `"error"` instead of `"bid"` and no findings.
 
+// Counts and widths here are of in-memory collections; kept checked all
+// the same, like every other module that renders what a file holds.
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::rules::{self, Finding, Severity};
 use crate::sanitize;
 use serde::Serialize;
@@ -240,11 +244,11 @@ pub fn summary_table(reports: &[FileReport]) -> String {
                 o.push_str(c);
             } else {
                 o.push_str(c);
-                if i + 1 < cells.len() {
+                if i.saturating_add(1) < cells.len() {
                     o.push_str(&" ".repeat(pad));
                 }
             }
-            if i + 1 < cells.len() {
+            if i.saturating_add(1) < cells.len() {
                 o.push_str("  ");
             }
         }
@@ -330,7 +334,7 @@ pub fn render_with(reports: &[FileReport], format: Format, config: Option<&RunCo
 pub fn text(reports: &[FileReport]) -> String {
     use sanitize::visible as v;
     let mut o = String::new();
-    let (mut errors, mut warnings, mut infos) = (0, 0, 0);
+    let (mut errors, mut warnings, mut infos) = (0usize, 0usize, 0usize);
     for r in reports {
         let who = r
             .bid
@@ -380,9 +384,9 @@ pub fn text(reports: &[FileReport]) -> String {
             r.count(Severity::Warning),
             r.count(Severity::Info),
         );
-        errors += e;
-        warnings += w;
-        infos += i;
+        errors = errors.saturating_add(e);
+        warnings = warnings.saturating_add(w);
+        infos = infos.saturating_add(i);
         let _ = writeln!(o, "\n  {e} error(s), {w} warning(s), {i} info\n");
     }
     let unreadable = reports.iter().filter(|r| r.error.is_some()).count();
@@ -589,9 +593,11 @@ fn junit_with(reports: &[FileReport], config: Option<&RunConfig>) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bpt validate\">\n",
     );
     for r in reports {
-        let failures = r.count(Severity::Error) + r.count(Severity::Warning);
+        let failures = r
+            .count(Severity::Error)
+            .saturating_add(r.count(Severity::Warning));
         let errors = usize::from(r.error.is_some());
-        let tests = r.findings.len().max(1) + errors;
+        let tests = r.findings.len().max(1).saturating_add(errors);
         let _ = writeln!(
             o,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">",

@@ -726,3 +726,63 @@ fn files_are_read_with_a_cap_whatever_their_size_says() {
         all_refuse(dir.path(), &p, &msg, &[]);
     }
 }
+
+/// An `.xls` compound file whose Workbook stream holds a BOF, a
+/// `DIMENSIONS` record claiming rows 1 to 4,294,967,295 and an EOF:
+/// calamine would reserve room for every one of those cells.
+fn xls_claiming_four_billion_rows() -> Vec<u8> {
+    let mut stream = Vec::new();
+    let mut record = |typ: u16, data: &[u8]| {
+        stream.extend_from_slice(&typ.to_le_bytes());
+        stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        stream.extend_from_slice(data);
+    };
+    record(
+        0x0809,
+        &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let mut dims = Vec::new();
+    dims.extend_from_slice(&0u32.to_le_bytes());
+    dims.extend_from_slice(&u32::MAX.to_le_bytes());
+    dims.extend_from_slice(&0u16.to_le_bytes());
+    dims.extend_from_slice(&200u16.to_le_bytes());
+    dims.extend_from_slice(&[0, 0]);
+    record(0x0200, &dims);
+    record(0x000A, &[]);
+    let mut cfb = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    cfb.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    cfb.flush().unwrap();
+    cfb.into_inner().into_inner()
+}
+
+#[test]
+fn xls_sheet_dimensions_are_checked_before_anything_is_sized_by_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = put(dir.path(), "huge.xls", &xls_claiming_four_billion_rows());
+    let msg = refused(
+        &p,
+        "a sheet declares rows 1 to 4294967295 and columns 1 to 200, which no .xls sheet can \
+         have (at most 65536 rows and 256 columns); a damaged or hostile workbook. Open it in \
+         Excel and save it as .xlsx",
+    );
+    let good = put(dir.path(), "good.xlsx", good());
+    for args in [
+        vec!["read", s(&p)],
+        vec!["validate", s(&p)],
+        vec!["diff", s(&p)],
+        vec!["diff", s(&good), s(&p)],
+        vec!["recalc", s(&p)],
+    ] {
+        let r = bpt(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.out, r.err);
+        assert!(
+            (r.out.clone() + &r.err).contains(&msg),
+            "{args:?}: {}{}",
+            r.out,
+            r.err
+        );
+    }
+}

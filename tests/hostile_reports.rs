@@ -612,6 +612,33 @@ fn config_discovery_stops_at_the_repository_home_and_shared_folders() {
 }
 
 #[test]
+fn the_loaded_config_is_an_input_the_summary_never_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().canonicalize().unwrap();
+    let bids = configured_tree(&top);
+    let config = top.join("bpt.toml");
+    let before = std::fs::read(&config).unwrap();
+    for force in [false, true] {
+        let mut args = vec!["validate", "bid.xlsx", "--summary", "../bpt.toml"];
+        if force {
+            args.push("--force");
+        }
+        let r = bpt_in(Some(&bids), &args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.out, r.err);
+        assert_eq!(
+            r.err,
+            format!(
+                "bpt: not writing the summary: refusing to write ../bpt.toml: it is the input \
+                 configuration {}; nothing was validated\n",
+                config.display()
+            ),
+            "{args:?}"
+        );
+        assert_eq!(std::fs::read(&config).unwrap(), before);
+    }
+}
+
+#[test]
 fn select_ignore_and_tolerance_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let p = hostile_bid(dir.path(), "f001.xlsx", "XYZ");

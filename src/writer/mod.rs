@@ -150,6 +150,16 @@ impl Default for WriteOptions {
     }
 }
 
+/// How an input is named in a refusal: `bpt.toml` is the configuration,
+/// anything else a workbook.
+fn input_kind(input: &std::path::Path) -> &'static str {
+    if input.file_name().is_some_and(|n| n == "bpt.toml") {
+        "configuration"
+    } else {
+        "workbook"
+    }
+}
+
 /// Why the form could not be written or saved.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -186,8 +196,8 @@ pub enum WriteError {
     /// The saved package could not be finished.
     #[error("cannot finish the workbook: {0}")]
     Package(String),
-    /// The output is the input workbook.
-    #[error("refusing to write {}: it is the input workbook {}", out.display(), input.display())]
+    /// The output is an input: a workbook, or the `bpt.toml` that was loaded.
+    #[error("refusing to write {}: it is the input {} {}", out.display(), input_kind(input), input.display())]
     WouldOverwriteInput {
         /// The output path.
         out: PathBuf,
