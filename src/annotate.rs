@@ -20,9 +20,9 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::app::bid_id;
-use crate::calc::Recalc;
 use crate::cellref::CellRef;
 use crate::edit::{self, Edit, EditKind, Edited};
+use crate::form::Recalc;
 use crate::package::{CellEdit, NewCell, NewSheet, Scalar};
 use crate::reader::Bid;
 use crate::rules::{Finding, Severity};

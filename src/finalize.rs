@@ -26,7 +26,6 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use crate::calc;
 use crate::cellref::CellRef;
 use crate::edit::{self, EditKind, Edited};
 use crate::package::{CellEdit, Content};
@@ -78,7 +77,7 @@ pub enum Finalized {
 /// the tolerance for unrounded calculated cells used by the V003 check.
 pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized, String> {
     let layout = bid.layout;
-    let r = calc::recalc(layout, &bid.values);
+    let r = crate::form::recalc(bid.form, &bid.values);
     let findings = {
         let ctx = Ctx {
             layout,
@@ -171,7 +170,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
             ),
         });
     }
-    let recalced = calc::recalc(layout, &inputs);
+    let recalced = crate::form::recalc(bid.form, &inputs);
     let cleared = |sheet: &str, row: u32| {
         clear
             .get(sheet)

@@ -2,8 +2,8 @@
 //! evaluate → rules. One place builds a bid's identity, its recomputed
 //! values and its findings, so the commands cannot disagree on them.
 
-use crate::calc::{self, Recalc};
 use crate::diff;
+use crate::form::Recalc;
 use crate::reader::{self, Bid};
 use crate::report::{self, BidId, FileReport};
 use crate::rules::{self, Ctx, Selection};
@@ -29,40 +29,16 @@ pub fn bid_id(bid: &Bid) -> BidId {
     }
 }
 
-/// Recomputes a bid with the old hand-written engine (`calc`), which
-/// `validate`, `annotate`, `finalize` and `reallocate` still use.
-pub fn recalc_bid(bid: &Bid) -> Recalc {
-    calc::recalc(bid.layout, &bid.values)
-}
-
 /// Recomputes a bid by evaluating its template's formulas ([`crate::form`]):
-/// what `bpt recalc` and `bpt diff FILE` use.
-pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
-    evaluate_values(bid.layout, &bid.values)
+/// what every command uses.
+pub fn recalc_bid(bid: &Bid) -> Recalc {
+    crate::form::recalc(bid.form, &bid.values)
 }
 
-pub(crate) fn evaluate_values(
-    layout: &'static crate::template::Layout,
-    values: &crate::value::Values,
-) -> Result<Recalc, String> {
-    let form = crate::form::cached(layout)?;
-    let ev = crate::form::Evaluation::from_values(form, values);
-    let mut pre_round = std::collections::BTreeMap::new();
-    let mut defaults = std::collections::BTreeMap::new();
-    for &id in form.order() {
-        if let Some(d) = ev.unrounded(id) {
-            pre_round.insert(form.name(id).to_string(), d);
-        }
-        if let Some(crate::form::Val::Num(d)) = ev.default_value(id) {
-            defaults.insert(form.name(id).to_string(), *d);
-        }
-    }
-    Ok(Recalc {
-        values: ev.calculated(),
-        stray: Vec::new(),
-        pre_round,
-        defaults,
-    })
+/// [`recalc_bid`] for callers written for a fallible evaluation: a bid's
+/// form always compiles (the reader checks it), so this is always `Ok`.
+pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
+    Ok(recalc_bid(bid))
 }
 
 /// A bid's values with every calculated cell as `bpt` recomputes it.
@@ -93,10 +69,7 @@ pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     for f in &defaults {
         without.set(&f.id, Value::Empty);
     }
-    let base = match evaluate_values(bid.layout, &without) {
-        Ok(r) => r.values,
-        Err(_) => calc::recalc(bid.layout, &without).values,
-    };
+    let base = crate::form::recalc(bid.form, &without).values;
     defaults
         .into_iter()
         .filter(|f| match (bid.values.num(&f.id), base.num(&f.id)) {
