@@ -20,28 +20,14 @@ pub fn bid_id(bid: &Bid) -> BidId {
         Value::Number(d) => d.normalize().to_string(),
         _ => String::new(),
     };
-    // Each form family prefixes its ids with its family (the MA form's
-    // ids are unprefixed): `msa.ws1.general.contract_number`.
-    let pre = if bid.layout.form.family == "ma" {
-        String::new()
-    } else {
-        format!("{}.", bid.layout.form.family)
-    };
+    // The identity fields are the template's (`[form.facts.identity]`).
+    let ident = &bid.layout.facts.identity;
     BidId {
-        contract: t(&format!("{pre}ws1.general.contract_number")),
-        plan: t(&format!("{pre}ws1.general.plan_id")),
-        segment: t(&format!("{pre}ws1.general.segment_id")),
+        contract: t(&ident.contract),
+        plan: t(&ident.plan),
+        segment: t(&ident.segment),
     }
 }
-
-/// The bid's key figures, by label and field id.
-pub const KEY_FIGURES: &[(&str, &str)] = &[
-    ("plan A/B bid", "ws5.bid.plan_bid"),
-    ("plan A/B benchmark", "ws5.bid.plan_benchmark"),
-    ("MA rebate", "ws5.savings.rebate"),
-    ("basic member premium", "ws5.savings.basic_premium"),
-    ("total plan premium", "ws6.premium.total_plan_premium"),
-];
 
 /// Recomputes a bid by evaluating its template's formulas ([`crate::form`]):
 /// what every command uses.
@@ -111,23 +97,7 @@ pub fn validate_bid_with_figures(
         tolerance: opts.tolerance,
         defaults: Some(&r.defaults),
     };
-    let figures = if bid.layout.form.family == "msa" {
-        report::Figures {
-            plan_type: ctx.text("msa.ws1.general.plan_type"),
-            plan_bid: ctx.num("msa.ws4.summary.revenue_requirement"),
-            benchmark: ctx.num("msa.ws4.summary.plan_benchmark"),
-            rebate: None,
-            total_plan_premium: None,
-        }
-    } else {
-        report::Figures {
-            plan_type: ctx.plan_type(),
-            plan_bid: ctx.num("ws5.bid.plan_bid"),
-            benchmark: ctx.num("ws5.bid.plan_benchmark"),
-            rebate: ctx.num("ws5.savings.rebate"),
-            total_plan_premium: ctx.num("ws6.premium.total_plan_premium"),
-        }
-    };
+    let figures = report::Figures::of(&bid.layout.facts, |id| ctx.text(id), |id| ctx.num(id));
     (rules::check(&ctx, &opts.selection), figures)
 }
 
