@@ -2,7 +2,7 @@
 //! Bid Pricing Tool workbooks.
 //!
 //! Data flows through the layers once: [`template`] (the form's layout as
-//! data) → reader → typed model per worksheet → calc → rules → outputs.
+//! data) → Form (formulas compiled) → reader → values → evaluator → rules → outputs.
 
 #![warn(missing_docs)]
 
@@ -18,7 +18,6 @@ pub mod edit;
 pub mod finalize;
 pub mod form;
 pub mod limits;
-pub mod model;
 pub mod msa_sample;
 pub mod package;
 pub mod reader;

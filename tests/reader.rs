@@ -1,7 +1,6 @@
 //! The reader against real workbooks written with rust_xlsxwriter, cells put
 //! at the addresses a template gives.
 
-use bpt::model::MaBid;
 use bpt::reader::{self, ReadError, Source};
 use bpt::template::{self, Kind, Layout, Role};
 use bpt::value::{Invalid, Value, Values};
@@ -518,29 +517,80 @@ fn builtin_every_field_round_trips() {
 }
 
 #[test]
-fn builtin_model_reads_only_template_fields() {
-    let layout = builtin();
-    let ids = MaBid::ids_for_layout(layout);
-    let unknown: Vec<&String> = ids.iter().filter(|id| layout.field(id).is_none()).collect();
-    assert!(
-        unknown.is_empty(),
-        "the model reads ids the template does not have: {unknown:#?}"
-    );
-}
-
-#[test]
-fn builtin_model_covers_every_template_field() {
-    let layout = builtin();
-    let ids: std::collections::HashSet<String> =
-        MaBid::ids_for_layout(layout).into_iter().collect();
-    let missing: Vec<&str> = layout
-        .fields
-        .iter()
-        .map(|f| f.id.as_str())
-        .filter(|id| !ids.contains(*id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "template fields the model does not read: {missing:#?}"
+fn read_json_groups_every_field_as_the_template_lays_it_out() {
+    for (sample, template, first_section) in [
+        ("hmo-mapd-2013.xlsx", "ma-bpt-2013", "ws1.general"),
+        ("msa-2013.xlsx", "msa-bpt-2013", "msa.ws1.general"),
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-bids")
+            .join(sample);
+        let o = bpt::app::read(&path, true);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(doc["template"], template);
+        let layout = template::builtin_cached(template).unwrap();
+        let sheets = doc["sheets"].as_array().unwrap();
+        let names: Vec<&str> = sheets.iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            layout.sheet_names(),
+            "{sample}: sheets in form order"
+        );
+        assert_eq!(sheets[0]["sections"][0]["id"], first_section);
+        // Every field of the template exactly once, with its cell, and its
+        // value as the reader read it.
+        let bid = reader::read_bid(&path).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for s in sheets {
+            let mut push = |f: &serde_json::Value| {
+                let id = f["id"].as_str().unwrap().to_string();
+                let field = layout.field(&id).unwrap();
+                assert_eq!(f["cell"], field.cell.to_string(), "{id}");
+                assert_eq!(
+                    f["value"],
+                    serde_json::to_value(bid.values.get(&id)).unwrap()
+                );
+                assert!(seen.insert(id.clone()), "{id} twice");
+            };
+            for sec in s["sections"].as_array().unwrap() {
+                sec["fields"].as_array().unwrap().iter().for_each(&mut push);
+            }
+            for t in s["tables"].as_array().unwrap() {
+                let table = layout.table(t["id"].as_str().unwrap()).unwrap();
+                let keys: Vec<&str> = t["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["key"].as_str().unwrap())
+                    .collect();
+                // Data rows in the table's order, total lines after them.
+                let order: Vec<&str> = table
+                    .rows
+                    .iter()
+                    .map(|(k, _, _)| k.as_str())
+                    .filter(|k| keys.contains(k))
+                    .collect();
+                assert_eq!(
+                    keys[..order.len()],
+                    order,
+                    "{}: rows in the table's order",
+                    table.id
+                );
+                for r in t["rows"].as_array().unwrap() {
+                    r["cells"].as_array().unwrap().iter().for_each(&mut push);
+                }
+            }
+        }
+        assert_eq!(seen.len(), layout.fields.len(), "{sample}");
+    }
+    // A scalar field as it appears.
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-bids/hmo-mapd-2013.xlsx");
+    let doc: serde_json::Value = serde_json::from_str(&bpt::app::read(&path, true).stdout).unwrap();
+    assert_eq!(
+        doc["sheets"][0]["sections"][0]["fields"][0],
+        serde_json::json!({"id": "ws1.general.contract_number", "cell": "D5",
+            "label": "Contract Number", "role": "input", "value": "H3456"})
     );
 }

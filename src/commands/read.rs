@@ -2,10 +2,8 @@
 
 use super::pipeline::bid_id;
 use super::render::json_or_err;
-use super::{OK, Outcome, UNREADABLE};
-use crate::model::MaBid;
-use crate::reader;
-use crate::report::BidId;
+use super::{OK, Outcome};
+use crate::reader::{self, Bid};
 use crate::value::Value;
 use std::path::Path;
 
@@ -15,36 +13,14 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    if json && bid.layout.form.family != "ma" {
-        // Forms without a typed model: every field by id.
+    if json {
         let doc = serde_json::json!({
             "path": path.display().to_string(),
             "template": bid.layout.form.id,
             "bid": bid_id(&bid),
-            "values": bid.values,
+            "sheets": grouped(&bid),
         });
         return Outcome::out(json_or_err(&doc), OK);
-    }
-    if json {
-        let model = MaBid::from_values(&bid.values);
-        #[derive(serde::Serialize)]
-        struct Doc<'a> {
-            path: String,
-            template: &'a str,
-            bid: BidId,
-            #[serde(flatten)]
-            model: MaBid,
-        }
-        let doc = Doc {
-            path: path.display().to_string(),
-            template: &bid.layout.form.id,
-            bid: bid_id(&bid),
-            model,
-        };
-        return match serde_json::to_string_pretty(&doc) {
-            Ok(s) => Outcome::out(s + "\n", OK),
-            Err(e) => Outcome::err(format!("bpt: cannot write JSON: {e}\n"), UNREADABLE),
-        };
     }
     // Text from the workbook is shown shortened, with visible escapes.
     use crate::sanitize::echo;
@@ -113,4 +89,105 @@ pub fn read(path: &Path, json: bool) -> Outcome {
     }
     o.push_str("  (use --json for every field)\n");
     Outcome::out(o, OK)
+}
+
+/// One field in `bpt read --json`.
+fn field_json(bid: &Bid, f: &crate::template::Field) -> serde_json::Value {
+    serde_json::json!({
+        "id": f.id,
+        "cell": f.cell.to_string(),
+        "label": f.label,
+        "role": f.role,
+        "value": bid.values.get(&f.id),
+    })
+}
+
+/// A bid's fields grouped as its template lays them out: each sheet (in
+/// form order) holds its sections — the scalar fields that share an id
+/// prefix (`ws1.general`), in template order — and its tables, each row (in
+/// the table's order, with its key and label) holding its cells by column.
+/// Every field of the template appears once, blank ones as `null`.
+fn grouped(bid: &Bid) -> serde_json::Value {
+    use serde_json::{Value as J, json};
+    let layout = bid.layout;
+    let mut sheets = Vec::new();
+    for sheet in &layout.sheets {
+        // Sections in order of first appearance.
+        let mut sections: Vec<(String, Vec<J>)> = Vec::new();
+        // Table id -> row key -> cells, in order of first appearance.
+        let mut cells: Vec<(String, Vec<(String, Vec<J>)>)> = Vec::new();
+        for f in layout.fields_on(&sheet.name) {
+            match &f.table {
+                Some(t) => {
+                    let at = match cells.iter().position(|(id, _)| *id == t.table) {
+                        Some(i) => i,
+                        None => {
+                            cells.push((t.table.clone(), Vec::new()));
+                            cells.len() - 1
+                        }
+                    };
+                    let rows = &mut cells[at].1;
+                    let r = match rows.iter().position(|(k, _)| *k == t.row) {
+                        Some(i) => i,
+                        None => {
+                            rows.push((t.row.clone(), Vec::new()));
+                            rows.len() - 1
+                        }
+                    };
+                    let mut c = field_json(bid, f);
+                    c["column"] = J::String(t.column.clone());
+                    rows[r].1.push(c);
+                }
+                None => {
+                    let section = f.id.rsplit_once('.').map_or("", |(s, _)| s);
+                    let at = match sections.iter().position(|(id, _)| id == section) {
+                        Some(i) => i,
+                        None => {
+                            sections.push((section.to_string(), Vec::new()));
+                            sections.len() - 1
+                        }
+                    };
+                    sections[at].1.push(field_json(bid, f));
+                }
+            }
+        }
+        let tables: Vec<J> = cells
+            .into_iter()
+            .map(|(id, mut rows)| {
+                let table = layout.table(&id);
+                // Rows in the table's own order; any other after them.
+                let order = |k: &str| {
+                    table
+                        .and_then(|t| t.rows.iter().position(|(key, _, _)| key == k))
+                        .unwrap_or(usize::MAX)
+                };
+                rows.sort_by_key(|(k, _)| order(k));
+                let label = |k: &str| {
+                    table
+                        .and_then(|t| t.rows.iter().find(|(key, _, _)| key == k))
+                        .map_or("", |(_, l, _)| l.as_str())
+                        .to_string()
+                };
+                json!({
+                    "id": id,
+                    "label": table.map_or("", |t| t.label.as_str()),
+                    "line": table.map_or("", |t| t.line.as_str()),
+                    "rows": rows
+                        .into_iter()
+                        .map(|(k, c)| json!({"label": label(&k), "key": k, "cells": c}))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        sheets.push(json!({
+            "name": sheet.name,
+            "title": sheet.title,
+            "sections": sections
+                .into_iter()
+                .map(|(id, fields)| json!({"id": id, "fields": fields}))
+                .collect::<Vec<_>>(),
+            "tables": tables,
+        }));
+    }
+    J::Array(sheets)
 }
