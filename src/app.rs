@@ -114,6 +114,31 @@ fn evaluate_values(
     })
 }
 
+/// The values of an overlay's extra cells (columns and fields the user's
+/// workbook has and the base form does not), by field id.
+pub fn extra_values(bid: &Bid) -> std::collections::BTreeMap<String, Value> {
+    let Some(ov) = &bid.layout.overlay else {
+        return Default::default();
+    };
+    bid.layout
+        .fields
+        .iter()
+        .filter(|f| {
+            ov.extras.iter().any(|x| match x.strip_suffix("[*]") {
+                Some(prefix) => {
+                    f.id.strip_prefix(prefix)
+                        .is_some_and(|r| r.starts_with('['))
+                }
+                None => &f.id == x,
+            })
+        })
+        .filter_map(|f| {
+            let v = bid.values.get(&f.id);
+            (!v.is_empty()).then(|| (f.id.clone(), v.clone()))
+        })
+        .collect()
+}
+
 /// `bpt read FILE [--json]`.
 pub fn read(path: &Path, json: bool) -> Outcome {
     let bid = match reader::read_bid(path) {
@@ -139,12 +164,16 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             bid: BidId,
             #[serde(flatten)]
             model: MaBid,
+            /// An overlay's extra cells (not part of the form), by id.
+            #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+            extra: std::collections::BTreeMap<String, Value>,
         }
         let doc = Doc {
             path: path.display().to_string(),
             template: &bid.layout.form.id,
             bid: bid_id(&bid),
             model,
+            extra: extra_values(&bid),
         };
         return match serde_json::to_string_pretty(&doc) {
             Ok(s) => Outcome::out(s + "\n", OK),
@@ -180,6 +209,13 @@ pub fn read(path: &Path, json: bool) -> Outcome {
                 .unwrap_or("")
         )
     ));
+    let extra = extra_values(&bid);
+    if !extra.is_empty() {
+        o.push_str(&format!(
+            "  extra cells of this layout (read and reported only): {} filled\n",
+            extra.len()
+        ));
+    }
     let mut invalid = Vec::new();
     for sheet in &bid.layout.sheets {
         let fields: Vec<_> = bid.layout.fields_on(&sheet.name).collect();
@@ -1116,6 +1152,60 @@ fn layout_summary(l: &crate::template::Layout) -> String {
     )
 }
 
+/// What `bpt template --check` says of a layout overlay.
+fn overlay_report(l: &crate::template::Layout) -> String {
+    let Some(ov) = &l.overlay else {
+        return String::new();
+    };
+    let mut o = format!("ok: {} (overlay of {})\n", layout_summary(l), ov.extends);
+    let renamed: Vec<String> = ov
+        .sheets
+        .iter()
+        .filter(|(b, n)| b != n)
+        .map(|(b, n)| format!("{b} → `{n}`"))
+        .collect();
+    o.push_str(&format!(
+        "sheets: {}\n",
+        if renamed.is_empty() {
+            "names as in the base".to_string()
+        } else {
+            renamed.join(", ")
+        }
+    ));
+    if !ov.extras.is_empty() {
+        o.push_str(&format!(
+            "extra (read and reported only): {}\n",
+            ov.extras.join(", ")
+        ));
+    }
+    if ov.recognize.is_empty() {
+        o.push_str("recognised by: nothing (use it with --template)\n");
+    } else {
+        let rules: Vec<String> = ov
+            .recognize
+            .iter()
+            .map(|r| match (&r.cell, &r.pattern, &r.contains) {
+                (Some(c), Some(p), _) => format!("{}!{c} matches `{p}`", r.sheet),
+                (Some(c), None, Some(w)) => format!("{}!{c} contains `{w}`", r.sheet),
+                (None, _, Some(w)) => format!("`{}` shows `{w}`", r.sheet),
+                _ => format!("sheet `{}`", r.sheet),
+            })
+            .collect();
+        o.push_str(&format!("recognised by: {}\n", rules.join(" and ")));
+    }
+    if ov.unplaced.is_empty() {
+        o.push_str("unplaced: none (every field's sheet or table is stated)\n");
+    } else {
+        o.push_str(&format!(
+            "unplaced: {} field(s)/table(s) on sheets the overlay does not mention, read at the \
+             base template's cells: {}\n",
+            ov.unplaced.len(),
+            ov.unplaced.join(", ")
+        ));
+    }
+    o
+}
+
 /// `bpt template`.
 pub fn template(a: TemplateArgs) -> Outcome {
     use crate::template::{self, Layout};
@@ -1134,8 +1224,29 @@ pub fn template(a: TemplateArgs) -> Outcome {
             Ok(t) => t,
             Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), UNREADABLE),
         };
-        match Layout::from_toml(&text) {
-            Ok(l) => l,
+        let checked = match Layout::check_toml(&text) {
+            Ok(c) => c,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+        };
+        if !checked.collisions.is_empty() {
+            let mut m = format!(
+                "bpt: {}: template {}: {} cell(s) claimed twice:\n",
+                path.display(),
+                checked.id,
+                checked.collisions.len()
+            );
+            for c in &checked.collisions {
+                m.push_str(&format!("  {c}\n"));
+            }
+            return Outcome::err(m, FINDINGS);
+        }
+        match checked.layout {
+            Ok(l) => {
+                if l.overlay.is_some() && !a.json && a.output.is_none() {
+                    return Outcome::out(overlay_report(&l), OK);
+                }
+                l
+            }
             Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
         }
     } else {

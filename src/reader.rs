@@ -233,7 +233,9 @@ pub fn read_bid_bytes(name: &str, bytes: &[u8]) -> Result<Bid, ReadError> {
 }
 
 /// Reads a workbook against a given layout (a template that is not shipped,
-/// e.g. a test fixture). The workbook must carry that layout's marker.
+/// e.g. a test fixture). The workbook must carry that layout's marker, or
+/// for an overlay meet its recognition rules (an overlay without rules
+/// takes any workbook that has its sheets).
 pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, ReadError> {
     let (path, owned);
     let bytes: &[u8] = match src {
@@ -248,6 +250,19 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
         }
     };
     let mut book = Book::open(&path, bytes, Some(layout))?;
+    if let Some(ov) = &layout.overlay {
+        if ov.recognize.is_empty() {
+            return read_fields(&mut book, layout);
+        }
+        if let Some(why) = recognize(&mut book, layout)? {
+            return Err(ReadError::UnknownForm {
+                path: path.clone(),
+                detail: format!("overlay `{}`: {why}", layout.form.id),
+                sheets: book.names.clone(),
+            });
+        }
+        return read_fields(&mut book, layout);
+    }
     let marker = Marker {
         id: &layout.form.id,
         sheet: &layout.form.marker_sheet,
@@ -322,16 +337,79 @@ fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The templates a workbook is matched against besides the shipped ones,
+/// and a template forced on every workbook (`--template`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Templates {
+    /// Used for every workbook without recognition (its sheets must exist).
+    pub forced: Option<&'static Layout>,
+    /// Overlays tried, in order, after the shipped templates' markers.
+    pub overlays: &'static [&'static Layout],
+}
+
+static TEMPLATES: std::sync::RwLock<Templates> = std::sync::RwLock::new(Templates {
+    forced: None,
+    overlays: &[],
+});
+
+/// Sets the templates [`read_bid`] uses for the rest of the process (the
+/// command line does this once, from `--template` and `bpt.toml`).
+pub fn set_templates(t: Templates) {
+    if let Ok(mut g) = TEMPLATES.write() {
+        *g = t;
+    }
+}
+
+/// The templates set by [`set_templates`].
+pub fn templates() -> Templates {
+    TEMPLATES.read().map(|g| *g).unwrap_or_default()
+}
+
 fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
-    let mut book = Book::open(path, bytes, None)?;
-    let markers = builtin_markers();
-    let found: Vec<Marker<'_>> = markers.iter().map(BuiltinMarker::as_marker).collect();
-    let id = identify(&mut book, &found)?;
-    let layout = template::builtin_cached(id).map_err(|e| ReadError::Template {
-        path: path.to_path_buf(),
-        template: id.to_string(),
-        message: e.to_string(),
-    })?;
+    let config = templates();
+    let mut book = Book::open(path, bytes, config.forced)?;
+    let layout = match config.forced {
+        Some(l) => l,
+        None => {
+            let markers = builtin_markers();
+            let found: Vec<Marker<'_>> = markers.iter().map(BuiltinMarker::as_marker).collect();
+            match identify(&mut book, &found) {
+                Ok(id) => template::builtin_cached(id).map_err(|e| ReadError::Template {
+                    path: path.to_path_buf(),
+                    template: id.to_string(),
+                    message: e.to_string(),
+                })?,
+                Err(ReadError::UnknownForm {
+                    path,
+                    detail,
+                    sheets,
+                }) if !config.overlays.is_empty() => {
+                    let mut tried = vec![format!("shipped templates: {detail}")];
+                    let mut hit = None;
+                    for l in config.overlays {
+                        match recognize(&mut book, l)? {
+                            None => {
+                                hit = Some(*l);
+                                break;
+                            }
+                            Some(why) => tried.push(format!("overlay `{}`: {why}", l.form.id)),
+                        }
+                    }
+                    match hit {
+                        Some(l) => l,
+                        None => {
+                            return Err(ReadError::UnknownForm {
+                                path,
+                                detail: tried.join("; "),
+                                sheets,
+                            });
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
     let values = read_fields(&mut book, layout)?;
     Ok(Bid {
         path: path.to_path_buf(),
@@ -637,6 +715,90 @@ fn open_sheets<'a>(
         Ok(s) => Ok(s),
         Err(e) => open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| e),
     }
+}
+
+/// Checks an overlay's recognition rules on the workbook: `None` when
+/// every rule holds, otherwise what was found and what was expected
+/// ("sheet `MA Base` found; version cell A2 holds `MA-2014.beta`,
+/// expected `MA-2013.*`").
+fn recognize(book: &mut Book<'_>, layout: &Layout) -> Result<Option<String>, ReadError> {
+    let Some(ov) = &layout.overlay else {
+        return Ok(Some("not an overlay (no recognition rules)".into()));
+    };
+    if ov.recognize.is_empty() {
+        return Ok(Some(
+            "the overlay has no [[recognize]] rules (give it with --template)".into(),
+        ));
+    }
+    let mut said = Vec::new();
+    for r in &ov.recognize {
+        if !book.has_sheet(&r.sheet) {
+            said.push(format!("there is no sheet `{}`", r.sheet));
+            return Ok(Some(said.join("; ")));
+        }
+        if !said
+            .iter()
+            .any(|s| s == &format!("sheet `{}` found", r.sheet))
+        {
+            said.push(format!("sheet `{}` found", r.sheet));
+        }
+        let what = if r.pattern.is_some() {
+            "version cell"
+        } else {
+            "cell"
+        };
+        match (&r.cell, &r.pattern, &r.contains) {
+            (None, _, None) => {}
+            (Some(c), pattern, contains) => {
+                let Some(cell) = crate::cellref::CellRef::parse(c) else {
+                    return Ok(Some(format!("bad cell `{c}` in the overlay")));
+                };
+                let at = (cell.row, u32::from(cell.col));
+                book.widen(at);
+                let text = book
+                    .range(&r.sheet)?
+                    .get_value(at)
+                    .map(|d| raw(d).trim().to_string())
+                    .unwrap_or_default();
+                let ok = pattern
+                    .as_deref()
+                    .is_none_or(|p| template::overlay::glob_match(p, &text))
+                    && contains
+                        .as_deref()
+                        .is_none_or(|w| text.to_lowercase().contains(&w.to_lowercase()));
+                if !ok {
+                    let held = if text.is_empty() {
+                        "is empty".to_string()
+                    } else {
+                        format!("holds `{}`", shorten(&text))
+                    };
+                    let expected = match (pattern, contains) {
+                        (Some(p), _) => format!("`{p}`"),
+                        (None, Some(w)) => format!("text containing `{w}`"),
+                        (None, None) => String::new(),
+                    };
+                    said.push(format!("{what} {c} {held}, expected {expected}"));
+                    return Ok(Some(said.join("; ")));
+                }
+            }
+            (None, _, Some(words)) => {
+                let lw = words.to_lowercase();
+                let found = book
+                    .range(&r.sheet)?
+                    .map
+                    .iter()
+                    .any(|((row, _), d)| *row < 10 && raw(d).to_lowercase().contains(&lw));
+                if !found {
+                    said.push(format!(
+                        "no cell of the first 10 rows of `{}` holds `{words}`",
+                        r.sheet
+                    ));
+                    return Ok(Some(said.join("; ")));
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Finds which marker the workbook carries; returns the template id.
