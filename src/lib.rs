@@ -11,6 +11,7 @@ pub mod app;
 pub mod broken;
 pub mod calc;
 pub mod cellref;
+pub mod commands;
 pub mod config;
 pub mod diff;
 pub mod edit;

@@ -1,0 +1,413 @@
+//! `bpt diff`: submitted versus recomputed values, or two bids (or two
+//! folders of bids) compared.
+
+use super::batch::isolated;
+use super::files::expand_paths;
+use super::pipeline::{bid_id, evaluate_bid};
+use super::render::{csv_value, json_or_err, shown};
+use super::{FINDINGS, OK, Outcome, UNREADABLE};
+use crate::diff::{self, Change, Mismatch};
+use crate::reader;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+
+/// Output formats of `bpt diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A table for people.
+    Text,
+    /// JSON.
+    Json,
+    /// CSV.
+    Csv,
+}
+
+/// `bpt diff FILE [--format] [--tolerance]`: submitted versus recomputed.
+pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome {
+    let bid = match reader::read_bid(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let r = match evaluate_bid(&bid) {
+        Ok(r) => r,
+        Err(e) => {
+            return Outcome::err(
+                format!("bpt: template {}: {e}\n", bid.layout.form.id),
+                UNREADABLE,
+            );
+        }
+    };
+    let m = diff::compare_calc(
+        bid.layout,
+        &bid.values,
+        &r.values,
+        Some(&r.pre_round),
+        tolerance,
+    );
+    let code = if m.is_empty() { OK } else { FINDINGS };
+    let s = match format {
+        DiffFormat::Json => json_or_err(&serde_json::json!({
+            "path": path.display().to_string(),
+            "tolerance": tolerance.normalize().to_string(),
+            "mismatches": m,
+        })),
+        DiffFormat::Csv => mismatches_csv(&m),
+        DiffFormat::Text => mismatches_text(path, &m, tolerance),
+    };
+    Outcome::out(s, code)
+}
+
+fn mismatches_text(path: &Path, m: &[Mismatch], tol: Decimal) -> String {
+    use crate::sanitize::visible as v;
+    let mut o = String::new();
+    if m.is_empty() {
+        o.push_str(&format!(
+            "{}: every calculated cell matches (rounded cells exactly, others within {})\n",
+            crate::sanitize::path(path),
+            tol.normalize()
+        ));
+        return o;
+    }
+    o.push_str(&format!(
+        "{}: {} calculated cell(s) differ from the instructions' arithmetic\n",
+        crate::sanitize::path(path),
+        m.len()
+    ));
+    for x in m {
+        o.push_str(&format!(
+            "  {}!{:<6} {} ({})\n      submitted {}   recomputed {}",
+            v(&x.sheet),
+            v(&x.cell),
+            v(&x.label),
+            v(&x.field),
+            shown(&x.submitted),
+            shown(&x.recomputed)
+        ));
+        if let Some(d) = x.difference {
+            o.push_str(&format!("   difference {}", d.normalize()));
+        }
+        if let Some(dp) = x.rounded_to {
+            o.push_str(&format!(
+                "   (rounded to {dp} decimals: must match exactly)"
+            ));
+        }
+        o.push('\n');
+        if let Some(n) = &x.note {
+            o.push_str(&format!("      note: {}\n", crate::sanitize::echo(n)));
+        }
+    }
+    o
+}
+
+/// The columns of `bpt diff FILE --format csv`.
+const MISMATCH_HEADER: [&str; 9] = [
+    "field",
+    "sheet",
+    "cell",
+    "label",
+    "submitted",
+    "recomputed",
+    "difference",
+    "rounded_to",
+    "note",
+];
+
+fn mismatch_row(x: &Mismatch) -> [String; 9] {
+    [
+        x.field.clone(),
+        x.sheet.clone(),
+        x.cell.clone(),
+        x.label.clone(),
+        csv_value(&x.submitted),
+        csv_value(&x.recomputed),
+        x.difference
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_default(),
+        x.rounded_to.map(|d| d.to_string()).unwrap_or_default(),
+        x.note.clone().unwrap_or_default(),
+    ]
+}
+
+fn mismatches_csv(m: &[Mismatch]) -> String {
+    crate::sanitize::csv(&MISMATCH_HEADER, m.iter().map(mismatch_row))
+}
+
+/// `bpt diff OLD NEW`: every field that changed between two bids.
+pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    if old.is_dir() && new.is_dir() {
+        return diff_dirs(old, new, format);
+    }
+    let a = match reader::read_bid(old) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    let b = match reader::read_bid(new) {
+        Ok(b) => b,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    };
+    if a.layout.form.id != b.layout.form.id {
+        return Outcome::err(
+            format!(
+                "bpt: {} is a {} form but {} is a {} form: they cannot be compared field by field\n",
+                old.display(),
+                a.layout.form.id,
+                new.display(),
+                b.layout.form.id
+            ),
+            UNREADABLE,
+        );
+    }
+    let changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    let code = if changes.is_empty() { OK } else { FINDINGS };
+    let s = match format {
+        DiffFormat::Json => json_or_err(&serde_json::json!({
+            "old": old.display().to_string(),
+            "new": new.display().to_string(),
+            "changes": changes,
+        })),
+        DiffFormat::Csv => changes_csv(&changes),
+        DiffFormat::Text => changes_text(old, new, &changes),
+    };
+    Outcome::out(s, code)
+}
+
+/// One compared pair of `diff_dirs`: bid id, old file, new file, changes.
+type PairDiff = (String, PathBuf, PathBuf, Result<Vec<Change>, String>);
+
+/// `bpt diff OLD_DIR NEW_DIR`: pairs the bids of two folders by
+/// contract-plan-segment and reports what changed in each pair, and which
+/// bids are only in one folder. Unreadable files are reported and skipped.
+pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    use rayon::prelude::*;
+    use std::collections::BTreeMap;
+    struct Side {
+        by_id: BTreeMap<String, PathBuf>,
+        unreadable: Vec<String>,
+    }
+    let scan = |dir: &Path| {
+        let files = expand_paths(&[dir.to_path_buf()]);
+        let read: Vec<(PathBuf, Result<String, String>)> = files
+            .par_iter()
+            .map(|p| {
+                let r = isolated(|| {
+                    reader::read_bid(p)
+                        .map(|b| bid_id(&b).display())
+                        .map_err(|e| e.to_string())
+                })
+                .and_then(|r| r);
+                (p.clone(), r)
+            })
+            .collect();
+        let mut side = Side {
+            by_id: BTreeMap::new(),
+            unreadable: Vec::new(),
+        };
+        for (p, r) in read {
+            match r {
+                Ok(id) => {
+                    if let Some(prev) = side.by_id.insert(id.clone(), p.clone()) {
+                        side.unreadable.push(format!(
+                            "{}: same bid {id} as {}; compared only the later file",
+                            prev.display(),
+                            p.display()
+                        ));
+                    }
+                }
+                Err(e) => side.unreadable.push(e),
+            }
+        }
+        side
+    };
+    let (a, b) = (scan(old), scan(new));
+    let mut pairs = Vec::new();
+    let mut only_old = Vec::new();
+    let mut only_new = Vec::new();
+    for (id, p) in &a.by_id {
+        match b.by_id.get(id) {
+            Some(q) => pairs.push((id.clone(), p.clone(), q.clone())),
+            None => only_old.push((id.clone(), p.clone())),
+        }
+    }
+    for (id, q) in &b.by_id {
+        if !a.by_id.contains_key(id) {
+            only_new.push((id.clone(), q.clone()));
+        }
+    }
+    let results: Vec<PairDiff> = pairs
+        .into_par_iter()
+        .map(|(id, p, q)| {
+            let r = isolated(|| {
+                let x = reader::read_bid(&p).map_err(|e| e.to_string())?;
+                let y = reader::read_bid(&q).map_err(|e| e.to_string())?;
+                if x.layout.form.id != y.layout.form.id {
+                    return Err(format!(
+                        "{} is a {} form, {} a {} form",
+                        p.display(),
+                        x.layout.form.id,
+                        q.display(),
+                        y.layout.form.id
+                    ));
+                }
+                Ok(diff::compare_bids(x.layout, &x.values, &y.values))
+            })
+            .and_then(|r| r);
+            (id, p, q, r)
+        })
+        .collect();
+    let changed = results
+        .iter()
+        .any(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
+        || !only_old.is_empty()
+        || !only_new.is_empty();
+    let broken = !a.unreadable.is_empty()
+        || !b.unreadable.is_empty()
+        || results.iter().any(|r| r.3.is_err());
+    let code = if broken {
+        UNREADABLE
+    } else if changed {
+        FINDINGS
+    } else {
+        OK
+    };
+    let s = match format {
+        DiffFormat::Json => json_or_err(&serde_json::json!({
+            "old": old.display().to_string(),
+            "new": new.display().to_string(),
+            "pairs": results.iter().map(|(id, p, q, r)| serde_json::json!({
+                "bid": id,
+                "old": p.display().to_string(),
+                "new": q.display().to_string(),
+                "changes": r.as_ref().ok(),
+                "error": r.as_ref().err(),
+            })).collect::<Vec<_>>(),
+            "only_old": only_old.iter().map(|(id, p)| serde_json::json!({"bid": id, "path": p.display().to_string()})).collect::<Vec<_>>(),
+            "only_new": only_new.iter().map(|(id, p)| serde_json::json!({"bid": id, "path": p.display().to_string()})).collect::<Vec<_>>(),
+            "unreadable": a.unreadable.iter().chain(&b.unreadable).collect::<Vec<_>>(),
+        })),
+        DiffFormat::Csv => {
+            // One table: the bid, then the columns of `diff OLD NEW`.
+            let mut header = vec!["bid"];
+            header.extend(CHANGE_HEADER);
+            let rows = results.iter().flat_map(|(id, _, _, r)| {
+                r.iter().flatten().map(move |c| {
+                    std::iter::once(id.clone())
+                        .chain(change_row(c))
+                        .collect::<Vec<String>>()
+                })
+            });
+            crate::sanitize::csv(&header, rows)
+        }
+        DiffFormat::Text => {
+            use crate::sanitize::{echo, path, visible};
+            let mut o = String::new();
+            for (id, p, q, r) in &results {
+                let id = echo(id);
+                match r {
+                    Ok(c) if c.is_empty() => o.push_str(&format!("{id}: unchanged\n")),
+                    Ok(c) => {
+                        o.push_str(&format!("── {id} ──\n"));
+                        o.push_str(&changes_text(p, q, c));
+                    }
+                    Err(e) => o.push_str(&format!("{id}: could not compare: {}\n", visible(e))),
+                }
+            }
+            for (id, p) in &only_old {
+                o.push_str(&format!(
+                    "{}: only in {} ({})\n",
+                    echo(id),
+                    path(old),
+                    path(p)
+                ));
+            }
+            for (id, q) in &only_new {
+                o.push_str(&format!(
+                    "{}: only in {} ({})\n",
+                    echo(id),
+                    path(new),
+                    path(q)
+                ));
+            }
+            for e in a.unreadable.iter().chain(&b.unreadable) {
+                o.push_str(&format!("could not read: {}\n", visible(e)));
+            }
+            o.push_str(&format!(
+                "{} pair(s) compared, {} changed, {} only in {}, {} only in {}\n",
+                results.len(),
+                results
+                    .iter()
+                    .filter(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
+                    .count(),
+                only_old.len(),
+                path(old),
+                only_new.len(),
+                path(new)
+            ));
+            o
+        }
+    };
+    Outcome::out(s, code)
+}
+
+fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
+    use crate::sanitize::visible as v;
+    let mut o = format!(
+        "{} → {}: {} field(s) changed\n",
+        crate::sanitize::path(old),
+        crate::sanitize::path(new),
+        c.len()
+    );
+    let mut sheet = String::new();
+    for x in c {
+        if x.sheet != sheet {
+            sheet = x.sheet.clone();
+            o.push_str(&format!("  ── {} ──\n", v(&sheet)));
+        }
+        let role = match x.role {
+            crate::template::Role::Input => "input",
+            crate::template::Role::Cms => "cms",
+            _ => "calc",
+        };
+        o.push_str(&format!(
+            "  {:<6} [{role}] {} ({}): {} → {}",
+            v(&x.cell),
+            v(&x.label),
+            v(&x.field),
+            shown(&x.old),
+            shown(&x.new)
+        ));
+        if let Some(d) = x.difference {
+            o.push_str(&format!(" ({:+})", d.normalize()));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+/// The columns of `bpt diff OLD NEW --format csv`.
+const CHANGE_HEADER: [&str; 7] = [
+    "field",
+    "sheet",
+    "cell",
+    "label",
+    "old",
+    "new",
+    "difference",
+];
+
+fn change_row(x: &Change) -> [String; 7] {
+    [
+        x.field.clone(),
+        x.sheet.clone(),
+        x.cell.clone(),
+        x.label.clone(),
+        csv_value(&x.old),
+        csv_value(&x.new),
+        x.difference
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_default(),
+    ]
+}
+
+fn changes_csv(c: &[Change]) -> String {
+    crate::sanitize::csv(&CHANGE_HEADER, c.iter().map(change_row))
+}
