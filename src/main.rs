@@ -126,6 +126,11 @@ enum Command {
         /// Tolerance for unrounded calculated cells.
         #[arg(long, default_value = "0.000001")]
         tolerance: Decimal,
+        /// Also list calculated cells whose formula is not the template's
+        /// (translated to the workbook's cells, e.g. through an overlay), or
+        /// that hold a constant.
+        #[arg(long)]
+        formulas: bool,
     },
     /// Validate bids against every rule of the CMS instructions.
     ///
@@ -471,10 +476,14 @@ fn run(cmd: Command) -> Outcome {
             other,
             format,
             tolerance,
+            formulas,
         } => match (other, check_tolerance(tolerance)) {
             (_, Err(o)) => o,
+            (Some(_), Ok(_)) if formulas => {
+                usage("--formulas compares one workbook with its template; give one file")
+            }
             (Some(o), Ok(_)) => app::diff_bids(&file, &o, format),
-            (None, Ok(t)) => app::diff_calc(&file, format, t),
+            (None, Ok(t)) => app::diff_calc_with(&file, format, t, formulas),
         },
         Command::Validate {
             files,

@@ -274,6 +274,80 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
     read_fields(&mut book, layout)
 }
 
+/// The formula each calculated field's cell holds in the workbook (without
+/// the leading `=`; `None`: the cell holds a constant or nothing), for the
+/// bid's own layout, by field id in template order.
+pub fn read_formulas(bid: &Bid) -> Result<Vec<(String, Option<String>)>, ReadError> {
+    let bytes = load(&bid.path)?;
+    let mut book = Book::open(&bid.path, &bytes, Some(bid.layout))?;
+    let mut by_sheet: HashMap<String, rustc_hash::FxHashMap<(u32, u32), String>> = HashMap::new();
+    let (max_r, max_c) = bound_of(bid.layout);
+    for s in &bid.layout.sheets {
+        if !book.has_sheet(&s.name) {
+            continue;
+        }
+        let range = book
+            .sheets
+            .worksheet_formula(&s.name)
+            .map_err(|e| ReadError::BadSheet {
+                path: bid.path.clone(),
+                sheet: s.name.clone(),
+                message: e.to_string(),
+            })?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = rustc_hash::FxHashMap::default();
+        for (r, row) in range.rows().enumerate() {
+            let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+            if r > max_r {
+                break;
+            }
+            for (c, f) in row.iter().enumerate() {
+                let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                if c > max_c {
+                    break;
+                }
+                if !f.is_empty() {
+                    cells.insert((r, c), f.clone());
+                }
+            }
+        }
+        by_sheet.insert(s.name.clone(), cells);
+    }
+    Ok(bid
+        .layout
+        .fields
+        .iter()
+        .filter(|f| f.role.is_calculated())
+        .map(|f| {
+            let got = by_sheet
+                .get(&f.sheet)
+                .and_then(|m| m.get(&(f.cell.row, u32::from(f.cell.col))))
+                .map(|s| s.strip_prefix('=').unwrap_or(s).to_string());
+            (f.id.clone(), got)
+        })
+        .collect())
+}
+
+/// A formula reduced for comparison: no `$`, no spaces outside string
+/// literals, upper case outside string literals, no leading `=`.
+pub fn formula_key(f: &str) -> String {
+    let f = f.trim();
+    let f = f.strip_prefix('=').unwrap_or(f);
+    let mut out = String::with_capacity(f.len());
+    let mut in_str = false;
+    for ch in f.chars() {
+        if ch == '"' {
+            in_str = !in_str;
+            out.push(ch);
+        } else if in_str {
+            out.push(ch);
+        } else if ch != '$' && !ch.is_whitespace() {
+            out.extend(ch.to_uppercase());
+        }
+    }
+    out
+}
+
 /// Reads a file into memory, turning the usual failures into [`ReadError`]s.
 ///
 /// Only regular files are opened (a FIFO or device would block or never

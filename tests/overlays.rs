@@ -79,6 +79,11 @@ fn line_number(line: &str) -> Option<&str> {
 
 /// Writes the foreign workbook of `f` into `dir` and returns its path.
 pub fn make(f: &Foreign, dir: &Path) -> PathBuf {
+    make_with(f, dir, |_| {})
+}
+
+/// [`make`], with the layout written changed first (a formula overwritten).
+pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> PathBuf {
     let sample = reader::read_bid(&root().join(f.sample)).expect("sample reads");
     let mut layout = overlay(f.name);
     let mut values: Values = sample.values.clone();
@@ -155,6 +160,7 @@ pub fn make(f: &Foreign, dir: &Path) -> PathBuf {
             style: "label".into(),
         });
     }
+    change(&mut layout);
     let opts = bpt::writer::WriteOptions {
         default_overrides: bpt::app::default_overrides(&sample),
         ..Default::default()
@@ -310,9 +316,16 @@ fn every_command_works_on_a_foreign_layout() {
     let (code, out, err) = run(&["read", wbs, "--json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ws1.base.claims[a]"), "{out}");
-    // diff: the cached values are bpt's own.
-    let (code, out, err) = run(&["diff", wbs]);
+    // diff: the cached values are bpt's own, the formulas the template's
+    // on the moved cells.
+    let (code, out, err) = run(&["diff", wbs, "--formulas"]);
     assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "every calculated cell holds the ma-bpt-2013 formula (on this workbook's cells)"
+        ),
+        "{out}"
+    );
     // recalc -o, annotate, finalize edit the user's own file.
     let (code, out, err) = run(&["recalc", wbs, "-o", "recalc.xlsx"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -366,6 +379,53 @@ fn template_check_lists_every_cell_claimed_twice() {
     );
     assert!(
         out.contains("recognised by: MA Base!A2 matches `MA-2013.*`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diff_formulas_reports_formulas_changed_or_overwritten_on_the_mapped_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = &FOREIGN[0];
+    let wb = make_with(f, dir.path(), |l| {
+        for fl in l.fields.iter_mut() {
+            if fl.id == "ws1.base.net_pmpm[s]" {
+                fl.formula = Some("SUM(D27:D43)".into());
+            }
+            if fl.id == "ws1.base_period.plans_total_mm" {
+                fl.role = bpt::template::Role::Input;
+            }
+        }
+    });
+    let ov = overlay_path(f.name);
+    let (code, out, err) = bpt_in(
+        dir.path(),
+        &[
+            "diff",
+            wb.to_str().unwrap(),
+            "--formulas",
+            "--template",
+            ov.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let formulas = out
+        .split_once("do not hold")
+        .map(|x| x.1)
+        .unwrap_or_default();
+    assert_eq!(
+        formulas,
+        " the ma-bpt-2013 formula (on this workbook's cells):\n\
+         \x20 MA Base!L23    Plans in Base – Total Member Months (ws1.base_period.plans_total_mm)\n\
+         \x20     expected =SUM($L$15:$L$22)\n\
+         \x20     found    a constant (no formula)\n\
+         \x20 MA Base!D45    Total Medical Expenses – Net PMPM (ws1.base.net_pmpm[s])\n\
+         \x20     expected =SUM($D$27:$D$44)\n\
+         \x20     found    =SUM(D27:D43)\n"
+    );
+    assert!(
+        out.starts_with(&format!("{}: every calculated cell matches", wb.display()))
+            || out.contains("calculated cell(s) differ"),
         "{out}"
     );
 }
