@@ -429,3 +429,25 @@ fn diff_formulas_reports_formulas_changed_or_overwritten_on_the_mapped_cells() {
         "{out}"
     );
 }
+
+#[test]
+fn a_foreign_workbook_and_its_sample_differ_in_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let f = &FOREIGN[0];
+    let wb = make(f, dir.path());
+    std::fs::write(
+        dir.path().join("bpt.toml"),
+        format!(
+            "[templates]\noverlays = [{:?}]\n",
+            overlay_path(f.name).display().to_string()
+        ),
+    )
+    .unwrap();
+    let sample = root().join(f.sample);
+    let (code, out, err) = bpt_in(
+        dir.path(),
+        &["diff", sample.to_str().unwrap(), wb.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+}

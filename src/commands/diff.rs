@@ -164,10 +164,7 @@ pub fn diff_calc_with(
 
 fn formulas_text(c: &[FormulaChange], layout: &crate::template::Layout) -> String {
     use crate::sanitize::{echo, visible as v};
-    let base = layout
-        .overlay
-        .as_ref()
-        .map_or(layout.form.id.as_str(), |o| o.extends.as_str());
+    let base = layout.base_id();
     if c.is_empty() {
         return format!(
             "every calculated cell holds the {base} formula (on this workbook's cells)\n"
@@ -284,7 +281,7 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    if a.layout.form.id != b.layout.form.id {
+    if a.layout.base_id() != b.layout.base_id() {
         return Outcome::err(
             format!(
                 "bpt: {} is a {} form but {} is a {} form: they cannot be compared field by field\n",
@@ -296,7 +293,9 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             UNREADABLE,
         );
     }
-    let changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    let mut changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    // An overlay's extra cells are not fields of the other layout.
+    changes.retain(|c| b.layout.field(&c.field).is_some());
     let code = if changes.is_empty() { OK } else { FINDINGS };
     let s = match format {
         DiffFormat::Json => json_or_err(&serde_json::json!({
@@ -378,7 +377,7 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             let r = isolated(|| {
                 let x = reader::read_bid(&p).map_err(|e| e.to_string())?;
                 let y = reader::read_bid(&q).map_err(|e| e.to_string())?;
-                if x.layout.form.id != y.layout.form.id {
+                if x.layout.base_id() != y.layout.base_id() {
                     return Err(format!(
                         "{} is a {} form, {} a {} form",
                         p.display(),

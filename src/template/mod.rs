@@ -739,6 +739,14 @@ impl Layout {
         out
     }
 
+    /// The id of the form this layout is (for an overlay, its base's): two
+    /// bids with the same base id compare field by field.
+    pub fn base_id(&self) -> &str {
+        self.overlay
+            .as_ref()
+            .map_or(self.form.id.as_str(), |o| o.extends.as_str())
+    }
+
     /// Looks a field up by id.
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.index.get(id).map(|&i| &self.fields[i])
