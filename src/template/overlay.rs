@@ -508,6 +508,65 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn err(text: &str) -> String {
+        crate::template::Layout::from_toml(text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn overlays_name_what_they_cannot_place() {
+        let head = "extends = \"ma-bpt-2013\"\nid = \"x\"\n";
+        assert_eq!(
+            err(&format!("{head}[sheets]\nWS9 = \"Nine\"\n")),
+            "template x: [sheets]: `WS9` is not a sheet of ma-bpt-2013 (its sheets: WS1, WS2, \
+             WS3, WS4, WS5, WS6, WS7)"
+        );
+        assert!(
+            err(&format!(
+                "{head}[fields]\n\"ws1.base.net_pmpm[a]\" = \"D5\"\n"
+            ))
+            .contains("`ws1.base.net_pmpm[a]` is not a scalar field of ma-bpt-2013")
+        );
+        assert_eq!(
+            err(&format!(
+                "{head}[tables.\"ws1.base\"]\ncolumns = {{ nope = \"C\" }}\n"
+            )),
+            "template x: [tables.\"ws1.base\"]: table has no column `nope`"
+        );
+        assert_eq!(
+            err("extends = \"ma-bpt-1999\"\nid = \"x\"\n"),
+            "template x: extends `ma-bpt-1999`, which is not a shipped template (shipped: \
+             ma-bpt-2013, msa-bpt-2013)"
+        );
+        assert!(
+            err(&format!("{head}[sheets]\nWS1 = {{ rows = -10 }}\n"))
+                .contains("moving row 5 by -10 leaves the sheet")
+        );
+        // Two fields moved onto one cell.
+        assert_eq!(
+            err(&format!(
+                "{head}[fields]\n\"ws1.general.plan_id\" = \"D5\"\n"
+            )),
+            "template x: WS1!D5 is used twice: by `ws1.general.contract_number` and by \
+             `ws1.general.plan_id`"
+        );
+    }
+
+    #[test]
+    fn formulas_follow_moved_cells_and_quote_sheet_names() {
+        let text = "extends = \"ma-bpt-2013\"\nid = \"x\"\n[sheets]\n\
+                    WS1 = { name = \"MA Base\", rows = 2, cols = 1 }\n";
+        let l = crate::template::Layout::from_toml(text).unwrap();
+        assert_eq!(
+            l.field("ws1.base.net_pmpm[s]").unwrap().formula.as_deref(),
+            Some("SUM($E$48:$E$65)")
+        );
+        let ws2 = l.field("ws2.general.contract_number").unwrap();
+        assert_eq!(ws2.formula.as_deref(), Some("'MA Base'!$E$7"));
+        assert_eq!(l.base_id(), "ma-bpt-2013");
+    }
+
     #[test]
     fn globs() {
         assert!(glob_match("MA-2013.*", "MA-2013.1"));
