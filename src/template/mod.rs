@@ -11,6 +11,7 @@
 //! assert_eq!(f.address(), "WS4!Q105");
 //! ```
 
+pub mod facts;
 pub mod overlay;
 pub mod schema;
 
@@ -24,6 +25,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+
+pub use facts::{Facts, Family};
 
 /// The templates shipped inside the binary: `(id, TOML text)`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -316,7 +319,7 @@ pub struct FormInfo {
     /// Template id.
     pub id: String,
     /// Family.
-    pub family: String,
+    pub family: Family,
     /// Title.
     pub title: String,
     /// Contract year.
@@ -347,6 +350,8 @@ pub struct Layout {
     /// rules and extra fields.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlay: Option<overlay::OverlayInfo>,
+    /// The family's facts (`[form.facts]`).
+    pub facts: Facts,
     #[serde(skip)]
     index: rustc_hash::FxHashMap<String, usize>,
 }
@@ -532,7 +537,7 @@ impl Layout {
             .ok_or_else(|| err(format!("bad marker cell `{}`", file.form.marker.cell)))?;
         let form = FormInfo {
             id: file.form.id.clone(),
-            family: file.form.family.clone(),
+            family: Family::parse(&file.form.family).map_err(&err)?,
             title: file.form.title.clone(),
             contract_year: file.form.contract_year,
             source: file.form.source.clone(),
@@ -546,6 +551,7 @@ impl Layout {
             tables: BTreeMap::new(),
             fields: Vec::new(),
             overlay: None,
+            facts: Facts::default(),
             index: Default::default(),
         };
         // Sheet names are borrowed from `file`: no allocation per cell.
@@ -697,8 +703,9 @@ impl Layout {
                 layout.form.marker_sheet
             )));
         }
-        formula::resolve_all(&mut layout).map_err(err)?;
-        layout.check().map_err(err)?;
+        formula::resolve_all(&mut layout).map_err(&err)?;
+        layout.check().map_err(&err)?;
+        layout.facts = facts::resolve(file.form.facts.as_ref(), &layout).map_err(err)?;
         Ok(layout)
     }
 

@@ -286,6 +286,11 @@ pub fn apply(base: &TemplateFile, ov: &OverlayFile) -> Result<(TemplateFile, Ove
     file.form.source = format!("overlay of {} ({})", base.form.id, base.form.source);
     // The overlay's workbook has no bpt marker: recognition replaces it.
     file.form.marker.text = String::new();
+    // Rows finalization deletes are rows of bpt's form: in the user's own
+    // workbook nothing is deleted by position.
+    if let Some(facts) = file.form.facts.as_mut() {
+        facts.finalize.remove.clear();
+    }
     let mut sheets = Vec::new();
     let mut unplaced = Vec::new();
     for sh in &mut file.sheets {
