@@ -5,7 +5,9 @@ use crate::rules;
 
 /// `bpt rules [--json]`.
 pub fn list_rules(json: bool) -> Outcome {
-    let all = rules::registry();
+    // Validation rules, then the resubmission checks of `reallocate --check`.
+    let mut all = rules::registry();
+    all.extend(rules::resubmission_rules());
     if json {
         return Outcome::out(
             serde_json::to_string_pretty(&all).unwrap_or_default() + "\n",
