@@ -139,6 +139,9 @@ fn field_json(bid: &Bid, f: &crate::template::Field) -> serde_json::Value {
     })
 }
 
+/// A table row in `bpt read --json`: its key and its cells.
+type Row = (String, Vec<serde_json::Value>);
+
 /// A bid's fields grouped as its template lays them out: each sheet (in
 /// form order) holds its sections — the scalar fields that share an id
 /// prefix (`ws1.general`), in template order — and its tables, each row (in
@@ -152,7 +155,7 @@ fn grouped(bid: &Bid) -> serde_json::Value {
         // Sections in order of first appearance.
         let mut sections: Vec<(String, Vec<J>)> = Vec::new();
         // Table id -> row key -> cells, in order of first appearance.
-        let mut cells: Vec<(String, Vec<(String, Vec<J>)>)> = Vec::new();
+        let mut cells: Vec<(String, Vec<Row>)> = Vec::new();
         for f in layout.fields_on(&sheet.name) {
             match &f.table {
                 Some(t) => {
