@@ -532,11 +532,11 @@ fn diff_matches_county_rows_by_code_and_shows_key_figures_first() {
         lines[..7],
         [
             "key figures (old → new):",
-            "  plan A/B bid          787.91 → 787.91 (unchanged)",
-            "  plan A/B benchmark    885.19 → 885.19 (unchanged)",
+            "  Plan A/B bid          787.91 → 787.91 (unchanged)",
+            "  Plan A/B benchmark    885.19 → 885.19 (unchanged)",
             "  MA rebate             71.34 → 71.34 (unchanged)",
-            "  basic member premium  0.00 → 0.00 (unchanged)",
-            "  total plan premium    81.30 → 81.30 (unchanged)",
+            "  Basic member premium  0.00 → 0.00 (unchanged)",
+            "  Total plan premium    81.30 → 81.30 (unchanged)",
             "",
         ]
     );
@@ -559,10 +559,7 @@ fn diff_two_bids_tolerance_precision_and_inputs_only() {
     let new = sample_file(b.path(), |v| {
         // Binary floating-point noise on an input, a real change on another.
         let mm = v.num("ws5.bid.mm_non_de").unwrap();
-        v.set(
-            "ws5.bid.mm_non_de",
-            Value::Number(mm + dec!(0.0000001)),
-        );
+        v.set("ws5.bid.mm_non_de", Value::Number(mm + dec!(0.0000001)));
         v.set("ws4.margin.w_h", Value::Number(dec!(30)));
     });
     let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
@@ -576,7 +573,7 @@ fn diff_two_bids_tolerance_precision_and_inputs_only() {
         .map(|c| c["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["ws4.margin.w_h"]);
-    assert_eq!(v["key_figures"][0]["label"], "plan A/B bid");
+    assert_eq!(v["key_figures"][0]["label"], "Plan A/B bid");
     // Tolerance 0: the noise is a change too.
     let (_, out, _) = bpt(&[
         "diff",

@@ -666,6 +666,25 @@ fn cases() -> Vec<Case> {
             |v, _| num(v, "ws5.quality.star_rating", dec!(1)),
         ),
         case(
+            // The existing parent's average rating must be entered; a
+            // low-enrollment contract "received three stars".
+            "R007",
+            HMO,
+            "ws5.quality.star_rating",
+            |v, _| {
+                blank(v, "ws5.quality.star_rating");
+                text(
+                    v,
+                    "ws5.quality.new_low",
+                    "New contract under existing parent org",
+                );
+            },
+            |v, _| {
+                blank(v, "ws5.quality.star_rating");
+                text(v, "ws5.quality.new_low", "Low");
+            },
+        ),
+        case(
             "R007",
             HMO,
             "ws5.quality.star_rating",

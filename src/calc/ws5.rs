@@ -231,8 +231,17 @@ pub(super) fn bid(e: &mut Engine<'_>) {
     let plan_type = e.text("ws1.general.plan_type");
 
     // Sec V: quality rating.
-    let star = e.input("ws5.quality.star_rating");
     let new_low = e.text("ws5.quality.new_low");
+    // A low-enrollment contract and a new contract under a new parent
+    // organization "received three stars for QBP purposes" (lines 180, 184):
+    // with the rating blank they are priced as 3.0, as the template does.
+    let three_by_rule =
+        new_low.eq_ignore_ascii_case(LOW) || new_low.eq_ignore_ascii_case(NEW_PARENT);
+    let star = if three_by_rule && e.inputs.get("ws5.quality.star_rating").is_empty() {
+        dec!(3)
+    } else {
+        e.input("ws5.quality.star_rating")
+    };
     let pct = rebate_pct(star, &new_low, &plan_type);
     e.set("ws5.quality.rebate_pct", pct);
     e.set("ws5.quality.qbp_pct", qbp_pct(star));

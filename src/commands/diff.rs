@@ -3,7 +3,7 @@
 
 use super::batch::isolated;
 use super::files::expand;
-use super::pipeline::{KEY_FIGURES, bid_id, evaluate_bid};
+use super::pipeline::{bid_id, evaluate_bid};
 use super::render::{csv_value, json_or_err, shown};
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
 use crate::diff::{self, Change, Mismatch};
@@ -138,28 +138,31 @@ pub use crate::diff::BidDiffOptions as DiffOptions;
 /// A key figure of two bids: label, field, old and new values.
 #[derive(Debug, Clone, serde::Serialize)]
 struct KeyFigure {
-    label: &'static str,
-    field: &'static str,
+    label: String,
+    field: String,
     old: Value,
     new: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     difference: Option<Decimal>,
 }
 
-/// The key figures of two bids of the form (those either bid has).
+/// The key figures of two bids of the form (the template's
+/// `[form.facts] key_figures`, those either bid has).
 fn key_figures(a: &Bid, b: &Bid) -> Vec<KeyFigure> {
-    KEY_FIGURES
+    a.layout
+        .facts
+        .key_figures
         .iter()
-        .filter(|(_, id)| a.layout.field(id).is_some())
-        .map(|&(label, field)| {
-            let (old, new) = (a.values.get(field).clone(), b.values.get(field).clone());
+        .filter(|k| !k.id.is_empty())
+        .map(|k| {
+            let (old, new) = (a.values.get(&k.id).clone(), b.values.get(&k.id).clone());
             let difference = match (&old, &new) {
                 (Value::Number(x), Value::Number(y)) => diff::difference(*y, *x),
                 _ => None,
             };
             KeyFigure {
-                label,
-                field,
+                label: k.label.clone(),
+                field: k.id.clone(),
                 old,
                 new,
                 difference,
@@ -274,13 +277,13 @@ fn figures_text(layout: &Layout, figures: &[KeyFigure]) -> String {
             && k.old == k.new;
         o.push_str(&format!(
             "  {:<w$}  {} → {}",
-            v(k.label),
-            shown_at(layout, k.field, &k.old, &k.new),
-            shown_at(layout, k.field, &k.new, &k.old),
+            v(&k.label),
+            shown_at(layout, &k.field, &k.old, &k.new),
+            shown_at(layout, &k.field, &k.new, &k.old),
         ));
         match k.difference {
             Some(d) if !d.is_zero() => {
-                o.push_str(&format!(" ({})", difference_at(layout, k.field, d)))
+                o.push_str(&format!(" ({})", difference_at(layout, &k.field, d)))
             }
             _ if same => o.push_str(" (unchanged)"),
             _ => {}

@@ -92,9 +92,11 @@ cost.\n\n**Example.** Line c (home health) has a blank provider payment factor."
         name: "star-rating-range",
         severity: Severity::Error,
         source: "WS5 Sec V line 1 (seed 2166-2176); rebate table (seed 174-205)",
-        doc: "**What it checks.** The star rating is entered (unless the contract is new \
-or low-enrollment, which have no rating) and lies between 1.0 and 5.0 in half-star \
-steps.\n\n**Why.** The star rating sets the rebate percentage (73⅓ %, 71⅔ % or 66⅔ % in \
+        doc: "**What it checks.** The star rating is entered (unless the contract is \
+low-enrollment or new under a new parent organization: those \"received three stars for \
+QBP purposes\" and are priced at 3.0 when the rating is blank; a new contract under an \
+existing parent organization enters its parent's average rating) and lies between 1.0 \
+and 5.0 in half-star steps.\n\n**Why.** The star rating sets the rebate percentage (73⅓ %, 71⅔ % or 66⅔ % in \
 2013) and the quality bonus; an out-of-range rating makes the rebate wrong.\n\n\
 **Example.** A rating of 45 (meant 4.5) is reported.",
         blocks_finalize: false,
@@ -420,13 +422,19 @@ fn factors(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 fn quality(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let star = "ws5.quality.star_rating";
-    let new_low = !ctx.is_blank("ws5.quality.new_low");
+    // A low-enrollment contract and a new contract under a new parent
+    // organization "received three stars for QBP purposes" and may leave the
+    // rating blank; a new contract under an existing parent organization has
+    // the parent's average rating, which must be entered.
+    let nl = ctx.text("ws5.quality.new_low");
+    let new_low = nl.eq_ignore_ascii_case("Low")
+        || nl.eq_ignore_ascii_case("New contract under new parent org");
     if !matches!(ctx.eff(star), Value::Invalid(_)) {
         match ctx.num(star) {
             None if !new_low => out.push(ctx.finding(
                 "R007",
                 star,
-                "star rating is blank (and the contract is not new or low-enrollment)",
+                "star rating is blank (only a low-enrollment contract or a new contract under a new parent organization may leave it blank)",
                 "(blank)",
                 "1.0-5.0",
             )),
