@@ -10,7 +10,8 @@ use crate::rules::{self, Rule};
 /// the family (case-insensitive).
 pub fn named(what: &str) -> Vec<&'static Rule> {
     let w = what.trim();
-    let all = rules::registry();
+    let mut all = rules::registry();
+    all.extend(rules::resubmission_rules());
     if let Some(r) = all
         .iter()
         .find(|r| r.id.eq_ignore_ascii_case(w) || r.name.eq_ignore_ascii_case(w))

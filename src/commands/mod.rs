@@ -32,7 +32,8 @@ pub mod validate;
 pub use annotate::annotate;
 pub use batch::{batch_threads, check_files, isolated};
 pub use diff::{
-    DiffFormat, DiffOptions, diff_bids, diff_bids_with, diff_calc, diff_dirs, diff_dirs_with,
+    DiffFormat, DiffOptions, FormulaChange, diff_bids, diff_bids_with, diff_calc, diff_calc_with,
+    diff_dirs, diff_dirs_with, formula_changes,
 };
 pub use explain::explain;
 pub use files::{Expanded, expand, expand_paths, is_bpt_backup, write_text_atomic};
@@ -41,7 +42,7 @@ pub use pipeline::{
     ValidateOptions, bid_id, default_overrides, evaluate_bid, recalc_bid, validate_bid,
     validate_bid_with_figures, validate_file,
 };
-pub use read::read;
+pub use read::{extra_values, read};
 pub use reallocate::{AnnouncedArgs, reallocate, reallocate_check, reallocate_package};
 pub use recalc::{recalc, recalc_package};
 pub use render::{DataFormat, EditFormat};

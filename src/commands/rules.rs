@@ -82,7 +82,10 @@ pub(crate) fn rule_row(r: &Rule) -> [String; 6] {
 
 /// `bpt rules [--family F,…] [--severity S] [--format text|json|csv]`.
 pub fn list_rules(filter: &RuleFilter, format: DataFormat) -> Outcome {
-    let known: Vec<&str> = rules::registry().iter().map(|r| family(r.id)).collect();
+    // Validation rules, then the resubmission checks of `reallocate --check`.
+    let mut registry = rules::registry();
+    registry.extend(rules::resubmission_rules());
+    let known: Vec<&str> = registry.iter().map(|r| family(r.id)).collect();
     if let Some(f) = filter
         .families
         .iter()
@@ -99,10 +102,7 @@ pub fn list_rules(filter: &RuleFilter, format: DataFormat) -> Outcome {
             UNREADABLE,
         );
     }
-    let all: Vec<&Rule> = rules::registry()
-        .into_iter()
-        .filter(|r| filter.keeps(r))
-        .collect();
+    let all: Vec<&Rule> = registry.into_iter().filter(|r| filter.keeps(r)).collect();
     let s = match format {
         DataFormat::Json => json_or_err(&serde_json::to_value(&all).unwrap_or_default()),
         DataFormat::Csv => crate::sanitize::csv(&RULE_HEADER, all.iter().map(|r| rule_row(r))),
