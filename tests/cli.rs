@@ -420,7 +420,10 @@ fn rules_by_family_and_severity_in_every_format() {
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(n, bpt::rules::registry().len());
+    assert_eq!(
+        n,
+        bpt::rules::registry().len() + bpt::rules::resubmission_rules().len()
+    );
     let (code, csv, _) = bpt(&["rules", "--family", "m,a", "--format", "csv"]);
     assert_eq!(code, 0);
     assert_eq!(
@@ -435,7 +438,8 @@ fn rules_by_family_and_severity_in_every_format() {
     let (code, text, _) = bpt(&["rules", "--severity", "info"]);
     assert_eq!(code, 0);
     let info = bpt::rules::registry()
-        .iter()
+        .into_iter()
+        .chain(bpt::rules::resubmission_rules())
         .filter(|r| r.severity == bpt::rules::Severity::Info)
         .count();
     assert_eq!(
