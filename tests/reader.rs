@@ -525,7 +525,7 @@ fn read_json_groups_every_field_as_the_template_lays_it_out() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("sample-bids")
             .join(sample);
-        let o = bpt::app::read(&path, true);
+        let o = bpt::app::read(&path, bpt::app::render::DataFormat::Json);
         assert_eq!(o.code, 0, "{}", o.stderr);
         let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
         assert_eq!(doc["template"], template);
@@ -587,7 +587,9 @@ fn read_json_groups_every_field_as_the_template_lays_it_out() {
     // A scalar field as it appears.
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-bids/hmo-mapd-2013.xlsx");
-    let doc: serde_json::Value = serde_json::from_str(&bpt::app::read(&path, true).stdout).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&bpt::app::read(&path, bpt::app::render::DataFormat::Json).stdout)
+            .unwrap();
     assert_eq!(
         doc["sheets"][0]["sections"][0]["fields"][0],
         serde_json::json!({"id": "ws1.general.contract_number", "cell": "D5",

@@ -1,30 +1,71 @@
-//! `bpt explain`: one rule's documentation.
+//! `bpt explain`: a rule's documentation, by id (`M010`), name
+//! (`de-total-tolerance`) or family (`M`: every rule of it).
 
+use super::render::{DataFormat, TEXT_WIDTH, json_or_err, markdown_for_terminal};
+use super::rules::{RULE_HEADER, family, rule_row};
 use super::{OK, Outcome, UNREADABLE};
-use crate::rules;
+use crate::rules::{self, Rule};
 
-/// `bpt explain ID`.
-pub fn explain(id: &str) -> Outcome {
-    match rules::rule(id) {
-        Some(r) => Outcome::out(
-            format!(
-                "{} ({}) — {}{}\nsource: {}\n\n{}\n",
-                r.id,
-                r.name,
-                r.severity,
-                if r.blocks_finalize {
-                    ", blocks finalization"
-                } else {
-                    ""
-                },
-                r.source,
-                r.doc
-            ),
-            OK,
-        ),
-        None => Outcome::err(
-            format!("bpt: no rule `{id}` (`bpt rules` lists them)\n"),
-            UNREADABLE,
-        ),
+/// The rules `what` names: the rule with that id or name, or every rule of
+/// the family (case-insensitive).
+pub fn named(what: &str) -> Vec<&'static Rule> {
+    let w = what.trim();
+    let mut all = rules::registry();
+    all.extend(rules::resubmission_rules());
+    if let Some(r) = all
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(w) || r.name.eq_ignore_ascii_case(w))
+    {
+        return vec![r];
     }
+    all.into_iter()
+        .filter(|r| family(r.id).eq_ignore_ascii_case(w))
+        .collect()
+}
+
+fn text(r: &Rule) -> String {
+    format!(
+        "{} ({}) — {}{}\nsource: {}\n\n{}",
+        r.id,
+        r.name,
+        r.severity,
+        if r.blocks_finalize {
+            ", blocks finalization"
+        } else {
+            ""
+        },
+        r.source,
+        markdown_for_terminal(r.doc, TEXT_WIDTH, "")
+    )
+}
+
+/// `bpt explain ID|NAME|FAMILY [--format text|json|csv]`.
+pub fn explain(what: &str, format: DataFormat) -> Outcome {
+    let found = named(what);
+    if found.is_empty() {
+        return Outcome::err(
+            format!("bpt: no rule, rule name or family `{what}` (`bpt rules` lists them)\n"),
+            UNREADABLE,
+        );
+    }
+    let s = match format {
+        DataFormat::Json if found.len() == 1 => {
+            json_or_err(&serde_json::to_value(found[0]).unwrap_or_default())
+        }
+        DataFormat::Json => json_or_err(&serde_json::to_value(&found).unwrap_or_default()),
+        DataFormat::Csv => {
+            let mut header = RULE_HEADER.to_vec();
+            header.push("doc");
+            crate::sanitize::csv(
+                &header,
+                found.iter().map(|r| {
+                    let mut row = rule_row(r).to_vec();
+                    row.push(r.doc.to_string());
+                    row
+                }),
+            )
+        }
+        DataFormat::Text => found.iter().map(|r| text(r)).collect::<Vec<_>>().join("\n"),
+    };
+    Outcome::out(s, OK)
 }
