@@ -1221,6 +1221,77 @@ fn cases() -> Vec<Case> {
                 num(v, "ws4.de.plan_cs[a]", d);
             },
         ),
+        // F022: every choice field, from the template's `choices`.
+        case(
+            "F022",
+            HMO,
+            "ws2.allowed.util_type[e]",
+            |v, _| text(v, "ws2.allowed.util_type[e]", "X"),
+            |v, _| text(v, "ws2.allowed.util_type[e]", "p"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws3.cost_sharing.unit[d1]",
+            |v, _| text(v, "ws3.cost_sharing.unit[d1]", "Admit"),
+            |v, _| text(v, "ws3.cost_sharing.unit[d1]", "Coin"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws3.cost_sharing.category[x1]",
+            |v, _| text(v, "ws3.cost_sharing.category[x1]", "Profesional"),
+            |v, _| text(v, "ws3.cost_sharing.category[x1]", "Professional"),
+        ),
+        case(
+            "F022",
+            OSB,
+            "ws7.pkg1.lines.category[1]",
+            |v, _| text(v, "ws7.pkg1.lines.category[1]", "Dentl"),
+            |v, _| text(v, "ws7.pkg1.lines.category[1]", "Dental (Non-covered)"),
+        ),
+        case(
+            "F022",
+            DSNP,
+            "ws1.general.snp_type",
+            |v, _| text(v, "ws1.general.snp_type", "Dual"),
+            |v, _| text(v, "ws1.general.snp_type", "dual-eligible"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws5.quality.new_low",
+            |v, _| text(v, "ws5.quality.new_low", "New"),
+            |v, _| {
+                text(
+                    v,
+                    "ws5.quality.new_low",
+                    "New contract under existing parent org",
+                )
+            },
+        ),
+        case(
+            "F022",
+            RPPO,
+            "ws5.county_summary.use_isar",
+            |v, _| text(v, "ws5.county_summary.use_isar", "Y"),
+            |v, _| text(v, "ws5.county_summary.use_isar", "Yes"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws6.premium.plan_intention",
+            |v, _| text(v, "ws6.premium.plan_intention", "LIPSA"),
+            |v, _| text(v, "ws6.premium.plan_intention", LIPSA),
+        ),
+        // F023: every `required` field; a zero is entered as 0.
+        case(
+            "F023",
+            HMO,
+            "ws5.bid.risk_non_de",
+            |v, _| blank(v, "ws5.bid.risk_non_de"),
+            |v, _| num(v, "ws5.bid.risk_non_de", Decimal::ZERO),
+        ),
         // ---------------------------------------------------------------- D
         case(
             "D001",

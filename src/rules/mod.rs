@@ -43,6 +43,7 @@ mod allocation;
 mod consistency;
 mod descriptions;
 mod formats;
+mod generic;
 mod invalid;
 mod money;
 mod msa;
@@ -261,6 +262,7 @@ fn sorted_rules() -> &'static [&'static Rule] {
     ALL.get_or_init(|| {
         let mut all: Vec<&'static Rule> = [
             formats::RULES,
+            generic::RULES,
             consistency::RULES,
             ranges::RULES,
             money::RULES,
@@ -397,6 +399,8 @@ pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
         premium::check(ctx, &mut out);
         invalid::check(ctx, &mut out);
         descriptions::check(ctx, &mut out);
+        // Last: skips fields that already have a finding.
+        generic::check(ctx, &mut out);
     }
     out.retain(|f| sel.wants(f.rule));
     let order: Vec<&str> = ctx.layout.sheet_names();
