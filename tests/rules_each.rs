@@ -161,6 +161,15 @@ fn part_b_only(v: &mut Values, pct: Decimal) {
     }
 }
 
+/// WS2 columns p and q equal to the total (column o), to the cent.
+fn equal_costs(v: &mut Values, full: &Values) {
+    for k in LINES {
+        let o = get(full, &format!("ws2.allowed.blend_allowed[{k}]")).round_dp(2);
+        num(v, &format!("ws2.allowed.non_de_allowed[{k}]"), o);
+        num(v, &format!("ws2.allowed.de_allowed[{k}]"), o);
+    }
+}
+
 const LIPSA: &str = "Low-Income Premium Subsidy Amount";
 
 /// For each rule: a base sample, an edit that breaks the rule, and one that
@@ -1291,6 +1300,87 @@ fn cases() -> Vec<Case> {
             "ws5.bid.risk_non_de",
             |v, _| blank(v, "ws5.bid.risk_non_de"),
             |v, _| num(v, "ws5.bid.risk_non_de", Decimal::ZERO),
+        ),
+        // M016-M020: the DE# rules (pricing considerations, Appendix G).
+        case(
+            // 12.5 % DE#: distinct non-DE# and DE# costs.
+            "M016",
+            HMO,
+            "ws2.allowed.de_allowed[s]",
+            |v, f| {
+                for k in LINES {
+                    let p = get(f, &format!("ws2.allowed.non_de_allowed[{k}]"));
+                    num(v, &format!("ws2.allowed.de_allowed[{k}]"), p);
+                }
+            },
+            |v, f| {
+                for k in LINES {
+                    let p = get(f, &format!("ws2.allowed.non_de_allowed[{k}]"));
+                    num(v, &format!("ws2.allowed.de_allowed[{k}]"), p);
+                }
+                let q = get(f, "ws2.allowed.non_de_allowed[a]") + dec!(0.01);
+                num(v, "ws2.allowed.de_allowed[a]", q);
+            },
+        ),
+        case(
+            // No DE# member months: p and q equal o.
+            "M017",
+            HMO,
+            "ws2.allowed.de_allowed[a]",
+            |v, f| {
+                num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total"));
+                equal_costs(v, f);
+                num(v, "ws2.allowed.de_allowed[a]", Decimal::ZERO);
+            },
+            |v, f| {
+                num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total"));
+                equal_costs(v, f);
+            },
+        ),
+        case(
+            // Costs set equal: the non-DE# risk factor is the total's.
+            "M018",
+            DSNP,
+            "ws5.bid.risk_non_de",
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(3) + dec!(0.001);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(4);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+        ),
+        case(
+            // Distinct costs: a distinct non-DE# risk factor.
+            "M018",
+            HMO,
+            "ws5.bid.risk_non_de",
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(3);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(3) + dec!(0.001);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+        ),
+        case(
+            "M019",
+            HMO,
+            "ws4.de.medicaid_cs[c]",
+            |v, _| blank(v, "ws4.de.medicaid_cs[c]"),
+            |v, _| num(v, "ws4.de.medicaid_cs[c]", Decimal::ZERO),
+        ),
+        case(
+            "M020",
+            HMO,
+            "ws5.bid.mm_non_de",
+            |v, f| {
+                num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total"));
+                equal_costs(v, f);
+            },
+            |v, f| num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total") - dec!(1)),
         ),
         // ---------------------------------------------------------------- D
         case(

@@ -43,7 +43,6 @@ mod allocation;
 mod consistency;
 mod descriptions;
 mod formats;
-mod generic;
 mod invalid;
 mod money;
 mod msa;
@@ -262,7 +261,6 @@ fn sorted_rules() -> &'static [&'static Rule] {
     ALL.get_or_init(|| {
         let mut all: Vec<&'static Rule> = [
             formats::RULES,
-            generic::RULES,
             consistency::RULES,
             ranges::RULES,
             money::RULES,
@@ -400,7 +398,7 @@ pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
         invalid::check(ctx, &mut out);
         descriptions::check(ctx, &mut out);
         // Last: skips fields that already have a finding.
-        generic::check(ctx, &mut out);
+        formats::generic(ctx, &mut out);
     }
     out.retain(|f| sel.wants(f.rule));
     let order: Vec<&str> = ctx.layout.sheet_names();
