@@ -170,6 +170,30 @@ fn equal_costs(v: &mut Values, full: &Values) {
     }
 }
 
+/// WS3 line x1: a $2.10 PMPM of in-network cost sharing in `category`.
+fn extra_line(v: &mut Values, category: &str) {
+    text(v, "ws3.cost_sharing.category[x1]", category);
+    text(v, "ws3.cost_sharing.description[x1]", "Extra visits");
+    text(v, "ws3.cost_sharing.unit[x1]", "V");
+    text(v, "ws3.cost_sharing.in_desc[x1]", "$10 copay");
+    num(v, "ws3.cost_sharing.in_util[x1]", dec!(2520));
+    num(v, "ws3.cost_sharing.in_before_oop[x1]", dec!(10));
+    num(v, "ws3.cost_sharing.in_after_oop[x1]", dec!(10));
+}
+
+/// Blanks every calculated cell but the first `keep`, as a tool that fills
+/// a blank form without recalculating leaves it.
+fn blank_calculated(v: &mut Values, keep: usize) {
+    for f in layout()
+        .fields
+        .iter()
+        .filter(|f| f.role.is_calculated())
+        .skip(keep)
+    {
+        blank(v, &f.id);
+    }
+}
+
 const LIPSA: &str = "Low-Income Premium Subsidy Amount";
 
 /// For each rule: a base sample, an edit that breaks the rule, and one that
@@ -541,6 +565,29 @@ fn cases() -> Vec<Case> {
                 let mm = c.num("ws5.bid.mm_total").unwrap_or_default();
                 num(v, "ws7.pkg1.member_months", mm);
             },
+        ),
+        case(
+            "C009",
+            HMO,
+            "ws4.egwp.additional_pmpm",
+            |v, _| num(v, "ws4.egwp.additional_pmpm", dec!(4)),
+            |v, _| num(v, "ws4.egwp.additional_pmpm", Decimal::ZERO),
+        ),
+        case(
+            // The 800-series plan may use it.
+            "C009",
+            EGWP,
+            "ws4.egwp.additional_pmpm",
+            |v, _| text(v, "ws1.general.plan_id", "001"),
+            |v, _| num(v, "ws4.egwp.additional_pmpm", dec!(4)),
+        ),
+        case(
+            // A misspelled category leaves the line out of WS4.
+            "C010",
+            HMO,
+            "ws4.non_de.cost_sharing[s]",
+            |v, _| extra_line(v, "Profesional"),
+            |v, _| extra_line(v, "Professional"),
         ),
         case(
             "C007",
@@ -1381,6 +1428,14 @@ fn cases() -> Vec<Case> {
                 equal_costs(v, f);
             },
             |v, f| num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total") - dec!(1)),
+        ),
+        after(
+            "V005",
+            HMO,
+            "",
+            |v, _| blank_calculated(v, 0),
+            // One cached value is enough to show it was recalculated.
+            |v, _| blank_calculated(v, 1),
         ),
         // ---------------------------------------------------------------- D
         case(

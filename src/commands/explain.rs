@@ -8,7 +8,7 @@ pub fn explain(id: &str) -> Outcome {
     match rules::rule(id) {
         Some(r) => Outcome::out(
             format!(
-                "{} ({}) — {}{}\nsource: {}\n\n{}\n",
+                "{} ({}) — {}{}\nsource: {}\npassage: {}\n\n{}\n",
                 r.id,
                 r.name,
                 r.severity,
@@ -18,7 +18,8 @@ pub fn explain(id: &str) -> Outcome {
                     ""
                 },
                 r.source,
-                r.doc
+                r.passage(),
+                r.doc_text()
             ),
             OK,
         ),

@@ -7,8 +7,21 @@ use crate::rules;
 pub fn list_rules(json: bool) -> Outcome {
     let all = rules::registry();
     if json {
+        // Each rule with its citation (`source`) and the passage's key
+        // sentence (`passage`).
+        let rows: Vec<serde_json::Value> = all
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("passage".into(), r.passage().into());
+                    m.insert("doc".into(), r.doc_text().into());
+                }
+                v
+            })
+            .collect();
         return Outcome::out(
-            serde_json::to_string_pretty(&all).unwrap_or_default() + "\n",
+            serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
             OK,
         );
     }
