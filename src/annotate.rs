@@ -19,10 +19,10 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use crate::app::{KEY_FIGURES, bid_id};
-use crate::calc::Recalc;
+use crate::app::bid_id;
 use crate::cellref::CellRef;
 use crate::edit::{self, Edit, EditKind, Edited};
+use crate::form::Recalc;
 use crate::package::{CellEdit, NewCell, NewSheet, Scalar};
 use crate::reader::Bid;
 use crate::rules::{Finding, Severity};
@@ -231,8 +231,9 @@ fn findings_sheet(
         NewCell::text("Submitted", head),
         NewCell::text("Recomputed", head),
     ]);
-    for (label, fid) in KEY_FIGURES {
-        let mut row = vec![NewCell::text(*label, 0)];
+    for k in &bid.layout.facts.key_figures {
+        let (label, fid) = (&k.label, &k.id);
+        let mut row = vec![NewCell::text(label.clone(), 0)];
         for v in [bid.values.get(fid), recalc.values.get(fid)] {
             row.push(match v.as_num() {
                 Some(d) => NewCell::number(Scalar::number(d).shown(), money),

@@ -125,7 +125,7 @@ pub fn beyond(a: Decimal, b: Decimal, tolerance: Decimal) -> bool {
 
 /// Compares every calculated field's submitted value with the recomputed one.
 /// `pre_round` holds the unrounded values of rounded fields (from
-/// [`crate::calc::Recalc::pre_round`]) to explain boundary cases.
+/// [`crate::form::Recalc::pre_round`]) to explain boundary cases.
 pub fn compare_calc(
     layout: &Layout,
     submitted: &Values,

@@ -5,12 +5,15 @@
 //! [`Blocker`] with its rule id and cell). Otherwise it edits a copy of the
 //! user's workbook (see [`crate::package`]) and changes only this:
 //!
-//! - WS6 Section V (working-model text) is removed, heading and all: every
-//!   cell of its rows is deleted (the rows stay, empty, so no reference
-//!   elsewhere moves);
-//! - WS5 Section VI county rows are sorted in descending order of county
-//!   code (the row's entered cells travel whole: code, member months, risk,
-//!   ratebook, AE and FFS data; formats stay with the cells);
+//! - the sections the template's `[form.facts.finalize] remove` names (on
+//!   the MA BPT WS6 Section V, working-model text) are removed, heading and
+//!   all: every cell of their rows is deleted (the rows stay, empty, so no
+//!   reference elsewhere moves);
+//! - the rows of the table `[form.facts.finalize] sort` names (the county
+//!   rows, WS5 Section VI on the MA BPT) are sorted by its column, in
+//!   descending order of county code (the row's entered cells travel whole:
+//!   code, member months, risk, ratebook, AE and FFS data; formats stay
+//!   with the cells);
 //! - every calculated cell holds its value (recomputed after the sort)
 //!   instead of its formula (a default cell the actuary typed over is
 //!   already a value and stays).
@@ -23,7 +26,6 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use crate::calc;
 use crate::cellref::CellRef;
 use crate::edit::{self, EditKind, Edited};
 use crate::package::{CellEdit, Content};
@@ -75,7 +77,7 @@ pub enum Finalized {
 /// the tolerance for unrounded calculated cells used by the V003 check.
 pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized, String> {
     let layout = bid.layout;
-    let r = calc::recalc(layout, &bid.values);
+    let r = crate::form::recalc(bid.form, &bid.values);
     let findings = {
         let ctx = Ctx {
             layout,
@@ -120,62 +122,55 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
         rows.dedup();
         rows.len()
     };
-    if moved > 0 {
-        let county_sheet = layout
-            .fields
-            .iter()
-            .find(|f| f.id.ends_with(".county.code[1]") || f.id == "ws5.county.code[1]")
-            .map(|f| f.id.clone())
-            .unwrap_or_default();
+    if let (true, Some(sort)) = (moved > 0, &layout.facts.sort) {
+        let order = if sort.descending {
+            "descending"
+        } else {
+            "ascending"
+        };
         changes.push(Change {
-            sheet: sheet_of(layout, &county_sheet),
+            sheet: layout
+                .table(&sort.table)
+                .map(|t| t.sheet.clone())
+                .unwrap_or_default(),
             what: format!(
-                "county-level rows sorted in descending order of county code ({moved} row(s) moved)"
+                "{} sorted in {order} order of {} ({moved} row(s) moved)",
+                sort.label,
+                column_header(layout, &sort.table, &sort.column)
             ),
         });
     }
+    // The sections the template's `[form.facts.finalize]` removes: every
+    // cell of their rows is deleted, entered values included.
     let mut clear: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-    let notes: Vec<&crate::template::Field> = layout
-        .fields
-        .iter()
-        .filter(|f| f.id.contains("working_model."))
-        .collect();
-    if let (Some(first), Some(last)) = (
-        notes.iter().map(|f| f.cell.row).min(),
-        notes.iter().map(|f| f.cell.row).max(),
-    ) {
-        let sheet = notes[0].sheet.clone();
-        // The Section V heading: the nearest "SECTION V" text above the notes.
-        let head = layout
-            .sheets
+    for sec in &layout.facts.remove {
+        let inside: Vec<&crate::template::Field> = layout
+            .fields
             .iter()
-            .find(|s| s.name == sheet)
-            .and_then(|s| {
-                s.texts
-                    .iter()
-                    .filter(|t| t.cell.row <= first && t.text.to_uppercase().contains("SECTION V"))
-                    .map(|t| t.cell.row)
-                    .max()
-            })
-            .unwrap_or(first);
-        let filled = notes
+            .filter(|f| f.sheet == sec.sheet && (sec.first..=sec.last).contains(&f.cell.row))
+            .collect();
+        let filled = inside
             .iter()
             .filter(|f| !inputs.get(&f.id).is_empty())
             .count();
-        for f in &notes {
+        for f in &inside {
             inputs.set(f.id.clone(), Value::Empty);
         }
-        clear.entry(sheet.clone()).or_default().push((head, last));
+        clear
+            .entry(sec.sheet.clone())
+            .or_default()
+            .push((sec.first, sec.last));
         changes.push(Change {
-            sheet,
+            sheet: sec.sheet.clone(),
             what: format!(
-                "Section V (working-model text) removed: rows {}-{}, {filled} note(s) deleted",
-                head.saturating_add(1),
-                last.saturating_add(1)
+                "{} removed: rows {}-{}, {filled} entered cell(s) deleted",
+                sec.label,
+                sec.first.saturating_add(1),
+                sec.last.saturating_add(1)
             ),
         });
     }
-    let recalced = calc::recalc(layout, &inputs);
+    let recalced = crate::form::recalc(bid.form, &inputs);
     let cleared = |sheet: &str, row: u32| {
         clear
             .get(sheet)
@@ -194,7 +189,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
                         content: Some(Content::Value(edit::scalar(f, inputs.get(id)))),
                         style: None,
                     },
-                    "county rows sorted in descending order of county code",
+                    "rows sorted as finalization requires",
                 ),
             );
         }
@@ -249,7 +244,7 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
                     a,
                     EditKind::Removed,
                     &crate::package::Scalar::Empty,
-                    "Section V is deleted from the finalized file",
+                    "the section is deleted from the finalized file",
                 )),
             }
         }
@@ -266,25 +261,26 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
     })
 }
 
-fn sheet_of(layout: &Layout, id: &str) -> String {
+/// The header of a table's column, lower-cased for a sentence ("county
+/// code"), or its id.
+fn column_header(layout: &Layout, table: &str, column: &str) -> String {
     layout
-        .field(id)
-        .map(|f| f.sheet.clone())
-        .unwrap_or_default()
+        .table(table)
+        .and_then(|t| t.columns.iter().find(|c| c.0 == column))
+        .map(|c| c.3.to_lowercase())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| column.to_string())
 }
 
-/// Sorts the entered county rows by code, descending; blank rows go last.
+/// Sorts the entered rows of the template's sorted table
+/// (`[form.facts.finalize] sort`) by its sort column; blank rows go last.
 /// Returns the ids of the entered cells whose value changed (one row
 /// moved is several cells).
 fn sort_counties(layout: &Layout, inputs: &mut Values) -> Vec<String> {
-    // The form's county table: `ws5.county` on the MA BPT, `msa.ws3.county`
-    // on the MSA BPT — the table whose id ends in `.county`.
-    let Some(table) = layout
-        .tables
-        .values()
-        .filter(|t| t.id.ends_with(".county"))
-        .min_by_key(|t| t.id.clone())
-    else {
+    let Some(sort) = &layout.facts.sort else {
+        return Vec::new();
+    };
+    let Some(table) = layout.table(&sort.table) else {
         return Vec::new();
     };
     let tid = table.id.clone();
@@ -307,7 +303,7 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> Vec<String> {
                 .collect()
         })
         .collect();
-    let code_at = entered.iter().position(|c| *c == "code");
+    let code_at = entered.iter().position(|c| **c == sort.column);
     let code = |r: &Vec<Value>| -> String {
         code_at
             .and_then(|i| match &r[i] {
@@ -325,7 +321,8 @@ fn sort_counties(layout: &Layout, inputs: &mut Values) -> Vec<String> {
             (true, false) => std::cmp::Ordering::Greater,
             (false, true) => std::cmp::Ordering::Less,
             // Codes are five digits: text order is numeric order.
-            (false, false) => cb.cmp(&ca).then(a.cmp(b)),
+            (false, false) if sort.descending => cb.cmp(&ca).then(a.cmp(b)),
+            (false, false) => ca.cmp(&cb).then(a.cmp(b)),
         }
     });
     let mut changed = Vec::new();

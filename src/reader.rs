@@ -39,6 +39,9 @@ pub struct Bid {
     pub path: PathBuf,
     /// The template the workbook was recognised as.
     pub layout: &'static Layout,
+    /// That template compiled ([`crate::form::cached`]): a bid is only read
+    /// when its template's formulas compile.
+    pub form: &'static crate::form::Form,
     /// Every non-blank field of the template, by field id.
     pub values: Values,
 }
@@ -332,10 +335,16 @@ fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
         template: id.to_string(),
         message: e.to_string(),
     })?;
+    let form = crate::form::cached(layout).map_err(|message| ReadError::Template {
+        path: path.to_path_buf(),
+        template: id.to_string(),
+        message,
+    })?;
     let values = read_fields(&mut book, layout)?;
     Ok(Bid {
         path: path.to_path_buf(),
         layout,
+        form,
         values,
     })
 }

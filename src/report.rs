@@ -77,6 +77,30 @@ pub struct Figures {
     pub total_plan_premium: Option<rust_decimal::Decimal>,
 }
 
+impl Figures {
+    /// The figures the template's `[form.facts]` names, read with `text`
+    /// and `num` (which say how a cell is read: submitted or recomputed).
+    pub fn of(
+        facts: &crate::template::Facts,
+        text: impl Fn(&str) -> String,
+        num: impl Fn(&str) -> Option<rust_decimal::Decimal>,
+    ) -> Figures {
+        use crate::template::facts::ReportFigure as R;
+        let get = |r| facts.report_figure(r).and_then(&num);
+        Figures {
+            plan_type: if facts.identity.plan_type.is_empty() {
+                String::new()
+            } else {
+                text(&facts.identity.plan_type)
+            },
+            plan_bid: get(R::PlanBid),
+            benchmark: get(R::Benchmark),
+            rebate: get(R::Rebate),
+            total_plan_premium: get(R::TotalPlanPremium),
+        }
+    }
+}
+
 /// What configured a validation run, as every report states it: the
 /// `bpt.toml` loaded, the tolerance and each rule switched off with what
 /// switched it off.

@@ -253,4 +253,18 @@ fn recalc_and_diff_evaluate_the_workbook_formulas() {
     let (code, out, err) = common::bpt(&["diff", path]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("every calculated cell matches"), "{out}");
+
+    // `validate` judges the workbook's own figures: its rebate is the
+    // formulas' $30.21, and no calculated cell is reported as a mismatch.
+    let (_, out, err) = common::bpt(&["validate", path, "--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&out).expect(&err);
+    let file = &j["files"][0];
+    assert_eq!(file["figures"]["rebate"], "30.21", "{out}");
+    let v003: Vec<&serde_json::Value> = file["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "V003")
+        .collect();
+    assert_eq!(v003, Vec::<&serde_json::Value>::new());
 }

@@ -553,9 +553,19 @@ fn check_names_and_panes(layout: &Layout, book: &Book, pkg: &Package) {
             );
         }
     }
+    // Besides the fields' names: each sheet's print area and print titles.
+    let (print, names): (Vec<_>, Vec<_>) = names.iter().partition(|(k, _)| k.starts_with("_xlnm."));
     assert_eq!(
         names.len(),
         layout.fields.iter().filter(|f| f.name.is_some()).count()
+    );
+    assert_eq!(
+        print
+            .iter()
+            .filter(|(k, _)| k == "_xlnm.Print_Area")
+            .count(),
+        layout.sheets.len(),
+        "{print:?}"
     );
     for sh in &layout.sheets {
         let xml = pkg.sheet(&sh.name);

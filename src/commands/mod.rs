@@ -36,8 +36,8 @@ pub use explain::explain;
 pub use files::{expand_paths, is_bpt_backup, write_text_atomic};
 pub use finalize::finalize;
 pub use pipeline::{
-    KEY_FIGURES, ValidateOptions, bid_id, default_overrides, evaluate_bid, recalc_bid,
-    validate_bid, validate_bid_with_figures, validate_file,
+    ValidateOptions, bid_id, default_overrides, evaluate_bid, recalc_bid, validate_bid,
+    validate_bid_with_figures, validate_file,
 };
 pub use read::read;
 pub use reallocate::{AnnouncedArgs, reallocate, reallocate_check, reallocate_package};

@@ -2,8 +2,8 @@
 //! evaluate → rules. One place builds a bid's identity, its recomputed
 //! values and its findings, so the commands cannot disagree on them.
 
-use crate::calc::{self, Recalc};
 use crate::diff;
+use crate::form::Recalc;
 use crate::reader::{self, Bid};
 use crate::report::{self, BidId, FileReport};
 use crate::rules::{self, Ctx, Selection};
@@ -20,63 +20,25 @@ pub fn bid_id(bid: &Bid) -> BidId {
         Value::Number(d) => d.normalize().to_string(),
         _ => String::new(),
     };
-    // Each form family prefixes its ids with its family (the MA form's
-    // ids are unprefixed): `msa.ws1.general.contract_number`.
-    let pre = if bid.layout.form.family == "ma" {
-        String::new()
-    } else {
-        format!("{}.", bid.layout.form.family)
-    };
+    // The identity fields are the template's (`[form.facts.identity]`).
+    let ident = &bid.layout.facts.identity;
     BidId {
-        contract: t(&format!("{pre}ws1.general.contract_number")),
-        plan: t(&format!("{pre}ws1.general.plan_id")),
-        segment: t(&format!("{pre}ws1.general.segment_id")),
+        contract: t(&ident.contract),
+        plan: t(&ident.plan),
+        segment: t(&ident.segment),
     }
-}
-
-/// The bid's key figures, by label and field id.
-pub const KEY_FIGURES: &[(&str, &str)] = &[
-    ("plan A/B bid", "ws5.bid.plan_bid"),
-    ("plan A/B benchmark", "ws5.bid.plan_benchmark"),
-    ("MA rebate", "ws5.savings.rebate"),
-    ("basic member premium", "ws5.savings.basic_premium"),
-    ("total plan premium", "ws6.premium.total_plan_premium"),
-];
-
-/// Recomputes a bid with the old hand-written engine (`calc`), which
-/// `validate`, `annotate`, `finalize` and `reallocate` still use.
-pub fn recalc_bid(bid: &Bid) -> Recalc {
-    calc::recalc(bid.layout, &bid.values)
 }
 
 /// Recomputes a bid by evaluating its template's formulas ([`crate::form`]):
-/// what `bpt recalc` and `bpt diff FILE` use.
-pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
-    evaluate_values(bid.layout, &bid.values)
+/// what every command uses.
+pub fn recalc_bid(bid: &Bid) -> Recalc {
+    crate::form::recalc(bid.form, &bid.values)
 }
 
-pub(crate) fn evaluate_values(
-    layout: &'static crate::template::Layout,
-    values: &crate::value::Values,
-) -> Result<Recalc, String> {
-    let form = crate::form::cached(layout)?;
-    let ev = crate::form::Evaluation::from_values(form, values);
-    let mut pre_round = std::collections::BTreeMap::new();
-    let mut defaults = std::collections::BTreeMap::new();
-    for &id in form.order() {
-        if let Some(d) = ev.unrounded(id) {
-            pre_round.insert(form.name(id).to_string(), d);
-        }
-        if let Some(crate::form::Val::Num(d)) = ev.default_value(id) {
-            defaults.insert(form.name(id).to_string(), *d);
-        }
-    }
-    Ok(Recalc {
-        values: ev.calculated(),
-        stray: Vec::new(),
-        pre_round,
-        defaults,
-    })
+/// [`recalc_bid`] for callers written for a fallible evaluation: a bid's
+/// form always compiles (the reader checks it), so this is always `Ok`.
+pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
+    Ok(recalc_bid(bid))
 }
 
 /// A bid's values with every calculated cell as `bpt` recomputes it.
@@ -107,10 +69,7 @@ pub fn default_overrides(bid: &Bid) -> std::collections::BTreeSet<String> {
     for f in &defaults {
         without.set(&f.id, Value::Empty);
     }
-    let base = match evaluate_values(bid.layout, &without) {
-        Ok(r) => r.values,
-        Err(_) => calc::recalc(bid.layout, &without).values,
-    };
+    let base = crate::form::recalc(bid.form, &without).values;
     defaults
         .into_iter()
         .filter(|f| match (bid.values.num(&f.id), base.num(&f.id)) {
@@ -148,23 +107,7 @@ pub fn validate_bid_with_figures(
         tolerance: opts.tolerance,
         defaults: Some(&r.defaults),
     };
-    let figures = if bid.layout.form.family == "msa" {
-        report::Figures {
-            plan_type: ctx.text("msa.ws1.general.plan_type"),
-            plan_bid: ctx.num("msa.ws4.summary.revenue_requirement"),
-            benchmark: ctx.num("msa.ws4.summary.plan_benchmark"),
-            rebate: None,
-            total_plan_premium: None,
-        }
-    } else {
-        report::Figures {
-            plan_type: ctx.plan_type(),
-            plan_bid: ctx.num("ws5.bid.plan_bid"),
-            benchmark: ctx.num("ws5.bid.plan_benchmark"),
-            rebate: ctx.num("ws5.savings.rebate"),
-            total_plan_premium: ctx.num("ws6.premium.total_plan_premium"),
-        }
-    };
+    let figures = report::Figures::of(&bid.layout.facts, |id| ctx.text(id), |id| ctx.num(id));
     (rules::check(&ctx, &opts.selection), figures)
 }
 

@@ -1,6 +1,6 @@
 //! `bpt read`: a bid's values per worksheet.
 
-use super::pipeline::{KEY_FIGURES, bid_id};
+use super::pipeline::bid_id;
 use super::render::json_or_err;
 use super::{OK, Outcome, UNREADABLE};
 use crate::model::MaBid;
@@ -57,23 +57,11 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         bid.layout.form.title,
         bid.layout.form.contract_year
     ));
-    let pre = if bid.layout.form.family == "ma" {
-        String::new()
-    } else {
-        format!("{}.", bid.layout.form.family)
-    };
+    let ident = &bid.layout.facts.identity;
     o.push_str(&format!(
         "  {} / {}\n",
-        echo(
-            bid.values
-                .text(&format!("{pre}ws1.general.organization_name"))
-                .unwrap_or("")
-        ),
-        echo(
-            bid.values
-                .text(&format!("{pre}ws1.general.plan_name"))
-                .unwrap_or("")
-        )
+        echo(bid.values.text(&ident.organization).unwrap_or("")),
+        echo(bid.values.text(&ident.plan_name).unwrap_or(""))
     ));
     let mut invalid = Vec::new();
     for sheet in &bid.layout.sheets {
@@ -103,9 +91,16 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             }
         }
     }
-    for (label, id) in KEY_FIGURES {
+    let figures = &bid.layout.facts.key_figures;
+    let w = figures
+        .iter()
+        .map(|k| k.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for k in figures {
+        let (label, id) = (&k.label, &k.id);
         if let Some(d) = bid.values.num(id) {
-            o.push_str(&format!("  {label:<22} {}\n", d.round_dp(2)));
+            o.push_str(&format!("  {label:<w$} {}\n", d.round_dp(2)));
         }
     }
     if invalid.is_empty() {

@@ -4,7 +4,6 @@ use super::files::save_edited;
 use super::pipeline::{bid_id, bid_with_calc, default_overrides};
 use super::render::json_or_err;
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
-use crate::calc;
 use crate::reader::{self, Bid};
 use rust_decimal::Decimal;
 use std::path::Path;
@@ -119,7 +118,7 @@ pub fn reallocate_package(
         inputs.set(id.clone(), bid.values.get(&id).clone());
     }
     p.apply(&mut inputs);
-    let after = calc::recalc(layout, &inputs).values;
+    let after = crate::form::recalc(bid.form, &inputs).values;
     let mut pkg = crate::edit::open(path)?;
     let mut by_sheet: BTreeMap<&str, BTreeMap<crate::cellref::CellRef, (CellEdit, &str)>> =
         BTreeMap::new();

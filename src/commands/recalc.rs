@@ -4,7 +4,7 @@ use super::files::save_edited;
 use super::pipeline::evaluate_bid;
 use super::render::edited_outcome;
 use super::{OK, Outcome, UNREADABLE};
-use crate::calc::Recalc;
+use crate::form::Recalc;
 use crate::reader::{self, Bid};
 use std::path::Path;
 

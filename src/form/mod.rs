@@ -50,7 +50,7 @@ impl FieldId {
 }
 
 /// A template compiled for evaluation.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Form {
     /// Template id.
     pub template: String,
@@ -70,6 +70,35 @@ pub struct Form {
     rank: Vec<u32>,
     /// The calculated fields that read each field.
     readers: Vec<Vec<FieldId>>,
+}
+
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Form")
+            .field("template", &self.template)
+            .field("fields", &self.ids.len())
+            .field("calculated", &self.order.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every calculated value of one bid, by string id: what the rules,
+/// reports and outputs read ([`recalc`]).
+#[derive(Debug, Clone, Default)]
+pub struct Recalc {
+    /// Every calculated field's value, by id (blank ones left out).
+    pub values: Values,
+    /// Unrounded values of the fields whose formula is `ROUND(x, n)`.
+    pub pre_round: std::collections::BTreeMap<String, Decimal>,
+    /// What each `default` field's formula gives, whether or not the
+    /// actuary overwrote the cell (`bpt` reports overrides, V004).
+    pub defaults: std::collections::BTreeMap<String, Decimal>,
+}
+
+/// Evaluates a bid's values (by string id) and returns every calculated
+/// value by string id.
+pub fn recalc(form: &Form, values: &Values) -> Recalc {
+    Evaluation::from_values(form, values).recalc()
 }
 
 fn place_text(l: &Layout, f: &Field) -> String {
@@ -257,6 +286,17 @@ pub fn cached(layout: &'static Layout) -> Result<&'static Form, String> {
     let f: &'static Form = Box::leak(Box::new(Form::compile(layout)?));
     c.push((key, f));
     Ok(f)
+}
+
+/// The compiled form of any layout: the shared one when `layout` is a
+/// shipped template's cached layout, else compiled now.
+pub fn compiled(layout: &Layout) -> Result<std::borrow::Cow<'static, Form>, String> {
+    if let Ok(shipped) = crate::template::builtin_cached(&layout.form.id)
+        && std::ptr::eq(shipped, layout)
+    {
+        return cached(shipped).map(std::borrow::Cow::Borrowed);
+    }
+    Form::compile(layout).map(std::borrow::Cow::Owned)
 }
 
 /// The pre-populated value of an entered field, typed by its kind.
@@ -532,6 +572,26 @@ impl<'f> Evaluation<'f> {
                     original: None,
                 })
             }
+        }
+    }
+
+    /// Every calculated value by string id, with the unrounded values and
+    /// the `default` formulas' results.
+    pub fn recalc(&self) -> Recalc {
+        let mut pre_round = std::collections::BTreeMap::new();
+        let mut defaults = std::collections::BTreeMap::new();
+        for &id in &self.form.order {
+            if let Some(d) = self.unrounded(id) {
+                pre_round.insert(self.form.name(id).to_string(), d);
+            }
+            if let Some(Val::Num(d)) = self.default_value(id) {
+                defaults.insert(self.form.name(id).to_string(), *d);
+            }
+        }
+        Recalc {
+            values: self.calculated(),
+            pre_round,
+            defaults,
         }
     }
 

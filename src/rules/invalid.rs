@@ -172,7 +172,10 @@ fn default_overrides(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             for f in &defaults {
                 without.set(&f.id, Value::Empty);
             }
-            crate::calc::recalc(ctx.layout, &without).defaults
+            match crate::form::Form::compile(ctx.layout) {
+                Ok(form) => crate::form::recalc(&form, &without).defaults,
+                Err(_) => return,
+            }
         }
     };
     for f in defaults {

@@ -178,7 +178,7 @@ pub struct Ctx<'a> {
     pub calc: &'a Values,
     /// Tolerance for unrounded calculated cells (see `bpt diff`).
     pub tolerance: Decimal,
-    /// What each `default` field's formula gives ([`crate::calc::Recalc::defaults`]);
+    /// What each `default` field's formula gives ([`crate::form::Recalc::defaults`]);
     /// `None` makes V004 recalculate them itself.
     pub defaults: Option<&'a std::collections::BTreeMap<String, Decimal>>,
 }

@@ -11,6 +11,7 @@
 //! assert_eq!(f.address(), "WS4!Q105");
 //! ```
 
+pub mod facts;
 pub mod schema;
 
 mod formula;
@@ -23,6 +24,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+
+pub use facts::{Facts, Family};
 
 /// The templates shipped inside the binary: `(id, TOML text)`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -315,7 +318,7 @@ pub struct FormInfo {
     /// Template id.
     pub id: String,
     /// Family.
-    pub family: String,
+    pub family: Family,
     /// Title.
     pub title: String,
     /// Contract year.
@@ -342,6 +345,8 @@ pub struct Layout {
     pub tables: BTreeMap<String, Table>,
     /// Fields in template order.
     pub fields: Vec<Field>,
+    /// The family's facts (`[form.facts]`).
+    pub facts: Facts,
     #[serde(skip)]
     index: rustc_hash::FxHashMap<String, usize>,
 }
@@ -415,7 +420,7 @@ impl Layout {
             .ok_or_else(|| err(format!("bad marker cell `{}`", file.form.marker.cell)))?;
         let form = FormInfo {
             id: file.form.id.clone(),
-            family: file.form.family.clone(),
+            family: Family::parse(&file.form.family).map_err(&err)?,
             title: file.form.title.clone(),
             contract_year: file.form.contract_year,
             source: file.form.source.clone(),
@@ -428,6 +433,7 @@ impl Layout {
             sheets: Vec::new(),
             tables: BTreeMap::new(),
             fields: Vec::new(),
+            facts: Facts::default(),
             index: Default::default(),
         };
         // Sheet names are borrowed from `file`: no allocation per cell.
@@ -570,8 +576,9 @@ impl Layout {
                 layout.form.marker_sheet
             )));
         }
-        formula::resolve_all(&mut layout).map_err(err)?;
-        layout.check().map_err(err)?;
+        formula::resolve_all(&mut layout).map_err(&err)?;
+        layout.check().map_err(&err)?;
+        layout.facts = facts::resolve(file.form.facts.as_ref(), &layout).map_err(err)?;
         Ok(layout)
     }
 

@@ -37,6 +37,108 @@ pub struct FormSpec {
     pub source: String,
     /// Version marker cell.
     pub marker: MarkerSpec,
+    /// `[form.facts]`: what the code needs to know about this form family
+    /// (identity fields, key figures, finalization), as field ids.
+    #[serde(default)]
+    pub facts: Option<FactsSpec>,
+}
+
+/// `[form.facts]`: the family's facts, by field id.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactsSpec {
+    /// `[form.facts.identity]`: the fields that identify a bid.
+    pub identity: IdentitySpec,
+    /// The figures a reviewer looks at first, in order.
+    #[serde(default)]
+    pub key_figures: Vec<FigureSpec>,
+    /// The bid build-up charted on the Bid summary sheet, in order.
+    #[serde(default)]
+    pub build_up: Vec<FigureSpec>,
+    /// The rebate allocation charted on the Bid summary sheet, in order.
+    #[serde(default)]
+    pub rebate_allocation: Vec<FigureSpec>,
+    /// `[form.facts.finalize]`: what finalization changes.
+    #[serde(default)]
+    pub finalize: FinalizeSpec,
+}
+
+/// `[form.facts.identity]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySpec {
+    /// Contract number (`H1234`).
+    pub contract: String,
+    /// Plan id (`001`).
+    pub plan: String,
+    /// Segment id (`000`).
+    pub segment: String,
+    /// Organization name.
+    pub organization: String,
+    /// Plan name.
+    pub plan_name: String,
+    /// Plan type (`HMO`, `MSA`).
+    pub plan_type: String,
+}
+
+/// One figure: a field and the label reports show for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureSpec {
+    /// Field id (none for a `difference` step).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Label shown for it.
+    pub label: String,
+    /// The JSON report's name for it (`plan_bid`, `benchmark`, `rebate`,
+    /// `total_plan_premium`), if the report carries it.
+    #[serde(default)]
+    pub report: Option<String>,
+    /// For a waterfall chart: `total` (a bar from zero), `step` (a floating
+    /// step by the field's signed value; the default) or `difference` (no
+    /// field: the step from the running total to the next total).
+    #[serde(default)]
+    pub bar: Option<String>,
+}
+
+/// `[form.facts.finalize]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinalizeSpec {
+    /// The table whose rows finalization sorts.
+    #[serde(default)]
+    pub sort: Option<SortSpec>,
+    /// Row ranges finalization deletes (`[[form.facts.finalize.remove]]`).
+    #[serde(default)]
+    pub remove: Vec<RemoveSpec>,
+}
+
+/// The sorted table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SortSpec {
+    /// Table id.
+    pub table: String,
+    /// Column id the rows are sorted by.
+    pub column: String,
+    /// `descending` or `ascending`.
+    pub order: String,
+    /// What the sorted rows are called in the record of changes.
+    pub label: String,
+}
+
+/// A removed section: whole rows of one sheet (1-based, inclusive).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveSpec {
+    /// Sheet.
+    pub sheet: String,
+    /// First row (the section heading).
+    pub first_row: u32,
+    /// Last row.
+    pub last_row: u32,
+    /// What the section is called in the record of changes.
+    pub label: String,
 }
 
 /// The version marker: a cell holding a fixed text that identifies the template.

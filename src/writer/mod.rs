@@ -59,6 +59,7 @@
 //! ```
 
 mod fixup;
+pub mod print;
 mod save;
 mod style;
 mod validation;
@@ -75,7 +76,7 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, Formula, Note, ProtectionOptions, Workbook, Worksheet,
     XlsxError,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
 use style::CellUse;
@@ -597,6 +598,8 @@ fn write_sheet(
             .iter()
             .any(|(s, a, b)| s == name && (*a..=*b).contains(&row))
     };
+    let geo = print::Geometry::of(layout, sheet);
+    let mut heights: BTreeMap<u32, f64> = BTreeMap::new();
     for t in &sheet.texts {
         if omitted(t.cell.row) {
             continue;
@@ -611,8 +614,54 @@ fn write_sheet(
                 style::TEXT_STYLES.join(", ")
             ),
         })?;
-        ws.write_string_with_format(t.cell.row, t.cell.col, &t.text, &fmt)
-            .map_err(xl(at(t.cell)))?;
+        let (bold, size) = style::text_metrics(&t.style);
+        let end = geo.span_end(t.cell);
+        let room = geo.span_width(t.cell.col, end);
+        let fits = print::text_width(&t.text, bold, size) <= room;
+        match t.style.as_str() {
+            // Section headings span the form's width (merged), wrapping
+            // when even that is too narrow.
+            "section" if end > t.cell.col => {
+                let fmt = if fits {
+                    fmt
+                } else {
+                    grow(
+                        &mut heights,
+                        t.cell.row,
+                        print::lines(&t.text, bold, size, room),
+                        size,
+                    );
+                    fmt.set_text_wrap()
+                        .set_align(rust_xlsxwriter::FormatAlign::Top)
+                };
+                ws.merge_range(t.cell.row, t.cell.col, t.cell.row, end, &t.text, &fmt)
+                    .map_err(xl(at(t.cell)))?;
+            }
+            "title" => {
+                ws.write_string_with_format(t.cell.row, t.cell.col, &t.text, &fmt)
+                    .map_err(xl(at(t.cell)))?;
+            }
+            // Other texts overflow into free cells; where the next cell
+            // is taken they wrap in their own column, the row grown to fit.
+            _ => {
+                let own = geo.width(t.cell.col);
+                let wrap = t.style == "header" || !fits;
+                let fmt = if wrap {
+                    grow(
+                        &mut heights,
+                        t.cell.row,
+                        print::lines(&t.text, bold, size, own),
+                        size,
+                    );
+                    fmt.set_text_wrap()
+                        .set_align(rust_xlsxwriter::FormatAlign::Top)
+                } else {
+                    fmt
+                };
+                ws.write_string_with_format(t.cell.row, t.cell.col, &t.text, &fmt)
+                    .map_err(xl(at(t.cell)))?;
+            }
+        }
         used.insert(t.cell);
     }
     for tid_ in &sheet.tables {
@@ -626,6 +675,12 @@ fn write_sheet(
                     (false, true) => format!("({letter})"),
                     (false, false) => format!("({letter}) {header}"),
                 };
+                grow(
+                    &mut heights,
+                    hr,
+                    print::lines(&text, true, 11.0, geo.width(*col)),
+                    11.0,
+                );
                 ws.write_string_with_format(hr, *col, &text, &style::header_format())
                     .map_err(xl(format!(
                         "{} (header of {})",
@@ -650,6 +705,20 @@ fn write_sheet(
                     style::total_label_format()
                 } else {
                     Format::new()
+                };
+                let cell = CellRef::new(*row, lc);
+                let room = geo.span_width(lc, geo.span_end(cell));
+                let fmt = if print::text_width(label, total, 11.0) > room {
+                    grow(
+                        &mut heights,
+                        *row,
+                        print::lines(label, total, 11.0, geo.width(lc)),
+                        11.0,
+                    );
+                    fmt.set_text_wrap()
+                        .set_align(rust_xlsxwriter::FormatAlign::Top)
+                } else {
+                    fmt
                 };
                 ws.write_string_with_format(*row, lc, label, &fmt)
                     .map_err(xl(at(CellRef::new(*row, lc))))?;
@@ -687,7 +756,50 @@ fn write_sheet(
         ws.add_data_validation(r1, col, r2, col, &dv)
             .map_err(xl(format!("the validation of {place}")))?;
     }
+    for (row, h) in &heights {
+        if !omitted(*row) {
+            ws.set_row_height(*row, *h)
+                .map_err(xl(format!("sheet {name}: height of row {}", row + 1)))?;
+        }
+    }
+    page_setup(ws, layout, sheet, &geo)?;
     ws.protect_with_options(&protection());
+    Ok(())
+}
+
+/// Grows row `row` to hold `lines` lines of `size`-point text.
+fn grow(heights: &mut BTreeMap<u32, f64>, row: u32, lines: u32, size: f64) {
+    if lines > 1 {
+        let h = f64::from(lines) * print::LINE_HEIGHT * size.max(9.0) / 11.0 + 2.0;
+        let e = heights.entry(row).or_insert(h);
+        *e = e.max(h);
+    }
+}
+
+/// Every sheet prints landscape on Letter, one page wide, its form as the
+/// print area, its title row repeated on every page, and a footer with the
+/// form id, the sheet and "Page n of m" (as CMS's own form prints).
+fn page_setup(
+    ws: &mut Worksheet,
+    layout: &Layout,
+    sheet: &Sheet,
+    geo: &print::Geometry,
+) -> Result<(), WriteError> {
+    let name = &sheet.name;
+    ws.set_landscape();
+    ws.set_paper_size(1);
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    ws.set_print_area(0, 0, geo.last_row, geo.last_col)
+        .map_err(xl(format!("sheet {name}: print area")))?;
+    ws.set_repeat_rows(0, 0)
+        .map_err(xl(format!("sheet {name}: repeated rows")))?;
+    // `&` starts a code in a header or footer: doubled in the id.
+    ws.set_footer(format!(
+        "&L&8{}&C&8&A&R&8Page &P of &N",
+        layout.form.id.replace('&', "&&")
+    ));
     Ok(())
 }
 

@@ -35,6 +35,16 @@ pub(crate) fn text_format(style: &str) -> Option<Format> {
     })
 }
 
+/// Whether a text style is bold, and its point size.
+pub(crate) fn text_metrics(style: &str) -> (bool, f64) {
+    match style {
+        "title" => (true, 14.0),
+        "section" | "header" => (true, 11.0),
+        "note" => (false, 9.0),
+        _ => (false, 11.0),
+    }
+}
+
 /// Column headers of tables.
 pub(crate) fn header_format() -> Format {
     Format::new()

@@ -1,0 +1,407 @@
+//! Family facts: what the code needs to know about a form family, read from
+//! the template's `[form]` (`family`) and `[form.facts]` blocks — which
+//! fields identify a bid, which figures a reviewer looks at first, which
+//! table finalization sorts and which rows it deletes. Rust holds only how
+//! these are used; the ids are the template's.
+
+use super::Layout;
+use super::schema::{FactsSpec, FigureSpec};
+use serde::Serialize;
+use std::fmt;
+
+/// A form family: the closed set of forms whose rules `bpt` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// The Medicare Advantage BPT.
+    Ma,
+    /// The Medical Savings Account BPT (Appendix H).
+    Msa,
+}
+
+impl Family {
+    /// The family's name as templates write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Ma => "ma",
+            Family::Msa => "msa",
+        }
+    }
+
+    /// Parses a template's `family`.
+    pub fn parse(s: &str) -> Result<Family, String> {
+        match s {
+            "ma" => Ok(Family::Ma),
+            "msa" => Ok(Family::Msa),
+            other => Err(format!(
+                "unknown form family `{other}` (known: `ma`, `msa`)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Family {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for Family {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+/// The fields that identify a bid (`[form.facts.identity]`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Identity {
+    /// Contract number.
+    pub contract: String,
+    /// Plan id.
+    pub plan: String,
+    /// Segment id.
+    pub segment: String,
+    /// Organization name.
+    pub organization: String,
+    /// Plan name.
+    pub plan_name: String,
+    /// Plan type.
+    pub plan_type: String,
+}
+
+/// Which figure of the JSON report a key figure fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFigure {
+    /// `plan_bid`.
+    PlanBid,
+    /// `benchmark`.
+    Benchmark,
+    /// `rebate`.
+    Rebate,
+    /// `total_plan_premium`.
+    TotalPlanPremium,
+}
+
+impl ReportFigure {
+    fn parse(s: &str) -> Result<ReportFigure, String> {
+        Ok(match s {
+            "plan_bid" => ReportFigure::PlanBid,
+            "benchmark" => ReportFigure::Benchmark,
+            "rebate" => ReportFigure::Rebate,
+            "total_plan_premium" => ReportFigure::TotalPlanPremium,
+            o => {
+                return Err(format!(
+                    "unknown report figure `{o}` (known: plan_bid, benchmark, rebate, total_plan_premium)"
+                ));
+            }
+        })
+    }
+}
+
+/// How a figure is drawn in a waterfall chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bar {
+    /// A bar from zero (a subtotal).
+    Total,
+    /// A floating step from the running total by the field's value (signed).
+    Step,
+    /// A floating step from the running total to the next total (no field).
+    Difference,
+}
+
+/// One figure: a field and its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// Field id (empty for a [`Bar::Difference`]).
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// The JSON report's figure it fills, if any.
+    pub report: Option<ReportFigure>,
+    /// Its bar in a waterfall chart.
+    pub bar: Bar,
+}
+
+/// The table finalization sorts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sort {
+    /// Table id.
+    pub table: String,
+    /// Column id.
+    pub column: String,
+    /// Descending (else ascending).
+    pub descending: bool,
+    /// What the rows are called.
+    pub label: String,
+}
+
+/// Rows finalization deletes (zero-based, inclusive).
+#[derive(Debug, Clone, Serialize)]
+pub struct Removed {
+    /// Sheet.
+    pub sheet: String,
+    /// First row, zero-based.
+    pub first: u32,
+    /// Last row, zero-based.
+    pub last: u32,
+    /// What the section is called.
+    pub label: String,
+}
+
+/// The family's facts, resolved against the template's fields.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facts {
+    /// Identity fields.
+    pub identity: Identity,
+    /// Key figures in order.
+    pub key_figures: Vec<Figure>,
+    /// The bid build-up, in order.
+    pub build_up: Vec<Figure>,
+    /// The rebate allocation, in order.
+    pub rebate_allocation: Vec<Figure>,
+    /// The table finalization sorts.
+    pub sort: Option<Sort>,
+    /// Sections finalization deletes.
+    pub remove: Vec<Removed>,
+}
+
+impl Facts {
+    /// The key figure that fills `r` in the JSON report.
+    pub fn report_figure(&self, r: ReportFigure) -> Option<&str> {
+        self.key_figures
+            .iter()
+            .find(|f| f.report == Some(r))
+            .map(|f| f.id.as_str())
+    }
+}
+
+/// Resolves `[form.facts]` against the placed fields: every id must be a
+/// field (or, for the sort, a table and one of its columns).
+pub(super) fn resolve(spec: Option<&FactsSpec>, layout: &Layout) -> Result<Facts, String> {
+    let Some(spec) = spec else {
+        return Ok(Facts::default());
+    };
+    let field = |what: &str, id: &str| -> Result<String, String> {
+        if layout.field(id).is_some() {
+            Ok(id.to_string())
+        } else {
+            Err(format!(
+                "form.facts: {what} `{id}` is not a field of the template"
+            ))
+        }
+    };
+    let i = &spec.identity;
+    let identity = Identity {
+        contract: field("identity.contract", &i.contract)?,
+        plan: field("identity.plan", &i.plan)?,
+        segment: field("identity.segment", &i.segment)?,
+        organization: field("identity.organization", &i.organization)?,
+        plan_name: field("identity.plan_name", &i.plan_name)?,
+        plan_type: field("identity.plan_type", &i.plan_type)?,
+    };
+    let figures = |what: &str, list: &[FigureSpec]| -> Result<Vec<Figure>, String> {
+        list.iter()
+            .map(|f| {
+                let bar = match f.bar.as_deref() {
+                    None | Some("step") => Bar::Step,
+                    Some("total") => Bar::Total,
+                    Some("difference") => Bar::Difference,
+                    Some(o) => {
+                        return Err(format!(
+                            "form.facts: {what} `{}`: bar `{o}` is not `total`, `step` or `difference`",
+                            f.label
+                        ));
+                    }
+                };
+                let id = match (&f.id, bar) {
+                    (None, Bar::Difference) => String::new(),
+                    (Some(_), Bar::Difference) => {
+                        return Err(format!(
+                            "form.facts: {what} `{}`: a `difference` step has no id",
+                            f.label
+                        ));
+                    }
+                    (Some(id), _) => field(what, id)?,
+                    (None, _) => {
+                        return Err(format!("form.facts: {what} `{}`: no id", f.label));
+                    }
+                };
+                Ok(Figure {
+                    id,
+                    label: f.label.clone(),
+                    report: f
+                        .report
+                        .as_deref()
+                        .map(ReportFigure::parse)
+                        .transpose()
+                        .map_err(|e| format!("form.facts: {what} `{}`: {e}", f.label))?,
+                    bar,
+                })
+            })
+            .collect()
+    };
+    let key_figures = figures("key_figures", &spec.key_figures)?;
+    let sort = match &spec.finalize.sort {
+        None => None,
+        Some(s) => {
+            let t = layout.table(&s.table).ok_or_else(|| {
+                format!(
+                    "form.facts.finalize.sort: `{}` is not a table of the template",
+                    s.table
+                )
+            })?;
+            if !t.columns.iter().any(|c| c.0 == s.column) {
+                return Err(format!(
+                    "form.facts.finalize.sort: table `{}` has no column `{}`",
+                    s.table, s.column
+                ));
+            }
+            let descending = match s.order.as_str() {
+                "descending" => true,
+                "ascending" => false,
+                o => {
+                    return Err(format!(
+                        "form.facts.finalize.sort: order `{o}` is neither `ascending` nor `descending`"
+                    ));
+                }
+            };
+            Some(Sort {
+                table: s.table.clone(),
+                column: s.column.clone(),
+                descending,
+                label: s.label.clone(),
+            })
+        }
+    };
+    let mut remove = Vec::new();
+    for r in &spec.finalize.remove {
+        if !layout.sheets.iter().any(|s| s.name == r.sheet) {
+            return Err(format!(
+                "form.facts.finalize.remove: `{}` is not a sheet of the template",
+                r.sheet
+            ));
+        }
+        if r.first_row == 0 || r.last_row < r.first_row {
+            return Err(format!(
+                "form.facts.finalize.remove: rows {}-{} of {} are not 1-based and in order",
+                r.first_row, r.last_row, r.sheet
+            ));
+        }
+        remove.push(Removed {
+            sheet: r.sheet.clone(),
+            first: r.first_row.saturating_sub(1),
+            last: r.last_row.saturating_sub(1),
+            label: r.label.clone(),
+        });
+    }
+    Ok(Facts {
+        identity,
+        key_figures,
+        build_up: figures("build_up", &spec.build_up)?,
+        rebate_allocation: figures("rebate_allocation", &spec.rebate_allocation)?,
+        sort,
+        remove,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::{BUILTIN, Layout};
+
+    fn text(id: &str) -> &'static str {
+        BUILTIN.iter().find(|(k, _)| *k == id).unwrap().1
+    }
+
+    #[test]
+    fn the_ma_facts_resolve() {
+        let l = Layout::from_toml(text("ma-bpt-2013")).unwrap();
+        assert_eq!(l.form.family, Family::Ma);
+        let f = &l.facts;
+        assert_eq!(f.identity.contract, "ws1.general.contract_number");
+        assert_eq!(f.identity.plan_name, "ws1.general.plan_name");
+        assert_eq!(f.key_figures.len(), 5);
+        assert_eq!(
+            f.report_figure(ReportFigure::Rebate),
+            Some("ws5.savings.rebate")
+        );
+        let s = f.sort.as_ref().unwrap();
+        assert_eq!(
+            (s.table.as_str(), s.column.as_str(), s.descending),
+            ("ws5.county", "code", true)
+        );
+        assert_eq!(f.remove.len(), 1);
+        assert_eq!(
+            (
+                f.remove[0].sheet.as_str(),
+                f.remove[0].first,
+                f.remove[0].last
+            ),
+            ("WS6", 62, 68)
+        );
+        assert_eq!(f.build_up[1].bar, Bar::Difference);
+        assert_eq!(f.rebate_allocation.len(), 5);
+    }
+
+    #[test]
+    fn the_msa_facts_name_only_msa_fields() {
+        let l = Layout::from_toml(text("msa-bpt-2013")).unwrap();
+        assert_eq!(l.form.family, Family::Msa);
+        let f = &l.facts;
+        let ids: Vec<&str> = f
+            .key_figures
+            .iter()
+            .chain(&f.build_up)
+            .map(|k| k.id.as_str())
+            .chain([f.identity.contract.as_str(), f.identity.plan_type.as_str()])
+            .collect();
+        assert!(ids.iter().all(|i| i.starts_with("msa.")), "{ids:?}");
+        assert_eq!(f.report_figure(ReportFigure::Rebate), None);
+        assert_eq!(f.sort.as_ref().unwrap().table, "msa.ws3.county");
+        assert!(f.remove.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_family_is_a_template_error() {
+        let t = text("ma-bpt-2013").replacen("family = \"ma\"", "family = \"mx\"", 1);
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: unknown form family `mx` (known: `ma`, `msa`)"
+        );
+    }
+
+    #[test]
+    fn a_fact_naming_no_field_is_a_template_error() {
+        let t = text("ma-bpt-2013").replacen(
+            "contract = \"ws1.general.contract_number\"",
+            "contract = \"ws1.general.contract\"",
+            1,
+        );
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts: identity.contract `ws1.general.contract` is not a field of the template"
+        );
+        let t = text("ma-bpt-2013").replacen("column = \"code\"", "column = \"fips\"", 1);
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts.finalize.sort: table `ws5.county` has no column `fips`"
+        );
+        let t = text("ma-bpt-2013").replacen("bar = \"difference\"", "bar = \"diff\"", 1);
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert!(
+            e.ends_with("bar `diff` is not `total`, `step` or `difference`"),
+            "{e}"
+        );
+    }
+}
