@@ -656,6 +656,7 @@ mod tests {
         let mut ids: Vec<&str> = all.iter().map(|r| r.id).collect();
         ids.dedup();
         assert_eq!(ids.len(), all.len(), "duplicate rule ids");
+        let literal = regex::Regex::new(r"WS[0-9]![A-Z]+[0-9]+").unwrap();
         for r in all {
             assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
             assert!(
@@ -675,7 +676,6 @@ mod tests {
                 "{}: unresolved placeholder in {doc}",
                 r.id
             );
-            let literal = regex::Regex::new(r"WS[0-9]![A-Z]+[0-9]+").unwrap();
             assert!(
                 !literal.is_match(r.doc),
                 "{}: cite cells as {{field.id}}, not by hand: {}",
