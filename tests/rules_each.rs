@@ -184,12 +184,12 @@ fn extra_line(v: &mut Values, category: &str) {
 /// Blanks every calculated cell but the first `keep`, as a tool that fills
 /// a blank form without recalculating leaves it.
 fn blank_calculated(v: &mut Values, keep: usize) {
-    for f in layout()
-        .fields
-        .iter()
-        .filter(|f| f.role.is_calculated())
-        .skip(keep)
-    {
+    let mut kept = 0;
+    for f in layout().fields.iter().filter(|f| f.role.is_calculated()) {
+        if kept < keep && !v.get(&f.id).is_empty() {
+            kept += 1;
+            continue;
+        }
         blank(v, &f.id);
     }
 }

@@ -524,7 +524,7 @@ const MAX_TRACED: usize = 8;
 
 /// Findings computed from an invalid input. For each invalid entered field,
 /// the bid is evaluated again with a stand-in value there (1, or the text
-/// `bpt`); a finding (other than V001/V002) that is not the same with the
+/// `bpt`); a finding (other than the input's own) that is not the same with the
 /// stand-in depends on that input: it is left out, and the input's V002
 /// finding says how many were, by rule. The invalid value is the root
 /// cause; the rest follows from it.
@@ -558,6 +558,14 @@ fn root_causes(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         };
         values.set(field.id.clone(), stand_in);
         let calc = crate::form::Evaluation::from_values(&form, &values).calculated();
+        // An error value a calculated cell shows because of the input (the
+        // `#VALUE!` of a sum over it) is what the formula gives with the
+        // stand-in.
+        for f in &ctx.layout.fields {
+            if f.role.is_calculated() && matches!(values.get(&f.id), Value::Invalid(_)) {
+                values.set(f.id.clone(), calc.get(&f.id).clone());
+            }
+        }
         let other = Ctx {
             layout: ctx.layout,
             values: &values,
@@ -567,7 +575,10 @@ fn root_causes(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         };
         let same: std::collections::HashSet<Key> = families(&other).iter().map(key).collect();
         for f in out.iter() {
-            if f.rule != "V001" && f.rule != "V002" && !same.contains(&key(f)) {
+            // The invalid inputs' own findings stay; an error value in a
+            // calculated cell computed from one is a consequence.
+            let own = invalid.iter().any(|i| i.id == f.field);
+            if !own && !same.contains(&key(f)) {
                 caused.entry(key(f)).or_insert_with(|| field.id.clone());
             }
         }
