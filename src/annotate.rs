@@ -51,10 +51,14 @@ fn fill(s: Severity) -> u32 {
     }
 }
 
-/// Header of the findings table.
-const HEADER: [&str; 9] = [
-    "Severity", "Rule", "Cell", "Field", "Label", "Message", "Found", "Expected", "Sheet",
+/// Header of the findings table: the human label before the field id.
+const HEADER: [&str; 11] = [
+    "Severity", "Rule", "Count", "Sheet", "Cell", "Label", "Message", "Found", "Expected", "Field",
+    "Citation",
 ];
+
+/// Widest a column of the Findings sheet is sized to (characters).
+const MAX_WIDTH: usize = 70;
 
 /// The annotated copy of the workbook at `path` (the file `bid` was read
 /// from), with the list of edits.
@@ -188,7 +192,60 @@ fn shown(v: &Value) -> String {
     }
 }
 
-/// The Findings sheet, its styles added to the package.
+/// Findings with the same rule, sheet, message, found and expected value:
+/// one row of the Findings sheet with a count, linked to its first cell.
+struct Group<'a> {
+    first: &'a Finding,
+    cells: Vec<&'a str>,
+}
+
+/// The findings grouped (see [`Group`]) and sorted by severity, then sheet
+/// in workbook order, then cell (row, then column).
+fn grouped<'a>(layout: &crate::template::Layout, findings: &'a [Finding]) -> Vec<Group<'a>> {
+    let sheet_at = |name: &str| {
+        layout
+            .sheets
+            .iter()
+            .position(|s| s.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    let cell_at = |c: &str| CellRef::parse(c).map(|c| (c.row, c.col));
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.severity, sheet_at(&a.sheet), cell_at(&a.cell), a.rule).cmp(&(
+            b.severity,
+            sheet_at(&b.sheet),
+            cell_at(&b.cell),
+            b.rule,
+        ))
+    });
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    let mut index: BTreeMap<(&str, &str, &str, &str, &str), usize> = BTreeMap::new();
+    for f in sorted {
+        let key = (
+            f.rule,
+            f.sheet.as_str(),
+            f.message.as_str(),
+            f.found.as_str(),
+            f.expected.as_str(),
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].cells.push(f.cell.as_str()),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(Group {
+                    first: f,
+                    cells: vec![f.cell.as_str()],
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// The Findings sheet, its styles added to the package: title and bid
+/// identity, counts, the key figures, a tally per rule, then the findings
+/// grouped and sorted (see [`grouped`]).
 fn findings_sheet(
     p: &mut crate::package::Package,
     bid: &Bid,
@@ -205,13 +262,22 @@ fn findings_sheet(
     }
     let mut s = NewSheet::new(FINDINGS_SHEET);
     let id = bid_id(bid);
+    let ident = &bid.layout.facts.identity;
+    let text_of = |fid: &str| bid.values.text(fid).unwrap_or("").trim().to_string();
+    s.rows.push(vec![NewCell::text(
+        format!("Findings — {}", id.display()),
+        title,
+    )]);
     s.rows.push(vec![NewCell::text(
         format!(
-            "Findings — {} — {}",
-            id.display(),
+            "{} / {} — {} {} — {}",
+            text_of(&ident.organization),
+            text_of(&ident.plan_name),
+            bid.layout.form.title,
+            bid.layout.form.contract_year,
             bid.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
         ),
-        title,
+        0,
     )]);
     s.rows.push(vec![]);
     for (label, sv) in [
@@ -242,35 +308,145 @@ fn findings_sheet(
         }
         s.rows.push(row);
     }
+    // The tally per rule, in severity then rule order.
+    s.rows.push(vec![]);
+    s.rows.push(
+        ["Rule", "Severity", "Count", "Blocks finalization", "Name"]
+            .iter()
+            .map(|h| NewCell::text(*h, head))
+            .collect(),
+    );
+    let mut tally: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+    for f in findings {
+        let n = tally.entry((f.severity, f.rule)).or_insert(0);
+        *n = n.saturating_add(1);
+    }
+    for ((sv, rule), n) in &tally {
+        let st = sev.get(&sv.to_string()).copied().unwrap_or(0);
+        s.rows.push(vec![
+            NewCell::text(*rule, 0),
+            NewCell::text(sv.to_string(), st),
+            NewCell::number(n.to_string(), 0),
+            // `bpt finalize` refuses while any error stands.
+            NewCell::text(if *sv == Severity::Error { "yes" } else { "no" }, 0),
+            NewCell::text(crate::rules::rule(rule).map_or("", |r| r.name), 0),
+        ]);
+    }
     s.rows.push(vec![]);
     let header_row = u32::try_from(s.rows.len()).unwrap_or(0);
     s.rows
         .push(HEADER.iter().map(|h| NewCell::text(*h, head)).collect());
-    for f in findings {
+    let groups = grouped(bid.layout, findings);
+    for g in &groups {
+        let f = g.first;
         let sv = sev.get(&f.severity.to_string()).copied().unwrap_or(0);
-        let cell = if f.cell.is_empty() {
-            NewCell::text(f.sheet.clone(), 0)
-        } else {
-            let mut c = NewCell::text(format!("{}!{}", f.sheet, f.cell), 0);
-            c.link = Some(format!("'{}'!{}", f.sheet.replace('\'', "''"), f.cell));
-            c
+        let cells = {
+            let shown: Vec<&str> = g.cells.iter().copied().filter(|c| !c.is_empty()).collect();
+            match shown.len() {
+                0 => String::new(),
+                1..=3 => shown.join(", "),
+                n => format!(
+                    "{}, … ({} more)",
+                    shown[..3].join(", "),
+                    n.saturating_sub(3)
+                ),
+            }
         };
+        let mut cell = NewCell::text(cells, 0);
+        if !f.cell.is_empty() {
+            cell.link = Some(format!("'{}'!{}", f.sheet.replace('\'', "''"), f.cell));
+        }
         s.rows.push(vec![
             NewCell::text(f.severity.to_string(), sv),
             NewCell::text(f.rule, 0),
+            NewCell::number(g.cells.len().to_string(), 0),
+            NewCell::text(f.sheet.clone(), 0),
             cell,
-            NewCell::text(f.field.clone(), 0),
             NewCell::text(f.label.clone(), 0),
             NewCell::text(f.message.clone(), 0),
             NewCell::text(f.found.clone(), 0),
             NewCell::text(f.expected.clone(), 0),
-            NewCell::text(f.sheet.clone(), 0),
+            NewCell::text(f.field.clone(), 0),
+            NewCell::text(crate::rules::rule(f.rule).map_or("", |r| r.source), 0),
         ]);
     }
-    let last = header_row.saturating_add(u32::try_from(findings.len()).unwrap_or(0));
+    let last = header_row.saturating_add(u32::try_from(groups.len()).unwrap_or(0));
     let last_col = u16::try_from(HEADER.len().saturating_sub(1)).unwrap_or(u16::MAX);
     s.autofilter = Some((header_row, last, last_col));
     s.freeze_rows = header_row.saturating_add(1);
-    s.widths = vec![20.0, 14.0, 14.0, 34.0, 40.0, 80.0, 18.0, 24.0, 8.0];
+    // Columns sized to their content (the title rows overflow), capped.
+    let mut widths = vec![0usize; HEADER.len()];
+    for (r, row) in s.rows.iter().enumerate() {
+        if r < 2 {
+            continue;
+        }
+        for (c, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(cell.value.shown().chars().count());
+            }
+        }
+    }
+    s.widths = widths
+        .iter()
+        .map(|w| {
+            let w = u32::try_from((*w).clamp(6, MAX_WIDTH)).unwrap_or(6);
+            f64::from(w) * 1.1 + 2.0
+        })
+        .collect();
+    s.print_landscape = true;
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(
+        rule: &'static str,
+        severity: Severity,
+        sheet: &str,
+        cell: &str,
+        msg: &str,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity,
+            sheet: sheet.into(),
+            cell: cell.into(),
+            field: String::new(),
+            label: String::new(),
+            message: msg.into(),
+            found: String::new(),
+            expected: String::new(),
+        }
+    }
+
+    #[test]
+    fn findings_are_sorted_by_severity_sheet_and_cell_and_repeats_grouped() {
+        let layout = crate::template::builtin_cached("ma-bpt-2013").unwrap();
+        let fs = vec![
+            finding("R002", Severity::Warning, "WS1", "D10", "blank"),
+            finding("M010", Severity::Error, "WS5", "B40", "too far"),
+            finding("R002", Severity::Warning, "WS1", "D9", "blank"),
+            finding("F001", Severity::Error, "WS1", "D5", "bad"),
+            finding("M010", Severity::Error, "WS2", "AA3", "too far"),
+            finding("V003", Severity::Info, "WS1", "D5", "x"),
+            finding("M010", Severity::Error, "WS2", "C30", "too far"),
+        ];
+        let g = grouped(layout, &fs);
+        let rows: Vec<(&str, String)> = g
+            .iter()
+            .map(|g| (g.first.rule, g.cells.join(" ")))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("F001", "D5".to_string()),
+                ("M010", "AA3 C30".to_string()),
+                ("M010", "B40".to_string()),
+                ("R002", "D9 D10".to_string()),
+                ("V003", "D5".to_string()),
+            ]
+        );
+    }
 }

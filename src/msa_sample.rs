@@ -13,7 +13,7 @@
 //! same values (county variation comes from a fixed-seed generator keyed on
 //! the profile name).
 
-use crate::calc::{self, round};
+use crate::sample::round;
 use crate::sample::{INDIANA_STATE, OHIO_STATE, Rng, State, date, put, put_text};
 use crate::template::{Kind, Layout, Role};
 use crate::value::{Value, Values};
@@ -171,7 +171,10 @@ pub fn generate(p: &MsaProfile, layout: &Layout) -> Values {
     put(&mut v, "msa.ws4.summary.nbe", p.nbe);
     put(&mut v, "msa.ws4.summary.margin", p.margin);
     // The WS2 projection gives the total the claim intervals must add up to.
-    let first = calc::recalc(layout, &v).values;
+    let Ok(form) = crate::form::compiled(layout) else {
+        return v;
+    };
+    let first = crate::form::recalc(&form, &v).values;
     let target = first
         .num("msa.ws2.allowed.blend_allowed[s]")
         .unwrap_or(Decimal::ZERO);

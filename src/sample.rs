@@ -7,7 +7,6 @@
 //! same profile always gives the same values (variation across counties comes
 //! from a fixed-seed generator keyed on the profile name).
 
-use crate::calc::{self, round};
 use crate::template::Layout;
 use crate::value::{Value, Values};
 use chrono::NaiveDate;
@@ -701,18 +700,33 @@ pub fn generate(p: &Profile, layout: &Layout) -> Values {
     benchmark_inputs(p, &mut v);
     contacts(p, &mut v);
     osb(p, &mut v);
+    // The shipped templates compile (`form` tests); a layout that did not
+    // would leave its calculated cells blank.
+    let Ok(form) = crate::form::compiled(layout) else {
+        return v;
+    };
     // First pass: projected allowed costs give the non-DE#/DE# split.
-    let first = calc::recalc(layout, &v).values;
+    let first = crate::form::recalc(&form, &v).values;
     de_split(p, &first, &mut v);
     // Second pass: the rebate is known; allocate it.
-    let second = calc::recalc(layout, &v).values;
+    let second = crate::form::recalc(&form, &v).values;
     allocate_rebate(p, &second, &mut v);
     finish(layout, v)
 }
 
-/// Inputs plus the recalculated value of every calculated field.
+/// Excel's ROUND to `dp` decimals (half away from zero).
+pub(crate) fn round(d: Decimal, dp: u32) -> Decimal {
+    crate::form::eval::round(d, i64::from(dp))
+}
+
+/// Inputs plus the value of every calculated field, as the template's
+/// formulas give it (inputs alone when the layout's formulas do not
+/// compile: never for a shipped template).
 pub fn finish(layout: &Layout, inputs: Values) -> Values {
-    let r = calc::recalc(layout, &inputs);
+    let Ok(form) = crate::form::compiled(layout) else {
+        return inputs;
+    };
+    let r = crate::form::recalc(&form, &inputs);
     let mut all = inputs;
     for (id, val) in r.values.iter_unordered() {
         all.set(id, val.clone());

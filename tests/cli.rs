@@ -231,6 +231,46 @@ fn rules_and_explain() {
     let (code, _, err) = bpt(&["explain", "Z999"]);
     assert_eq!(code, 2);
     assert!(err.contains("no rule"));
+    // The resubmission checks of Appendix E are in the registry too.
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .filter(|id| id.starts_with("RR"))
+        .collect();
+    assert_eq!(ids.len(), 17, "{ids:?}");
+    let (code, out, _) = bpt(&["explain", "RR05"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(
+            "RR05 (target-not-returned) — error\nsource: Appendix E Section II A-D, G, H (seed 3211-3356); Examples 1-6\n"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn reallocate_check_refuses_two_different_bids() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-bids");
+    let hmo = root.join("hmo-mapd-2013.xlsx");
+    let lppo = root.join("lppo-2013.xlsx");
+    let (h, l) = (hmo.to_str().unwrap(), lppo.to_str().unwrap());
+    let (code, out, err) = bpt(&["reallocate", "--check", h, l]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.starts_with(&format!("bpt: {h} is ")), "{err}");
+    assert!(
+        err.ends_with(
+            "a resubmission is the same contract-plan-segment and plan type as its June bid\n"
+        ),
+        "{err}"
+    );
+    let (code, out, err) = bpt(&["reallocate", "--check", h, h]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("every change is one Appendix E permits\n"),
+        "{out}"
+    );
 }
 
 #[test]

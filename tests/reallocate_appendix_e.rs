@@ -791,63 +791,69 @@ fn example_g_ma_only_rounds_in_june() {
 // ------------------------------------------------------------ from_values
 
 #[test]
-fn june_from_values_reads_field_ids() {
-    let mut v = Values::default();
-    let t = |s: &str| Value::Text(s.into());
-    v.set("ws1.general.plan_type", t("RPPO"));
-    v.set("ws1.general.ma_pd", t("Y"));
-    v.set("ws1.general.plan_id", t("801"));
-    v.set_num("ws5.quality.rebate_pct", dec!(0.7166666666666667));
-    v.set_num("ws6.allocation.allocated[ma_rebate]", dec!(55));
-    v.set_num("ws6.allocation.allocated[reduce_cost_sharing]", dec!(20));
-    v.set_num("ws6.rebate_input.other_supplemental", dec!(9.996));
-    v.set_num("ws6.part_b.rebate_input", dec!(5.04));
-    v.set_num("ws6.premium.part_d_basic_rebate", dec!(15));
-    v.set_num("ws6.premium.part_d_supp_rebate_input", dec!(5));
-    v.set_num("ws6.premium.part_d_basic_before", dec!(35));
-    v.set_num("ws6.premium.part_d_supp_before", dec!(8));
-    v.set_num("ws4.revreq.x_r", dec!(45));
-    v.set_num("ws5.savings.basic_premium", dec!(0));
-    v.set(
-        "ws6.premium.plan_intention",
-        t("Low-Income Premium Subsidy Amount"),
-    );
-    v.set_num("ws4.margin.w_o", dec!(12.34));
-    v.set_num("ws6.part_b.max_buydown", dec!(99.90));
-    v.set_num("ws4.revreq.x_q", dec!(30));
-    v.set_num("ws5.bid.conversion_factor", dec!(1.02));
-    let j = June::from_values(&v);
-    assert!(j.is_rppo() && j.ma_pd && j.egwp && !j.has_part_d());
+fn june_from_values_reads_the_evaluated_bid() {
+    // The June figures of a shipped bid are its WS6/WS5/WS4 cells as the
+    // template's formulas give them: the workbook's own cached values.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bid =
+        bpt::reader::read_bid(&root.join("sample-bids/rppo-region13-2013.xlsx")).expect("sample");
+    let j = June::from_values(bid.form, &bid.values);
+    let cached = |id: &str| bid.values.num(id).unwrap_or_default();
     assert_eq!(j.class(), PlanClass::Rppo);
-    assert_eq!(j.rebate_level, RebateLevel::Pct71);
-    assert_eq!(j.ma_rebate, dec!(55));
     assert_eq!(
-        j.allocations,
-        Allocations {
-            reduce_cost_sharing: dec!(20),
-            other_supplemental: dec!(10.00),
-            part_b: dec!(5.0),
-            part_d_basic: dec!(15),
-            part_d_supplemental: dec!(5.0),
-        }
+        Some(j.rebate_level),
+        bid.values
+            .num("ws5.quality.rebate_pct")
+            .and_then(RebateLevel::from_fraction)
     );
-    assert_eq!(j.ms_premium(), dec!(15));
-    assert_eq!(j.rounded_ma_premium, dec!(15.0));
-    assert_eq!(j.part_d_basic_premium, dec!(20));
-    assert_eq!(j.total_plan_premium, dec!(38));
-    assert_eq!(j.intention, Some(Intention::Lipsa));
-    assert_eq!(j.mc_margin, dec!(12.34));
-    assert_eq!(j.maxima.part_b, Some(dec!(99.90)));
-    assert_eq!(j.maxima.reduce_cost_sharing, Some(dec!(30)));
-    assert_eq!(j.maxima.other_supplemental, None);
-    assert_eq!(j.bid.conversion_factor, dec!(1.02));
-    // Star rating fallback; an empty bid gives a blank June.
-    let mut v = Values::default();
-    v.set_num("ws5.quality.star_rating", dec!(3.0));
-    v.set("ws5.quality.new_low", t("Low"));
-    assert_eq!(June::from_values(&v).rebate_level, RebateLevel::Pct73);
+    for (got, id) in [
+        (j.ma_rebate, "ws6.allocation.allocated[ma_rebate]"),
+        (
+            j.allocations.reduce_cost_sharing,
+            "ws6.allocation.allocated[reduce_cost_sharing]",
+        ),
+        (
+            j.allocations.other_supplemental,
+            "ws6.allocation.allocated[other_supplemental]",
+        ),
+        (j.allocations.part_b, "ws6.allocation.allocated[part_b]"),
+        (
+            j.allocations.part_d_basic,
+            "ws6.premium.part_d_basic_rebate",
+        ),
+        (
+            j.allocations.part_d_supplemental,
+            "ws6.premium.part_d_supp_rebate",
+        ),
+        (
+            j.ms_revenue_requirement,
+            "ws6.premium.ms_revenue_requirement",
+        ),
+        (j.basic_ma_premium, "ws6.premium.basic_premium"),
+        (j.rounded_ma_premium, "ws6.premium.rounded_ma_premium"),
+        (j.part_d_basic_premium, "ws6.premium.part_d_basic_premium"),
+        (j.total_plan_premium, "ws6.premium.total_plan_premium"),
+        (j.mc_margin, "ws4.margin.w_o"),
+        (j.bid.plan_bid, "ws5.bid.plan_bid"),
+        (j.bid.savings, "ws5.savings.savings"),
+    ] {
+        // The workbook caches doubles (15-17 significant digits).
+        assert!(
+            (got - cached(id)).abs() < dec!(0.000000001),
+            "{id}: {got} vs {}",
+            cached(id)
+        );
+    }
+    assert_eq!(j.ma_rebate, dec!(20.94));
+    // A plan type typed "RPPO " is not RPPO to the formulas, nor here.
+    let mut v = bid.values.clone();
+    v.set("ws1.general.plan_type", Value::Text("RPPO ".into()));
+    let spaced = June::from_values(bid.form, &v);
+    assert_eq!(spaced.class(), PlanClass::LocalMaPd);
+    assert_eq!(spaced.ma_rebate, dec!(30.21));
+    // An empty bid gives a blank June.
     assert_eq!(
-        June::from_values(&Values::default()).class(),
+        June::from_values(bid.form, &Values::default()).class(),
         PlanClass::LocalMaOnly
     );
 }

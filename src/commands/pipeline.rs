@@ -7,7 +7,7 @@ use crate::form::Recalc;
 use crate::reader::{self, Bid};
 use crate::report::{self, BidId, FileReport};
 use crate::rules::{self, Ctx, Selection};
-use crate::value::{Value, Values};
+use crate::value::Value;
 use rust_decimal::Decimal;
 use std::path::Path;
 
@@ -39,16 +39,6 @@ pub fn recalc_bid(bid: &Bid) -> Recalc {
 /// form always compiles (the reader checks it), so this is always `Ok`.
 pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
     Ok(recalc_bid(bid))
-}
-
-/// A bid's values with every calculated cell as `bpt` recomputes it.
-pub(crate) fn bid_with_calc(bid: &Bid) -> Values {
-    let r = recalc_bid(bid);
-    let mut v = bid.layout.entered_values(&bid.values);
-    for (id, val) in r.values.iter_unordered() {
-        v.set(id, val.clone());
-    }
-    v
 }
 
 /// The `default` fields whose submitted number differs from the default

@@ -1,7 +1,7 @@
 //! `bpt reallocate`: Appendix E rebate reallocation and resubmission checks.
 
 use super::files::save_edited;
-use super::pipeline::{bid_id, bid_with_calc, default_overrides};
+use super::pipeline::{bid_id, default_overrides};
 use super::render::json_or_err;
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
 use crate::reader::{self, Bid};
@@ -35,8 +35,7 @@ pub fn reallocate(
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let values = bid_with_calc(&bid);
-    let june = June::from_values(&values);
+    let june = June::from_values(bid.form, &bid.values);
     let Some(pd) = a
         .part_d_basic_premium
         .or_else(|| (!june.has_part_d()).then_some(june.part_d_basic_before))
@@ -183,7 +182,7 @@ pub fn reallocate_check(
 ) -> Outcome {
     use crate::reallocate::{Announcement, June, Severity as RSev};
     let read =
-        |p: &Path| reader::read_bid(p).map(|b| (June::from_values(&bid_with_calc(&b)), bid_id(&b)));
+        |p: &Path| reader::read_bid(p).map(|b| (June::from_values(b.form, &b.values), bid_id(&b)));
     let (june, id1) = match read(june_path) {
         Ok(x) => x,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -192,6 +191,21 @@ pub fn reallocate_check(
         Ok(x) => x,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
+    // Two different bids are no resubmission of one another.
+    if id1 != id2 || june.plan_type != resub.plan_type {
+        return Outcome::err(
+            format!(
+                "bpt: {} is {} ({}) but {} is {} ({}): a resubmission is the same contract-plan-segment and plan type as its June bid\n",
+                crate::sanitize::path(june_path),
+                id1.display(),
+                june.plan_type,
+                crate::sanitize::path(resub_path),
+                id2.display(),
+                resub.plan_type,
+            ),
+            UNREADABLE,
+        );
+    }
     let implied = Announcement::implied_by(&resub);
     let ann = Announcement {
         part_d_basic_before: a

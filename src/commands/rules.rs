@@ -5,7 +5,9 @@ use crate::rules;
 
 /// `bpt rules [--json]`.
 pub fn list_rules(json: bool) -> Outcome {
-    let all = rules::registry();
+    // Validation rules, then the resubmission checks of `reallocate --check`.
+    let mut all = rules::registry();
+    all.extend(rules::resubmission_rules());
     if json {
         // Each rule with its citation (`source`) and the passage's key
         // sentence (`passage`).

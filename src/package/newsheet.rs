@@ -59,6 +59,8 @@ pub struct NewSheet {
     pub freeze_rows: u32,
     /// Autofilter over zero-based rows `first..=last`, columns `0..=last_col`.
     pub autofilter: Option<(u32, u32, u16)>,
+    /// Print landscape, one page wide, with a "Page n of m" footer.
+    pub print_landscape: bool,
 }
 
 impl NewSheet {
@@ -75,6 +77,9 @@ impl NewSheet {
         let mut s = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">",
         );
+        if self.print_landscape {
+            s.push_str("<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>");
+        }
         s.push_str("<sheetViews><sheetView workbookViewId=\"0\">");
         if self.freeze_rows > 0 {
             let top = CellRef::new(self.freeze_rows, 0);
@@ -145,7 +150,13 @@ impl NewSheet {
             }
             s.push_str("</hyperlinks>");
         }
-        s.push_str("<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>");
+        if self.print_landscape {
+            s.push_str("<pageMargins left=\"0.4\" right=\"0.4\" top=\"0.5\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"1\" orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"0\"/><headerFooter><oddFooter>&amp;L&amp;8");
+            s.push_str(&esc(&self.name.replace('&', "&&")));
+            s.push_str("&amp;R&amp;8Page &amp;P of &amp;N</oddFooter></headerFooter></worksheet>");
+        } else {
+            s.push_str("<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>");
+        }
         s
     }
 }

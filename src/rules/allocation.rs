@@ -151,7 +151,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 money(d),
                 "≥ 0.00",
             ));
-        } else if crate::calc::round(d, dp) != d {
+        } else if crate::form::eval::round(d, i64::from(dp)) != d {
             let (rule, unit) = if dp == 1 {
                 ("A005", "dime")
             } else {
@@ -163,10 +163,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "entered as {}; the form rounds it to the {unit}: {}",
                     d.normalize(),
-                    crate::calc::round(d, dp)
+                    crate::form::eval::round(d, i64::from(dp))
                 ),
                 d.normalize().to_string(),
-                crate::calc::round(d, dp).to_string(),
+                crate::form::eval::round(d, i64::from(dp)).to_string(),
             ));
         }
     }

@@ -334,11 +334,20 @@ fn sorted_rules() -> &'static [&'static Rule] {
     })
 }
 
-/// Looks a rule up by id (case-insensitive).
+/// The resubmission checks of Appendix E (`bpt reallocate --check`,
+/// RR01–RR17): listed by `bpt rules` and explained by `bpt explain`, but
+/// not run by `validate` (they compare two bids).
+pub fn resubmission_rules() -> &'static [Rule] {
+    crate::reallocate::RULES
+}
+
+/// Looks a rule up by id (case-insensitive): a validation rule or a
+/// resubmission check.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     sorted_rules()
         .iter()
         .copied()
+        .chain(resubmission_rules())
         .find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
@@ -641,7 +650,7 @@ pub(crate) fn show(d: Decimal) -> String {
 
 /// Money to the cent.
 pub(crate) fn money(d: Decimal) -> String {
-    format!("{:.2}", crate::calc::round(d, 2))
+    format!("{:.2}", crate::form::eval::round(d, 2))
 }
 
 /// A fraction as a percentage (0.715 → "71.5%"); a fraction too large to
@@ -696,6 +705,22 @@ mod tests {
             let fam = &r.id[..1];
             assert!("FCRMAPVDH".contains(fam), "{}: unknown family", r.id);
         }
+    }
+
+    #[test]
+    fn resubmission_checks_are_documented_with_appendix_e() {
+        let rr = resubmission_rules();
+        let ids: Vec<&str> = rr.iter().map(|r| r.id).collect();
+        let want: Vec<String> = (1..=17).map(|i| format!("RR{i:02}")).collect();
+        assert_eq!(ids, want);
+        for r in rr {
+            assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
+            assert!(r.source.contains("seed"), "{}: {}", r.id, r.source);
+            assert!(!r.blocks_finalize, "{}", r.id);
+        }
+        assert_eq!(rule("rr05").map(|r| r.name), Some("target-not-returned"));
+        // Not a validation rule: `--select RR05` is no `validate` selection.
+        assert!(registry().iter().all(|r| !r.id.starts_with("RR")));
     }
 
     #[test]

@@ -185,7 +185,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
             match ctx.num(id) {
                 None if ctx.is_blank(id) => out.push(ctx.finding("P006", id, "an MA-PD plan enters the Part D premium before rebates, even when no rebate buys it down", "(blank)", "the Part D BPT premium")),
-                Some(d) if crate::calc::round(d, 1) != d => out.push(ctx.finding("P006", id, "Part D premiums are rounded to the dime on the Part D BPT", money(d), crate::calc::round(d, 1).to_string())),
+                Some(d) if crate::form::eval::round(d, 1) != d => out.push(ctx.finding("P006", id, "Part D premiums are rounded to the dime on the Part D BPT", money(d), crate::form::eval::round(d, 1).to_string())),
                 _ => {}
             }
         }

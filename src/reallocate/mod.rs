@@ -19,7 +19,7 @@
 //!   change Appendix E does not permit ([`Violation`]).
 //!
 //! Arithmetic is exact (`rust_decimal`); rounding is Excel's ROUND, half away
-//! from zero ([`crate::calc::round`]). Inputs are clamped to ±10¹² so no
+//! from zero ([`crate::form::eval::round`]). Inputs are clamped to ±10¹² so no
 //! hostile value can overflow.
 //!
 //! ```
@@ -50,12 +50,19 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use crate::calc::round;
 use crate::value::Values;
+mod rules;
+pub use rules::RULES;
+
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::Serialize;
 use std::fmt;
+
+/// Excel's ROUND to `dp` decimals (half away from zero).
+fn round(d: Decimal, dp: u32) -> Decimal {
+    crate::form::eval::round(d, i64::from(dp))
+}
 
 /// Largest magnitude any input may take (larger values are clamped).
 const LIMIT: Decimal = dec!(1000000000000);
@@ -111,6 +118,17 @@ fn div(a: Decimal, b: Decimal) -> Decimal {
 /// `−a` (never overflows: `Decimal::MIN` is `−Decimal::MAX`).
 fn neg(a: Decimal) -> Decimal {
     sub(Decimal::ZERO, a)
+}
+
+/// Money to the cent: what `check` compares (a difference below half a
+/// cent is no change, as the form shows and HPMS reads money).
+fn cents(d: Decimal) -> Decimal {
+    round(d, 2)
+}
+
+/// Whether two amounts differ to the cent.
+fn differ(a: Decimal, b: Decimal) -> bool {
+    cents(a) != cents(b)
 }
 
 /// `$12.30`, `-$2.00`.
@@ -193,23 +211,6 @@ impl RebateLevel {
         [RebateLevel::Pct73, RebateLevel::Pct71, RebateLevel::Pct66]
             .into_iter()
             .find(|l| sub(l.fraction(), f).abs() < dec!(0.005))
-    }
-
-    /// The level from the star rating, the new/low indicator and the plan
-    /// type (the CY2013 rebate table of the Pricing Considerations).
-    pub fn from_stars(star: Option<Decimal>, new_low: &str, plan_type: &str) -> RebateLevel {
-        let nl = new_low.trim().to_ascii_lowercase();
-        let star = star.unwrap_or(Decimal::ZERO);
-        if star >= dec!(4.5) || nl == "low" {
-            RebateLevel::Pct73
-        } else if star >= dec!(3.5)
-            || nl.contains("new parent")
-            || (star >= dec!(3) && plan_type.trim().eq_ignore_ascii_case("ED PFFS"))
-        {
-            RebateLevel::Pct71
-        } else {
-            RebateLevel::Pct66
-        }
     }
 
     /// `73⅓ %`.
@@ -422,10 +423,6 @@ fn num0(v: &Values, id: &str) -> Decimal {
     clamp(v.num(id).unwrap_or(Decimal::ZERO))
 }
 
-fn num_or(v: &Values, id: &str, fallback: impl FnOnce() -> Decimal) -> Decimal {
-    v.num(id).map(clamp).unwrap_or_else(fallback)
-}
-
 fn yes(v: &Values, id: &str) -> Option<bool> {
     let t = match v.get(id) {
         crate::value::Value::Text(s) => s.trim().to_ascii_uppercase(),
@@ -439,28 +436,29 @@ fn yes(v: &Values, id: &str) -> Option<bool> {
 }
 
 impl June {
-    /// Fills the figures from a bid's values, by the field ids of
-    /// `docs/field-ids.md`. Calculated cells are taken when present and
-    /// otherwise derived from the inputs as the form does (the allocations
-    /// from the WS6 inputs rounded to two or one decimals, line 7d = 7a − 7c,
-    /// …), so both a read workbook and a recalculated one work. Blank or
-    /// invalid numbers count as zero.
+    /// The figures of a bid: `values` (as read) evaluated through the
+    /// template's formulas ([`crate::form`]), each figure read from its
+    /// field (ids of `docs/field-ids.md`): calculated cells are what the
+    /// formulas give, never a second computation here. The rebate level is
+    /// the one the template's rebate % (WS5 Sec V) gives. Blank or invalid
+    /// numbers count as zero.
     ///
     /// ```
     /// use bpt::reallocate::{June, Intention, RebateLevel};
     /// use bpt::value::{Value, Values};
     /// use rust_decimal_macros::dec;
+    /// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+    /// let form = bpt::form::cached(layout).unwrap();
     /// let mut v = Values::default();
     /// v.set("ws1.general.plan_type", Value::Text("HMO".into()));
     /// v.set("ws1.general.ma_pd", Value::Text("Y".into()));
     /// v.set("ws1.general.plan_id", Value::Text("001".into()));
     /// v.set_num("ws5.quality.star_rating", dec!(4.5));
-    /// v.set_num("ws5.savings.rebate", dec!(50));
     /// v.set_num("ws6.premium.part_d_basic_before", dec!(36));
     /// v.set_num("ws6.premium.part_d_basic_rebate_input", dec!(36.04));
     /// v.set_num("ws6.rebate_input.other_supplemental", dec!(13.999));
     /// v.set("ws6.premium.plan_intention", Value::Text("Premium amount displayed in line 7d".into()));
-    /// let j = June::from_values(&v);
+    /// let j = June::from_values(form, &v);
     /// assert!(j.ma_pd && !j.egwp);
     /// assert_eq!(j.rebate_level, RebateLevel::Pct73);
     /// assert_eq!(j.allocations.part_d_basic, dec!(36.0));
@@ -468,8 +466,13 @@ impl June {
     /// assert_eq!(j.part_d_basic_premium, dec!(0));
     /// assert_eq!(j.intention, Some(Intention::Line7d));
     /// ```
-    pub fn from_values(values: &Values) -> June {
-        let v = values;
+    pub fn from_values(form: &crate::form::Form, values: &Values) -> June {
+        let ev = crate::form::Evaluation::from_values(form, values);
+        let mut all = values.clone();
+        for &id in form.order() {
+            all.set(form.name(id), ev.value(id));
+        }
+        let v = &all;
         let text = |id: &str| -> String {
             match v.get(id) {
                 crate::value::Value::Text(s) => s.trim().to_string(),
@@ -477,7 +480,11 @@ impl June {
                 _ => String::new(),
             }
         };
-        let plan_type = text("ws1.general.plan_type");
+        // As typed: the template's formulas do not trim it either.
+        let plan_type = match v.get("ws1.general.plan_type") {
+            crate::value::Value::Text(s) => s.clone(),
+            _ => String::new(),
+        };
         let ma_pd = yes(v, "ws1.general.ma_pd").unwrap_or(false);
         let egwp = yes(v, "ws1.general.egwp").unwrap_or_else(|| {
             text("ws1.general.plan_id")
@@ -487,93 +494,28 @@ impl June {
         let rebate_level = v
             .num("ws5.quality.rebate_pct")
             .and_then(RebateLevel::from_fraction)
-            .unwrap_or_else(|| {
-                RebateLevel::from_stars(
-                    v.num("ws5.quality.star_rating"),
-                    &text("ws5.quality.new_low"),
-                    &plan_type,
-                )
-            });
-        let ma_rebate = num_or(v, "ws6.allocation.allocated[ma_rebate]", || {
-            num0(v, "ws5.savings.rebate")
-        });
-        let alloc = |line: &str, input: &str, dp: u32| {
-            num_or(v, &format!("ws6.allocation.allocated[{line}]"), || {
-                round(num0(v, input), dp)
-            })
-        };
-        let part_d_basic = num_or(v, "ws6.premium.part_d_basic_rebate", || {
-            alloc("part_d_basic", "ws6.premium.part_d_basic_rebate_input", 1)
-        });
-        let part_d_supplemental = num_or(v, "ws6.premium.part_d_supp_rebate", || {
-            alloc(
-                "part_d_supplemental",
-                "ws6.premium.part_d_supp_rebate_input",
-                1,
-            )
-        });
+            .unwrap_or_default();
         let allocations = Allocations {
-            reduce_cost_sharing: alloc(
-                "reduce_cost_sharing",
-                "ws6.rebate_input.reduce_cost_sharing",
-                2,
-            ),
-            other_supplemental: alloc(
-                "other_supplemental",
-                "ws6.rebate_input.other_supplemental",
-                2,
-            ),
-            part_b: num_or(v, "ws6.allocation.allocated[part_b]", || {
-                num_or(v, "ws6.part_b.rebate_rounded", || {
-                    round(num0(v, "ws6.part_b.rebate_input"), 1)
-                })
-            }),
-            part_d_basic,
-            part_d_supplemental,
+            reduce_cost_sharing: num0(v, "ws6.allocation.allocated[reduce_cost_sharing]"),
+            other_supplemental: num0(v, "ws6.allocation.allocated[other_supplemental]"),
+            part_b: num0(v, "ws6.allocation.allocated[part_b]"),
+            part_d_basic: num0(v, "ws6.premium.part_d_basic_rebate"),
+            part_d_supplemental: num0(v, "ws6.premium.part_d_supp_rebate"),
         };
+        let max = |line: &str| clamp_opt(v.num(&format!("ws6.allocation.maximum[{line}]")));
+        let maxima = Maxima {
+            reduce_cost_sharing: max("reduce_cost_sharing"),
+            other_supplemental: max("other_supplemental"),
+            part_b: max("part_b"),
+        };
+        let ma_rebate = num0(v, "ws6.allocation.allocated[ma_rebate]");
         let part_d_basic_before = num0(v, "ws6.premium.part_d_basic_before");
         let part_d_supp_before = num0(v, "ws6.premium.part_d_supp_before");
-        let ms_revenue_requirement = num_or(v, "ws6.premium.ms_revenue_requirement", || {
-            num0(v, "ws4.revreq.x_r")
-        });
-        let basic_ma_premium = num_or(v, "ws6.premium.basic_premium", || {
-            num0(v, "ws5.savings.basic_premium")
-        });
-        let rounded_ma_premium = num_or(v, "ws6.premium.rounded_ma_premium", || {
-            round(
-                add(
-                    sub(ms_revenue_requirement, allocations.ab()),
-                    basic_ma_premium,
-                ),
-                1,
-            )
-        });
-        let part_d_basic_premium = num_or(v, "ws6.premium.part_d_basic_premium", || {
-            sub(part_d_basic_before, part_d_basic)
-        });
-        let total_plan_premium = num_or(v, "ws6.premium.total_plan_premium", || {
-            sub(
-                add(
-                    add(rounded_ma_premium, part_d_basic_premium),
-                    part_d_supp_before,
-                ),
-                part_d_supplemental,
-            )
-        });
-        let maxima = Maxima {
-            reduce_cost_sharing: clamp_opt(
-                v.num("ws6.allocation.maximum[reduce_cost_sharing]")
-                    .or_else(|| v.num("ws4.revreq.x_q")),
-            ),
-            other_supplemental: clamp_opt(
-                v.num("ws6.allocation.maximum[other_supplemental]")
-                    .or_else(|| v.num("ws4.revreq.x_p")),
-            ),
-            part_b: clamp_opt(
-                v.num("ws6.allocation.maximum[part_b]")
-                    .or_else(|| v.num("ws6.part_b.max_buydown")),
-            ),
-        };
+        let ms_revenue_requirement = num0(v, "ws6.premium.ms_revenue_requirement");
+        let basic_ma_premium = num0(v, "ws6.premium.basic_premium");
+        let rounded_ma_premium = num0(v, "ws6.premium.rounded_ma_premium");
+        let part_d_basic_premium = num0(v, "ws6.premium.part_d_basic_premium");
+        let total_plan_premium = num0(v, "ws6.premium.total_plan_premium");
         June {
             plan_type,
             ma_pd,
@@ -600,9 +542,10 @@ impl June {
         }
     }
 
-    /// Whether the plan is a regional PPO (WS1 plan type `RPPO`).
+    /// Whether the plan is a regional PPO (WS1 plan type `RPPO`, compared
+    /// as the template's formulas compare it: case-insensitive, not trimmed).
     pub fn is_rppo(&self) -> bool {
-        self.plan_type.trim().eq_ignore_ascii_case("RPPO")
+        self.plan_type.eq_ignore_ascii_case("RPPO")
     }
 
     /// Whether the plan has a Part D target premium and may allocate rebates
@@ -2116,7 +2059,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             f.total_plan_premium,
         ),
     ] {
-        if found != want {
+        if differ(found, want) {
             out.error(
                 "RR12",
                 None,
@@ -2188,7 +2131,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                 r.total_plan_premium,
             ),
         ] {
-            if before != after {
+            if differ(before, after) {
                 out.error(
                     "RR02",
                     None,
@@ -2218,7 +2161,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                 ),
             );
         }
-        if r.part_d_basic_before != a.part_d_basic_before {
+        if differ(r.part_d_basic_before, a.part_d_basic_before) {
             out.error(
                 "RR04",
                 None,
@@ -2230,7 +2173,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                 ),
             );
         }
-        if r.part_d_supp_before != j.part_d_supp_before {
+        if differ(r.part_d_supp_before, j.part_d_supp_before) {
             out.error(
                 "RR04",
                 None,
@@ -2262,7 +2205,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // The total rebate.
-    let d_rebate = sub(r.ma_rebate, j.ma_rebate);
+    let d_rebate = sub(cents(r.ma_rebate), cents(j.ma_rebate));
     if class == PlanClass::Rppo {
         let expected = match (a.ma_rebate, a.regional_benchmark) {
             (Some(x), _) => Some(x),
@@ -2302,7 +2245,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                     money(d_rebate)
                 ),
             );
-        } else if r.mc_margin == j.mc_margin {
+        } else if !differ(r.mc_margin, j.mc_margin) {
             out.push(
                 "RR08",
                 Severity::Warning,
@@ -2316,7 +2259,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
         }
     }
     if class == PlanClass::LocalMaPd {
-        let d_basic = sub(r.basic_ma_premium, j.basic_ma_premium);
+        let d_basic = sub(cents(r.basic_ma_premium), cents(j.basic_ma_premium));
         if d_basic.abs() >= ROUNDING_CHANGE {
             out.error(
                 "RR16",
@@ -2647,7 +2590,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // Premium rounding (Section IV Rule 3).
-    let dm = sub(r.mc_margin, j.mc_margin);
+    let dm = sub(cents(r.mc_margin), cents(j.mc_margin));
     if !dm.is_zero() {
         let has_rebates = j.ma_rebate > zero || r.ma_rebate > zero;
         let limit = j.rebate_level.margin_limit();
@@ -2729,6 +2672,30 @@ mod tests {
     }
 
     #[test]
+    fn check_compares_money_to_the_cent() {
+        // A local MA-only plan may not change its margin; a change below
+        // half a cent is no change (it used to read "changed from $24.01
+        // to $24.01").
+        let j = June {
+            plan_type: "HMO".into(),
+            mc_margin: dec!(24.01),
+            ..Default::default()
+        }
+        .recomputed();
+        let mut r = j.clone();
+        r.mc_margin = dec!(24.0149);
+        assert_eq!(check(&j, &r, &Announcement::default()), Vec::new());
+        r.mc_margin = dec!(24.016);
+        let v = check(&j, &r, &Announcement::default());
+        assert_eq!(
+            v.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            vec![
+                "RR02 error [ws4.margin.w_o]: the Medicare-covered margin changed from $24.01 to $24.02: a local MA-only plan may neither reallocate rebates nor round its premium after the June submission (Section I; Section IV Rule 2)"
+            ]
+        );
+    }
+
+    #[test]
     fn money_and_dimes() {
         assert_eq!(money(dec!(-2)), "-$2.00");
         assert_eq!(money(dec!(0.005)), "$0.01");
@@ -2803,19 +2770,6 @@ mod tests {
             Some(RebateLevel::Pct66)
         );
         assert_eq!(RebateLevel::from_fraction(dec!(0.5)), None);
-        assert_eq!(
-            RebateLevel::from_stars(Some(dec!(3)), "", "ED PFFS"),
-            RebateLevel::Pct71
-        );
-        assert_eq!(
-            RebateLevel::from_stars(Some(dec!(3)), "New contract under new parent org", "HMO"),
-            RebateLevel::Pct71
-        );
-        assert_eq!(
-            RebateLevel::from_stars(Some(dec!(4)), "", "HMO"),
-            RebateLevel::Pct71
-        );
-        assert_eq!(RebateLevel::from_stars(None, "", "HMO"), RebateLevel::Pct66);
     }
 
     #[test]
