@@ -17,6 +17,9 @@
 //! ignore = ["R004", "D"]      # rule ids or family prefixes
 //! select = []                 # empty = all rules
 //! tolerance = "0.000001"      # for unrounded calculated cells
+//!
+//! [templates]
+//! overlays = ["layouts/cms-2013.toml"]   # layout overlays (docs/overlays.md)
 //! ```
 
 use crate::rules::Selection;
@@ -32,9 +35,47 @@ pub struct Config {
     /// `[validate]` section.
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// `[templates]` section.
+    #[serde(default)]
+    pub templates: TemplatesConfig,
     /// Where the file was found.
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// `[templates]`: layout overlays a workbook is matched against (by their
+/// recognition rules) when it carries no bpt marker.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// Overlay files, relative to the directory of `bpt.toml`.
+    #[serde(default)]
+    pub overlays: Vec<PathBuf>,
+}
+
+impl Config {
+    /// The overlays of `[templates]`, loaded (paths relative to the file).
+    pub fn template_overlays(&self) -> Result<Vec<&'static crate::template::Layout>, String> {
+        let dir = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let shown = self
+            .path
+            .as_deref()
+            .map(crate::sanitize::path)
+            .unwrap_or_default();
+        self.templates
+            .overlays
+            .iter()
+            .map(|p| {
+                crate::template::load_file(&dir.join(p))
+                    .map_err(|e| format!("{shown}: [templates] overlays: {e}"))
+            })
+            .collect()
+    }
 }
 
 /// `[validate]`.

@@ -21,6 +21,12 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Read every workbook with this template or layout overlay (a shipped
+    /// id or a .toml file), without recognising it. Overlays listed in
+    /// bpt.toml `[templates] overlays` are tried by their recognition rules
+    /// otherwise (docs/overlays.md).
+    #[arg(long, global = true, value_name = "FILE|ID")]
+    template: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -120,6 +126,11 @@ enum Command {
         /// Tolerance for unrounded calculated cells.
         #[arg(long, default_value = "0.000001")]
         tolerance: Decimal,
+        /// Also list calculated cells whose formula is not the template's
+        /// (translated to the workbook's cells, e.g. through an overlay), or
+        /// that hold a constant.
+        #[arg(long)]
+        formulas: bool,
     },
     /// Validate bids against every rule of the CMS instructions.
     ///
@@ -318,7 +329,10 @@ fn main() -> ExitCode {
         );
     }
     let cli = Cli::parse();
-    let o = run(cli.command);
+    let o = match configure_templates(cli.template.as_deref()) {
+        Ok(()) => run(cli.command),
+        Err(e) => usage(&e),
+    };
     // A closed pipe (`bpt rules | head -1`) ends the output quietly: write
     // errors are ignored and the exit status is the command's own.
     use std::io::Write;
@@ -327,6 +341,25 @@ fn main() -> ExitCode {
     let err = bpt::sanitize::visible_lines(&o.stderr);
     let _ = std::io::stderr().lock().write_all(err.as_bytes());
     ExitCode::from(u8::try_from(o.code).unwrap_or(2))
+}
+
+/// `--template` and the overlays of bpt.toml's `[templates]`, for every
+/// workbook read in this process.
+fn configure_templates(forced: Option<&str>) -> Result<(), String> {
+    let forced = forced
+        .map(|s| bpt::template::by_id_or_file(s).map_err(|e| format!("--template: {e}")))
+        .transpose()?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // A bpt.toml that does not load is reported by the commands that use it.
+    let overlays = match bpt::config::discover(&cwd) {
+        Ok(c) => c.template_overlays()?,
+        Err(_) => Vec::new(),
+    };
+    bpt::reader::set_templates(bpt::reader::Templates {
+        forced,
+        overlays: Vec::leak(overlays),
+    });
+    Ok(())
 }
 
 /// A command-line error (exit 2), shown with visible escapes.
@@ -443,10 +476,14 @@ fn run(cmd: Command) -> Outcome {
             other,
             format,
             tolerance,
+            formulas,
         } => match (other, check_tolerance(tolerance)) {
             (_, Err(o)) => o,
+            (Some(_), Ok(_)) if formulas => {
+                usage("--formulas compares one workbook with its template; give one file")
+            }
             (Some(o), Ok(_)) => app::diff_bids(&file, &o, format),
-            (None, Ok(t)) => app::diff_calc(&file, format, t),
+            (None, Ok(t)) => app::diff_calc_with(&file, format, t, formulas),
         },
         Command::Validate {
             files,

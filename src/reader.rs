@@ -236,7 +236,9 @@ pub fn read_bid_bytes(name: &str, bytes: &[u8]) -> Result<Bid, ReadError> {
 }
 
 /// Reads a workbook against a given layout (a template that is not shipped,
-/// e.g. a test fixture). The workbook must carry that layout's marker.
+/// e.g. a test fixture). The workbook must carry that layout's marker, or
+/// for an overlay meet its recognition rules (an overlay without rules
+/// takes any workbook that has its sheets).
 pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, ReadError> {
     let (path, owned);
     let bytes: &[u8] = match src {
@@ -251,6 +253,19 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
         }
     };
     let mut book = Book::open(&path, bytes, Some(layout))?;
+    if let Some(ov) = &layout.overlay {
+        if ov.recognize.is_empty() {
+            return read_fields(&mut book, layout);
+        }
+        if let Some(why) = recognize(&mut book, layout)? {
+            return Err(ReadError::UnknownForm {
+                path: path.clone(),
+                detail: format!("overlay `{}`: {why}", layout.form.id),
+                sheets: book.names.clone(),
+            });
+        }
+        return read_fields(&mut book, layout);
+    }
     let marker = Marker {
         id: &layout.form.id,
         sheet: &layout.form.marker_sheet,
@@ -260,6 +275,80 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
     };
     identify(&mut book, std::slice::from_ref(&marker))?;
     read_fields(&mut book, layout)
+}
+
+/// The formula each calculated field's cell holds in the workbook (without
+/// the leading `=`; `None`: the cell holds a constant or nothing), for the
+/// bid's own layout, by field id in template order.
+pub fn read_formulas(bid: &Bid) -> Result<Vec<(String, Option<String>)>, ReadError> {
+    let bytes = load(&bid.path)?;
+    let mut book = Book::open(&bid.path, &bytes, Some(bid.layout))?;
+    let mut by_sheet: HashMap<String, rustc_hash::FxHashMap<(u32, u32), String>> = HashMap::new();
+    let (max_r, max_c) = bound_of(bid.layout);
+    for s in &bid.layout.sheets {
+        if !book.has_sheet(&s.name) {
+            continue;
+        }
+        let range = book
+            .sheets
+            .worksheet_formula(&s.name)
+            .map_err(|e| ReadError::BadSheet {
+                path: bid.path.clone(),
+                sheet: s.name.clone(),
+                message: e.to_string(),
+            })?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = rustc_hash::FxHashMap::default();
+        for (r, row) in range.rows().enumerate() {
+            let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+            if r > max_r {
+                break;
+            }
+            for (c, f) in row.iter().enumerate() {
+                let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                if c > max_c {
+                    break;
+                }
+                if !f.is_empty() {
+                    cells.insert((r, c), f.clone());
+                }
+            }
+        }
+        by_sheet.insert(s.name.clone(), cells);
+    }
+    Ok(bid
+        .layout
+        .fields
+        .iter()
+        .filter(|f| f.role.is_calculated())
+        .map(|f| {
+            let got = by_sheet
+                .get(&f.sheet)
+                .and_then(|m| m.get(&(f.cell.row, u32::from(f.cell.col))))
+                .map(|s| s.strip_prefix('=').unwrap_or(s).to_string());
+            (f.id.clone(), got)
+        })
+        .collect())
+}
+
+/// A formula reduced for comparison: no `$`, no spaces outside string
+/// literals, upper case outside string literals, no leading `=`.
+pub fn formula_key(f: &str) -> String {
+    let f = f.trim();
+    let f = f.strip_prefix('=').unwrap_or(f);
+    let mut out = String::with_capacity(f.len());
+    let mut in_str = false;
+    for ch in f.chars() {
+        if ch == '"' {
+            in_str = !in_str;
+            out.push(ch);
+        } else if in_str {
+            out.push(ch);
+        } else if ch != '$' && !ch.is_whitespace() {
+            out.extend(ch.to_uppercase());
+        }
+    }
+    out
 }
 
 /// Reads a file into memory, turning the usual failures into [`ReadError`]s.
@@ -325,19 +414,82 @@ fn load(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The templates a workbook is matched against besides the shipped ones,
+/// and a template forced on every workbook (`--template`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Templates {
+    /// Used for every workbook without recognition (its sheets must exist).
+    pub forced: Option<&'static Layout>,
+    /// Overlays tried, in order, after the shipped templates' markers.
+    pub overlays: &'static [&'static Layout],
+}
+
+static TEMPLATES: std::sync::RwLock<Templates> = std::sync::RwLock::new(Templates {
+    forced: None,
+    overlays: &[],
+});
+
+/// Sets the templates [`read_bid`] uses for the rest of the process (the
+/// command line does this once, from `--template` and `bpt.toml`).
+pub fn set_templates(t: Templates) {
+    if let Ok(mut g) = TEMPLATES.write() {
+        *g = t;
+    }
+}
+
+/// The templates set by [`set_templates`].
+pub fn templates() -> Templates {
+    TEMPLATES.read().map(|g| *g).unwrap_or_default()
+}
+
 fn read_builtin(path: &Path, bytes: &[u8]) -> Result<Bid, ReadError> {
-    let mut book = Book::open(path, bytes, None)?;
-    let markers = builtin_markers();
-    let found: Vec<Marker<'_>> = markers.iter().map(BuiltinMarker::as_marker).collect();
-    let id = identify(&mut book, &found)?;
-    let layout = template::builtin_cached(id).map_err(|e| ReadError::Template {
-        path: path.to_path_buf(),
-        template: id.to_string(),
-        message: e.to_string(),
-    })?;
+    let config = templates();
+    let mut book = Book::open(path, bytes, config.forced)?;
+    let layout = match config.forced {
+        Some(l) => l,
+        None => {
+            let markers = builtin_markers();
+            let found: Vec<Marker<'_>> = markers.iter().map(BuiltinMarker::as_marker).collect();
+            match identify(&mut book, &found) {
+                Ok(id) => template::builtin_cached(id).map_err(|e| ReadError::Template {
+                    path: path.to_path_buf(),
+                    template: id.to_string(),
+                    message: e.to_string(),
+                })?,
+                Err(ReadError::UnknownForm {
+                    path,
+                    detail,
+                    sheets,
+                }) if !config.overlays.is_empty() => {
+                    let mut tried = vec![format!("shipped templates: {detail}")];
+                    let mut hit = None;
+                    for l in config.overlays {
+                        match recognize(&mut book, l)? {
+                            None => {
+                                hit = Some(*l);
+                                break;
+                            }
+                            Some(why) => tried.push(format!("overlay `{}`: {why}", l.form.id)),
+                        }
+                    }
+                    match hit {
+                        Some(l) => l,
+                        None => {
+                            return Err(ReadError::UnknownForm {
+                                path,
+                                detail: tried.join("; "),
+                                sheets,
+                            });
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
     let form = crate::form::cached(layout).map_err(|message| ReadError::Template {
         path: path.to_path_buf(),
-        template: id.to_string(),
+        template: layout.form.id.clone(),
         message,
     })?;
     let values = read_fields(&mut book, layout)?;
@@ -646,6 +798,90 @@ fn open_sheets<'a>(
         Ok(s) => Ok(s),
         Err(e) => open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| e),
     }
+}
+
+/// Checks an overlay's recognition rules on the workbook: `None` when
+/// every rule holds, otherwise what was found and what was expected
+/// ("sheet `MA Base` found; version cell A2 holds `MA-2014.beta`,
+/// expected `MA-2013.*`").
+fn recognize(book: &mut Book<'_>, layout: &Layout) -> Result<Option<String>, ReadError> {
+    let Some(ov) = &layout.overlay else {
+        return Ok(Some("not an overlay (no recognition rules)".into()));
+    };
+    if ov.recognize.is_empty() {
+        return Ok(Some(
+            "the overlay has no [[recognize]] rules (give it with --template)".into(),
+        ));
+    }
+    let mut said = Vec::new();
+    for r in &ov.recognize {
+        if !book.has_sheet(&r.sheet) {
+            said.push(format!("there is no sheet `{}`", r.sheet));
+            return Ok(Some(said.join("; ")));
+        }
+        if !said
+            .iter()
+            .any(|s| s == &format!("sheet `{}` found", r.sheet))
+        {
+            said.push(format!("sheet `{}` found", r.sheet));
+        }
+        let what = if r.pattern.is_some() {
+            "version cell"
+        } else {
+            "cell"
+        };
+        match (&r.cell, &r.pattern, &r.contains) {
+            (None, _, None) => {}
+            (Some(c), pattern, contains) => {
+                let Some(cell) = crate::cellref::CellRef::parse(c) else {
+                    return Ok(Some(format!("bad cell `{c}` in the overlay")));
+                };
+                let at = (cell.row, u32::from(cell.col));
+                book.widen(at);
+                let text = book
+                    .range(&r.sheet)?
+                    .get_value(at)
+                    .map(|d| raw(d).trim().to_string())
+                    .unwrap_or_default();
+                let ok = pattern
+                    .as_deref()
+                    .is_none_or(|p| template::overlay::glob_match(p, &text))
+                    && contains
+                        .as_deref()
+                        .is_none_or(|w| text.to_lowercase().contains(&w.to_lowercase()));
+                if !ok {
+                    let held = if text.is_empty() {
+                        "is empty".to_string()
+                    } else {
+                        format!("holds `{}`", shorten(&text))
+                    };
+                    let expected = match (pattern, contains) {
+                        (Some(p), _) => format!("`{p}`"),
+                        (None, Some(w)) => format!("text containing `{w}`"),
+                        (None, None) => String::new(),
+                    };
+                    said.push(format!("{what} {c} {held}, expected {expected}"));
+                    return Ok(Some(said.join("; ")));
+                }
+            }
+            (None, _, Some(words)) => {
+                let lw = words.to_lowercase();
+                let found = book
+                    .range(&r.sheet)?
+                    .map
+                    .iter()
+                    .any(|((row, _), d)| *row < 10 && raw(d).to_lowercase().contains(&lw));
+                if !found {
+                    said.push(format!(
+                        "no cell of the first 10 rows of `{}` holds `{words}`",
+                        r.sheet
+                    ));
+                    return Ok(Some(said.join("; ")));
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Finds which marker the workbook carries; returns the template id.

@@ -24,6 +24,65 @@ pub enum DiffFormat {
 
 /// `bpt diff FILE [--format] [--tolerance]`: submitted versus recomputed.
 pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome {
+    diff_calc_with(path, format, tolerance, false)
+}
+
+/// A calculated cell whose formula in the workbook is not the template's
+/// (translated to the workbook's addresses), or holds no formula at all.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FormulaChange {
+    /// Field id.
+    pub field: String,
+    /// Sheet.
+    pub sheet: String,
+    /// Cell.
+    pub cell: String,
+    /// Label.
+    pub label: String,
+    /// The template's formula on the workbook's cells.
+    pub expected: String,
+    /// The workbook's formula (`None`: a constant or a blank).
+    pub found: Option<String>,
+}
+
+/// The calculated cells whose formula differs from the template's.
+pub fn formula_changes(bid: &reader::Bid) -> Result<Vec<FormulaChange>, reader::ReadError> {
+    let found = reader::read_formulas(bid)?;
+    let mut out = Vec::new();
+    for (id, got) in found {
+        let Some(f) = bid.layout.field(&id) else {
+            continue;
+        };
+        let Some(expected) = f.formula.as_deref() else {
+            continue;
+        };
+        let same = got
+            .as_deref()
+            .is_some_and(|g| reader::formula_key(g) == reader::formula_key(expected));
+        // A `default` cell the actuary overwrote with a constant is allowed.
+        if same || (f.role == crate::template::Role::Default && got.is_none()) {
+            continue;
+        }
+        out.push(FormulaChange {
+            field: id,
+            sheet: f.sheet.clone(),
+            cell: f.cell.to_string(),
+            label: f.label.clone(),
+            expected: expected.to_string(),
+            found: got,
+        });
+    }
+    Ok(out)
+}
+
+/// `bpt diff FILE [--formulas]`: with `formulas`, also every calculated
+/// cell whose formula is not the template's.
+pub fn diff_calc_with(
+    path: &Path,
+    format: DiffFormat,
+    tolerance: Decimal,
+    formulas: bool,
+) -> Outcome {
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -44,17 +103,94 @@ pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome
         Some(&r.pre_round),
         tolerance,
     );
-    let code = if m.is_empty() { OK } else { FINDINGS };
+    let changes = if formulas {
+        match formula_changes(&bid) {
+            Ok(c) => Some(c),
+            Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+        }
+    } else {
+        None
+    };
+    let code = if m.is_empty() && changes.as_ref().is_none_or(Vec::is_empty) {
+        OK
+    } else {
+        FINDINGS
+    };
     let s = match format {
-        DiffFormat::Json => json_or_err(&serde_json::json!({
-            "path": path.display().to_string(),
-            "tolerance": tolerance.normalize().to_string(),
-            "mismatches": m,
-        })),
-        DiffFormat::Csv => mismatches_csv(&m),
-        DiffFormat::Text => mismatches_text(path, &m, tolerance),
+        DiffFormat::Json => {
+            let mut doc = serde_json::json!({
+                "path": path.display().to_string(),
+                "tolerance": tolerance.normalize().to_string(),
+                "mismatches": m,
+            });
+            if let Some(c) = &changes {
+                doc["formulas"] = serde_json::to_value(c).unwrap_or_default();
+            }
+            json_or_err(&doc)
+        }
+        DiffFormat::Csv => {
+            let mut o = mismatches_csv(&m);
+            if let Some(c) = &changes {
+                o.push('\n');
+                o.push_str(&crate::sanitize::csv(
+                    &["field", "sheet", "cell", "label", "expected", "found"],
+                    c.iter().map(|x| {
+                        [
+                            x.field.clone(),
+                            x.sheet.clone(),
+                            x.cell.clone(),
+                            x.label.clone(),
+                            format!("={}", x.expected),
+                            x.found
+                                .as_ref()
+                                .map(|f| format!("={f}"))
+                                .unwrap_or_default(),
+                        ]
+                    }),
+                ));
+            }
+            o
+        }
+        DiffFormat::Text => {
+            let mut o = mismatches_text(path, &m, tolerance);
+            if let Some(c) = &changes {
+                o.push_str(&formulas_text(c, bid.layout));
+            }
+            o
+        }
     };
     Outcome::out(s, code)
+}
+
+fn formulas_text(c: &[FormulaChange], layout: &crate::template::Layout) -> String {
+    use crate::sanitize::{echo, visible as v};
+    let base = layout.base_id();
+    if c.is_empty() {
+        return format!(
+            "every calculated cell holds the {base} formula (on this workbook's cells)\n"
+        );
+    }
+    let mut o = format!(
+        "{} calculated cell(s) do not hold the {base} formula (on this workbook's cells):\n",
+        c.len()
+    );
+    for x in c {
+        o.push_str(&format!(
+            "  {}!{:<6} {} ({})\n      expected ={}\n      found    {}\n",
+            v(&x.sheet),
+            v(&x.cell),
+            v(&x.label),
+            v(&x.field),
+            echo(&x.expected),
+            x.found
+                .as_deref()
+                .map_or("a constant (no formula)".to_string(), |f| format!(
+                    "={}",
+                    echo(f)
+                ))
+        ));
+    }
+    o
 }
 
 fn mismatches_text(path: &Path, m: &[Mismatch], tol: Decimal) -> String {
@@ -145,7 +281,7 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    if a.layout.form.id != b.layout.form.id {
+    if a.layout.base_id() != b.layout.base_id() {
         return Outcome::err(
             format!(
                 "bpt: {} is a {} form but {} is a {} form: they cannot be compared field by field\n",
@@ -157,7 +293,9 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             UNREADABLE,
         );
     }
-    let changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    let mut changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    // An overlay's extra cells are not fields of the other layout.
+    changes.retain(|c| b.layout.field(&c.field).is_some());
     let code = if changes.is_empty() { OK } else { FINDINGS };
     let s = match format {
         DiffFormat::Json => json_or_err(&serde_json::json!({
@@ -239,7 +377,7 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             let r = isolated(|| {
                 let x = reader::read_bid(&p).map_err(|e| e.to_string())?;
                 let y = reader::read_bid(&q).map_err(|e| e.to_string())?;
-                if x.layout.form.id != y.layout.form.id {
+                if x.layout.base_id() != y.layout.base_id() {
                     return Err(format!(
                         "{} is a {} form, {} a {} form",
                         p.display(),

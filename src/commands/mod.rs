@@ -31,7 +31,9 @@ pub mod validate;
 
 pub use annotate::annotate;
 pub use batch::{batch_threads, check_files, isolated};
-pub use diff::{DiffFormat, diff_bids, diff_calc, diff_dirs};
+pub use diff::{
+    DiffFormat, FormulaChange, diff_bids, diff_calc, diff_calc_with, diff_dirs, formula_changes,
+};
 pub use explain::explain;
 pub use files::{expand_paths, is_bpt_backup, write_text_atomic};
 pub use finalize::finalize;
@@ -39,7 +41,7 @@ pub use pipeline::{
     ValidateOptions, bid_id, default_overrides, evaluate_bid, recalc_bid, validate_bid,
     validate_bid_with_figures, validate_file,
 };
-pub use read::read;
+pub use read::{extra_values, read};
 pub use reallocate::{AnnouncedArgs, reallocate, reallocate_check, reallocate_package};
 pub use recalc::{recalc, recalc_package};
 pub use render::EditFormat;

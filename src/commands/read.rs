@@ -9,6 +9,31 @@ use crate::report::BidId;
 use crate::value::Value;
 use std::path::Path;
 
+/// The values of an overlay's extra cells (columns and fields the user's
+/// workbook has and the base form does not), by field id.
+pub fn extra_values(bid: &crate::reader::Bid) -> std::collections::BTreeMap<String, Value> {
+    let Some(ov) = &bid.layout.overlay else {
+        return Default::default();
+    };
+    bid.layout
+        .fields
+        .iter()
+        .filter(|f| {
+            ov.extras.iter().any(|x| match x.strip_suffix("[*]") {
+                Some(prefix) => {
+                    f.id.strip_prefix(prefix)
+                        .is_some_and(|r| r.starts_with('['))
+                }
+                None => &f.id == x,
+            })
+        })
+        .filter_map(|f| {
+            let v = bid.values.get(&f.id);
+            (!v.is_empty()).then(|| (f.id.clone(), v.clone()))
+        })
+        .collect()
+}
+
 /// `bpt read FILE [--json]`.
 pub fn read(path: &Path, json: bool) -> Outcome {
     let bid = match reader::read_bid(path) {
@@ -34,12 +59,16 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             bid: BidId,
             #[serde(flatten)]
             model: MaBid,
+            /// An overlay's extra cells (not part of the form), by id.
+            #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+            extra: std::collections::BTreeMap<String, Value>,
         }
         let doc = Doc {
             path: path.display().to_string(),
             template: &bid.layout.form.id,
             bid: bid_id(&bid),
             model,
+            extra: extra_values(&bid),
         };
         return match serde_json::to_string_pretty(&doc) {
             Ok(s) => Outcome::out(s + "\n", OK),
@@ -63,6 +92,13 @@ pub fn read(path: &Path, json: bool) -> Outcome {
         echo(bid.values.text(&ident.organization).unwrap_or("")),
         echo(bid.values.text(&ident.plan_name).unwrap_or(""))
     ));
+    let extra = extra_values(&bid);
+    if !extra.is_empty() {
+        o.push_str(&format!(
+            "  extra cells of this layout (read and reported only): {} filled\n",
+            extra.len()
+        ));
+    }
     let mut invalid = Vec::new();
     for sheet in &bid.layout.sheets {
         let fields: Vec<_> = bid.layout.fields_on(&sheet.name).collect();

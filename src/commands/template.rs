@@ -40,6 +40,60 @@ fn layout_summary(l: &crate::template::Layout) -> String {
     )
 }
 
+/// What `bpt template --check` says of a layout overlay.
+fn overlay_report(l: &crate::template::Layout) -> String {
+    let Some(ov) = &l.overlay else {
+        return String::new();
+    };
+    let mut o = format!("ok: {} (overlay of {})\n", layout_summary(l), ov.extends);
+    let renamed: Vec<String> = ov
+        .sheets
+        .iter()
+        .filter(|(b, n)| b != n)
+        .map(|(b, n)| format!("{b} → `{n}`"))
+        .collect();
+    o.push_str(&format!(
+        "sheets: {}\n",
+        if renamed.is_empty() {
+            "names as in the base".to_string()
+        } else {
+            renamed.join(", ")
+        }
+    ));
+    if !ov.extras.is_empty() {
+        o.push_str(&format!(
+            "extra (read and reported only): {}\n",
+            ov.extras.join(", ")
+        ));
+    }
+    if ov.recognize.is_empty() {
+        o.push_str("recognised by: nothing (use it with --template)\n");
+    } else {
+        let rules: Vec<String> = ov
+            .recognize
+            .iter()
+            .map(|r| match (&r.cell, &r.pattern, &r.contains) {
+                (Some(c), Some(p), _) => format!("{}!{c} matches `{p}`", r.sheet),
+                (Some(c), None, Some(w)) => format!("{}!{c} contains `{w}`", r.sheet),
+                (None, _, Some(w)) => format!("`{}` shows `{w}`", r.sheet),
+                _ => format!("sheet `{}`", r.sheet),
+            })
+            .collect();
+        o.push_str(&format!("recognised by: {}\n", rules.join(" and ")));
+    }
+    if ov.unplaced.is_empty() {
+        o.push_str("unplaced: none (every field's sheet or table is stated)\n");
+    } else {
+        o.push_str(&format!(
+            "unplaced: {} field(s)/table(s) on sheets the overlay does not mention, read at the \
+             base template's cells: {}\n",
+            ov.unplaced.len(),
+            ov.unplaced.join(", ")
+        ));
+    }
+    o
+}
+
 /// `bpt template`.
 pub fn template(a: TemplateArgs) -> Outcome {
     use crate::template::{self, Layout};
@@ -58,8 +112,29 @@ pub fn template(a: TemplateArgs) -> Outcome {
             Ok(t) => t,
             Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), UNREADABLE),
         };
-        match Layout::from_toml(&text) {
-            Ok(l) => l,
+        let checked = match Layout::check_toml(&text) {
+            Ok(c) => c,
+            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+        };
+        if !checked.collisions.is_empty() {
+            let mut m = format!(
+                "bpt: {}: template {}: {} cell(s) claimed twice:\n",
+                path.display(),
+                checked.id,
+                checked.collisions.len()
+            );
+            for c in &checked.collisions {
+                m.push_str(&format!("  {c}\n"));
+            }
+            return Outcome::err(m, FINDINGS);
+        }
+        match checked.layout {
+            Ok(l) => {
+                if l.overlay.is_some() && !a.json && a.output.is_none() {
+                    return Outcome::out(overlay_report(&l), OK);
+                }
+                l
+            }
             Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
         }
     } else {

@@ -55,7 +55,22 @@ fn addr(sheet: &str, here: &str, a: String) -> String {
     if sheet == here {
         a
     } else {
-        format!("{sheet}!{a}")
+        format!("{}!{a}", quote_sheet(sheet))
+    }
+}
+
+/// A sheet name as a formula writes it: quoted (`'MA Base'`) unless it is
+/// a plain name of letters, digits and underscores not starting with a digit.
+pub(crate) fn quote_sheet(sheet: &str) -> String {
+    let plain = sheet
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && sheet.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        sheet.to_string()
+    } else {
+        format!("'{}'", sheet.replace('\'', "''"))
     }
 }
 

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod facts;
+pub mod overlay;
 pub mod schema;
 
 mod formula;
@@ -345,6 +346,10 @@ pub struct Layout {
     pub tables: BTreeMap<String, Table>,
     /// Fields in template order.
     pub fields: Vec<Field>,
+    /// For a layout overlay (`extends`): its base, sheet names, recognition
+    /// rules and extra fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<overlay::OverlayInfo>,
     /// The family's facts (`[form.facts]`).
     pub facts: Facts,
     #[serde(skip)]
@@ -368,6 +373,62 @@ pub enum TemplateError {
     /// No template with that id.
     #[error("no template named `{0}` (try `bpt template --list`)")]
     Unknown(String),
+}
+
+/// A template or overlay resolved with every collision collected.
+#[derive(Debug)]
+pub struct Checked {
+    /// The template's (or overlay's) id.
+    pub id: String,
+    /// The layout, or the first problem other than a collision.
+    pub layout: Result<Layout, TemplateError>,
+    /// Every cell claimed twice (`MA Base!D5 is used twice: by … and by …`).
+    pub collisions: Vec<String>,
+}
+
+/// Loads a template or overlay file from disk, once per process (the
+/// layout lives as long as the process, like the shipped ones).
+pub fn load_file(path: &std::path::Path) -> Result<&'static Layout, String> {
+    use std::sync::Mutex;
+    static LOADED: Mutex<Vec<(std::path::PathBuf, &'static Layout)>> = Mutex::new(Vec::new());
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if let Some(hit) = LOADED
+        .lock()
+        .ok()
+        .and_then(|l| l.iter().find(|(p, _)| *p == key).map(|x| x.1))
+    {
+        return Ok(hit);
+    }
+    let shown = crate::sanitize::path(path);
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_file() || meta.len() > 4 << 20 {
+        return Err(format!(
+            "{shown}: not a template file (a regular file of at most 4 MiB)"
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let layout = Layout::from_toml(&text).map_err(|e| format!("{shown}: {e}"))?;
+    let leaked: &'static Layout = Box::leak(Box::new(layout));
+    if let Ok(mut l) = LOADED.lock() {
+        l.push((key, leaked));
+    }
+    Ok(leaked)
+}
+
+/// A shipped template by id, or a template or overlay file by path.
+pub fn by_id_or_file(s: &str) -> Result<&'static Layout, String> {
+    if BUILTIN.iter().any(|(k, _)| *k == s) {
+        return builtin_cached(s).map_err(|e| e.to_string());
+    }
+    let p = std::path::Path::new(s);
+    if p.exists() {
+        return load_file(p);
+    }
+    Err(format!(
+        "`{}` is neither a shipped template ({}) nor a template file",
+        crate::sanitize::echo(s),
+        BUILTIN.iter().map(|b| b.0).collect::<Vec<_>>().join(", ")
+    ))
 }
 
 /// Loads a shipped template by id.
@@ -402,15 +463,71 @@ pub fn all_builtin() -> Result<Vec<Layout>, TemplateError> {
 }
 
 impl Layout {
-    /// Parses and resolves a template from TOML text.
+    /// Parses and resolves a template from TOML text: a whole template, or
+    /// a layout overlay (a file with `extends = "<shipped template id>"`).
     pub fn from_toml(text: &str) -> Result<Layout, TemplateError> {
-        let file: TemplateFile =
-            toml::from_str(text).map_err(|e| TemplateError::Toml(e.to_string()))?;
-        Layout::resolve(&file)
+        let checked = Layout::check_toml(text)?;
+        match checked.collisions.first() {
+            Some(c) => Err(TemplateError::Invalid {
+                template: checked.id,
+                message: c.clone(),
+            }),
+            None => checked.layout,
+        }
+    }
+
+    /// Parses and resolves a template or overlay, collecting every cell
+    /// claimed twice instead of stopping at the first (for
+    /// `bpt template --check`). The TOML must parse.
+    pub fn check_toml(text: &str) -> Result<Checked, TemplateError> {
+        let toml_err = |e: toml::de::Error| TemplateError::Toml(e.to_string());
+        let (file, info) = if overlay::is_overlay(text) {
+            let ov: overlay::OverlayFile = toml::from_str(text).map_err(toml_err)?;
+            let (_, base_text) =
+                BUILTIN
+                    .iter()
+                    .find(|(k, _)| *k == ov.extends)
+                    .ok_or_else(|| TemplateError::Invalid {
+                        template: ov.id.clone(),
+                        message: format!(
+                            "extends `{}`, which is not a shipped template (shipped: {})",
+                            ov.extends,
+                            BUILTIN.iter().map(|b| b.0).collect::<Vec<_>>().join(", ")
+                        ),
+                    })?;
+            let base: TemplateFile = toml::from_str(base_text).map_err(toml_err)?;
+            let (file, info) =
+                overlay::apply(&base, &ov).map_err(|message| TemplateError::Invalid {
+                    template: ov.id.clone(),
+                    message,
+                })?;
+            (file, Some(info))
+        } else {
+            (toml::from_str(text).map_err(toml_err)?, None)
+        };
+        let mut collisions = Vec::new();
+        let layout = Layout::resolve_collecting(&file, Some(&mut collisions)).map(|mut l| {
+            l.overlay = info;
+            l
+        });
+        Ok(Checked {
+            id: file.form.id.clone(),
+            layout,
+            collisions,
+        })
     }
 
     /// Resolves a parsed template.
-    pub fn resolve<'f>(file: &'f TemplateFile) -> Result<Layout, TemplateError> {
+    pub fn resolve(file: &TemplateFile) -> Result<Layout, TemplateError> {
+        Layout::resolve_collecting(file, None)
+    }
+
+    /// Resolves a parsed template; with `collect`, a cell claimed twice is
+    /// recorded there and resolution goes on.
+    fn resolve_collecting<'f>(
+        file: &'f TemplateFile,
+        mut collect: Option<&mut Vec<String>>,
+    ) -> Result<Layout, TemplateError> {
         let tid = file.form.id.clone();
         let err = |message: String| TemplateError::Invalid {
             template: tid.clone(),
@@ -433,20 +550,30 @@ impl Layout {
             sheets: Vec::new(),
             tables: BTreeMap::new(),
             fields: Vec::new(),
+            overlay: None,
             facts: Facts::default(),
             index: Default::default(),
         };
         // Sheet names are borrowed from `file`: no allocation per cell.
         let mut occupied: rustc_hash::FxHashMap<(&str, CellRef), String> = Default::default();
         let mut claim = |sheet: &'f str, cell: CellRef, what: &str| -> Result<(), TemplateError> {
-            if let Some(prev) = occupied.insert((sheet, cell), what.to_string()) {
-                return Err(err(format!(
-                    "{sheet}!{cell} is used twice: by `{prev}` and by `{what}`"
-                )));
+            if let Some(prev) = occupied.get(&(sheet, cell)) {
+                let m = format!("{sheet}!{cell} is used twice: by `{prev}` and by `{what}`");
+                return match collect.as_deref_mut() {
+                    Some(v) => {
+                        v.push(m);
+                        Ok(())
+                    }
+                    None => Err(err(m)),
+                };
             }
+            occupied.insert((sheet, cell), what.to_string());
             Ok(())
         };
-        claim(&file.form.marker.sheet, marker_cell, "the version marker")?;
+        // An overlay's workbook carries no marker (recognition rules instead).
+        if !file.form.marker.text.is_empty() {
+            claim(&file.form.marker.sheet, marker_cell, "the version marker")?;
+        }
         for sh in &file.sheets {
             if layout.sheets.iter().any(|s| s.name == sh.name) {
                 return Err(err(format!("sheet `{}` is defined twice", sh.name)));
@@ -617,6 +744,14 @@ impl Layout {
             }
         }
         out
+    }
+
+    /// The id of the form this layout is (for an overlay, its base's): two
+    /// bids with the same base id compare field by field.
+    pub fn base_id(&self) -> &str {
+        self.overlay
+            .as_ref()
+            .map_or(self.form.id.as_str(), |o| o.extends.as_str())
     }
 
     /// Looks a field up by id.

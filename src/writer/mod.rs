@@ -582,7 +582,8 @@ fn write_sheet(
             .map_err(xl(format!("sheet {name}: frozen panes")))?;
     }
     let mut used: HashSet<CellRef> = HashSet::new();
-    if layout.form.marker_sheet == *name {
+    // An overlay's layout has no marker (its workbook is recognised otherwise).
+    if layout.form.marker_sheet == *name && !layout.form.marker_text.is_empty() {
         let c = layout.form.marker_cell;
         ws.write_string_with_format(
             c.row,

@@ -1,0 +1,453 @@
+//! Foreign layouts, made by code from the shipped samples: each is a
+//! workbook laid out the way a real CMS form differs from ours (sheets
+//! renamed, Section I as a four-column grid with "1. Contract Number:"
+//! labels, tables moved by rows and columns, an extra column inside
+//! Section III, a version string instead of bpt's marker), filled with a
+//! sample's values. With its hand-written overlay
+//! (`tests/fixtures/overlays/`), each must validate with the same findings
+//! and key figures as the sample itself, and every command must work on it.
+
+use bpt::cellref::CellRef;
+use bpt::reader;
+use bpt::template::{Layout, Text};
+use bpt::value::{Value, Values};
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bpt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bpt"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run bpt");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One foreign layout: its overlay, the sample it is filled with, and the
+/// texts a real form shows (version string, titles, labels).
+pub struct Foreign {
+    /// Name (file stem of the overlay).
+    pub name: &'static str,
+    /// Sample workbook the values come from.
+    pub sample: &'static str,
+    /// Where the version string goes: (base sheet, cell, text).
+    pub version: (&'static str, &'static str, &'static str),
+}
+
+pub const FOREIGN: &[Foreign] = &[
+    Foreign {
+        name: "cms-grid",
+        sample: "sample-bids/broken/c003-plans-in-base-total.xlsx",
+        version: ("WS1", "A2", "MA-2013.1"),
+    },
+    Foreign {
+        name: "shifted",
+        sample: "sample-bids/lppo-2013.xlsx",
+        version: ("WS1", "B2", "CMS Bid Pricing Tool, version MA-2013.1"),
+    },
+    Foreign {
+        name: "inserted",
+        sample: "sample-bids/broken/m002-cob-cost-sharing.xlsx",
+        version: ("WS1", "A1", "MA-2013.1"),
+    },
+];
+
+pub fn overlay_path(name: &str) -> PathBuf {
+    root().join(format!("tests/fixtures/overlays/{name}.toml"))
+}
+
+pub fn overlay(name: &str) -> Layout {
+    let text = std::fs::read_to_string(overlay_path(name)).expect("overlay file");
+    Layout::from_toml(&text).expect("overlay resolves")
+}
+
+/// The line number of a scalar field's instruction line (`WS1 Sec I line 7`
+/// → `7`).
+fn line_number(line: &str) -> Option<&str> {
+    let n = line.rsplit(' ').next()?;
+    n.chars().all(|c| c.is_ascii_alphanumeric()).then_some(n)
+}
+
+/// Writes the foreign workbook of `f` into `dir` and returns its path.
+pub fn make(f: &Foreign, dir: &Path) -> PathBuf {
+    make_with(f, dir, |_| {})
+}
+
+/// [`make`], with the layout written changed first (a formula overwritten).
+pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> PathBuf {
+    let sample = reader::read_bid(&root().join(f.sample)).expect("sample reads");
+    let mut layout = overlay(f.name);
+    let mut values: Values = sample.values.clone();
+    // Extra columns hold something of their own (read and reported only).
+    if let Some(ov) = &layout.overlay {
+        for x in &ov.extras {
+            if let Some(prefix) = x.strip_suffix("[*]") {
+                for (i, field) in layout
+                    .fields
+                    .iter()
+                    .filter(|fl| {
+                        fl.id.starts_with(prefix) && fl.id[prefix.len()..].starts_with('[')
+                    })
+                    .enumerate()
+                {
+                    values.set(
+                        field.id.clone(),
+                        Value::Number(Decimal::from(100 + i as i64)),
+                    );
+                }
+            }
+        }
+    }
+    let taken: std::collections::HashSet<(String, CellRef)> = layout
+        .fields
+        .iter()
+        .map(|fl| (fl.sheet.clone(), fl.cell))
+        .collect();
+    let physical = |base: &str| -> String {
+        layout
+            .overlay
+            .as_ref()
+            .and_then(|o| o.sheets.iter().find(|(b, _)| b == base))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| base.to_string())
+    };
+    let mut texts: Vec<(String, CellRef, String)> = Vec::new();
+    let (vs, vc, vt) = f.version;
+    texts.push((physical(vs), CellRef::parse(vc).unwrap(), vt.to_string()));
+    // Section I labels "1. Contract Number:" two columns left of the value.
+    for fl in layout
+        .fields
+        .iter()
+        .filter(|fl| fl.id.starts_with("ws1.general."))
+    {
+        if let (Some(n), Some(col)) = (line_number(&fl.line), fl.cell.col.checked_sub(2)) {
+            texts.push((
+                fl.sheet.clone(),
+                CellRef::new(fl.cell.row, col),
+                format!("{n}. {}:", fl.label),
+            ));
+        }
+    }
+    if f.name == "inserted" {
+        texts.push((
+            physical("WS1"),
+            CellRef::parse("B2").unwrap(),
+            "Worksheet 1 - MA Base Period Experience".into(),
+        ));
+    }
+    for (sheet, cell, text) in texts {
+        assert!(
+            !taken.contains(&(sheet.clone(), cell)),
+            "{sheet}!{cell} is a field"
+        );
+        let s = layout
+            .sheets
+            .iter_mut()
+            .find(|s| s.name == sheet)
+            .expect("sheet");
+        s.texts.push(Text {
+            cell,
+            text,
+            style: "label".into(),
+        });
+    }
+    change(&mut layout);
+    let opts = bpt::writer::WriteOptions {
+        default_overrides: bpt::app::default_overrides(&sample),
+        ..Default::default()
+    };
+    let bytes = bpt::writer::write_form(&layout, &values, &opts).expect("write foreign");
+    let path = dir.join(format!("{}.xlsx", f.name));
+    std::fs::write(&path, bytes).expect("save");
+    path
+}
+
+/// Findings (rule, field, severity) and key figures of `validate --format json`.
+fn summary(json: &str) -> (Vec<(String, String, String)>, serde_json::Value) {
+    let v: serde_json::Value = serde_json::from_str(json).expect("json");
+    let file = &v["files"][0];
+    let mut findings: Vec<(String, String, String)> = file["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["field"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    findings.sort();
+    (findings, file["figures"].clone())
+}
+
+#[test]
+fn each_foreign_layout_validates_like_its_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in FOREIGN {
+        let wb = make(f, dir.path());
+        let ov = overlay_path(f.name);
+        let sample = root().join(f.sample);
+        let (c0, want, e0) = bpt_in(
+            dir.path(),
+            &["validate", sample.to_str().unwrap(), "--format", "json"],
+        );
+        let (c1, got, e1) = bpt_in(
+            dir.path(),
+            &[
+                "validate",
+                wb.to_str().unwrap(),
+                "--format",
+                "json",
+                "--template",
+                ov.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(c0, c1, "{}: {e0} / {e1}", f.name);
+        let (fw, gw) = (summary(&want), summary(&got));
+        assert_eq!(fw.0, gw.0, "{}: findings", f.name);
+        assert_eq!(fw.1, gw.1, "{}: key figures", f.name);
+        assert!(!gw.1["plan_bid"].is_null(), "{}: {got}", f.name);
+    }
+}
+
+#[test]
+fn the_broken_samples_keep_their_findings_on_the_moved_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = &FOREIGN[0];
+    let wb = make(f, dir.path());
+    let ov = overlay_path(f.name);
+    let (code, out, err) = bpt_in(
+        dir.path(),
+        &[
+            "validate",
+            wb.to_str().unwrap(),
+            "--template",
+            ov.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    // C003: on the plans-in-base table, moved to K15:L22 of `MA Base`.
+    assert!(out.contains("C003"), "{out}");
+    assert!(
+        out.contains("error[C003] MA Base!L16: plans in base add to 119900 member months"),
+        "{out}"
+    );
+}
+
+#[test]
+fn overlays_in_bpt_toml_recognise_workbooks_and_say_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let mut list = Vec::new();
+    for f in FOREIGN {
+        make(f, dir.path());
+        list.push(format!("{:?}", overlay_path(f.name).display().to_string()));
+    }
+    std::fs::write(
+        dir.path().join("bpt.toml"),
+        format!("[templates]\noverlays = [{}]\n", list.join(", ")),
+    )
+    .unwrap();
+    for f in FOREIGN {
+        let (code, out, err) = bpt_in(dir.path(), &["read", &format!("{}.xlsx", f.name), "--json"]);
+        assert_eq!(code, 0, "{}: {err}", f.name);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["template"], format!("{}-2013", f.name), "{}", f.name);
+    }
+    // A CY2014 draft: the version string does not match.
+    let mut layout = overlay("cms-grid");
+    let ws1 = layout
+        .sheets
+        .iter_mut()
+        .find(|s| s.name == "MA Base")
+        .unwrap();
+    ws1.texts.push(Text {
+        cell: CellRef::parse("A2").unwrap(),
+        text: "MA-2014.beta".into(),
+        style: "label".into(),
+    });
+    let bytes = bpt::writer::write_form(&layout, &Values::default(), &Default::default()).unwrap();
+    std::fs::write(dir.path().join("draft.xlsx"), bytes).unwrap();
+    let (code, _, err) = bpt_in(dir.path(), &["read", "draft.xlsx"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "overlay `cms-grid-2013`: sheet `MA Base` found; version cell A2 holds `MA-2014.beta`, \
+             expected `MA-2013.*`"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("shipped templates: there is no sheet `WS1`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("overlay `shifted-2013`: there is no sheet `Worksheet 1`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_command_works_on_a_foreign_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = &FOREIGN[2];
+    let wb = make(f, dir.path());
+    let wbs = wb.to_str().unwrap();
+    let ov = overlay_path(f.name);
+    let ovs = ov.to_str().unwrap();
+    let t = ["--template", ovs];
+    let run = |args: &[&str]| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend_from_slice(&t);
+        bpt_in(dir.path(), &a)
+    };
+    // read: the extra column is read and reported.
+    let (code, out, err) = run(&["read", wbs, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ws1.base.claims[a]"), "{out}");
+    // diff: the cached values are bpt's own, the formulas the template's
+    // on the moved cells.
+    let (code, out, err) = run(&["diff", wbs, "--formulas"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "every calculated cell holds the ma-bpt-2013 formula (on this workbook's cells)"
+        ),
+        "{out}"
+    );
+    // recalc -o, annotate, finalize edit the user's own file.
+    let (code, out, err) = run(&["recalc", wbs, "-o", "recalc.xlsx"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(&["annotate", wbs, "-o", "annotated.xlsx"]);
+    assert!(code == 0 || code == 1, "{out}{err}");
+    let a = reader::read_with_layout(
+        reader::Source::Path(&dir.path().join("annotated.xlsx")),
+        &overlay(f.name),
+    )
+    .expect("annotated copy reads with the overlay");
+    assert_eq!(
+        a.get("ws1.general.contract_number"),
+        reader::read_with_layout(reader::Source::Path(&wb), &overlay(f.name))
+            .unwrap()
+            .get("ws1.general.contract_number")
+    );
+    let (code, out, err) = run(&["finalize", wbs, "-o", "final.xlsx"]);
+    assert!(code == 0 || code == 1, "{out}{err}");
+    for out in ["recalc.xlsx", "annotated.xlsx"] {
+        assert!(dir.path().join(out).is_file(), "{out}");
+    }
+}
+
+#[test]
+fn template_check_lists_every_cell_claimed_twice() {
+    let text = std::fs::read_to_string(overlay_path("inserted")).unwrap()
+        + "\n[tables.\"ws6.allocation\"]\nrows = 1\n";
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.toml");
+    std::fs::write(&p, text).unwrap();
+    let (code, out, err) = bpt_in(dir.path(), &["template", "--check", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("1 cell(s) claimed twice"), "{err}");
+    assert!(
+        err.contains("MA Premium!G44 is used twice: by `ws6.allocation.allocated[7]` and by `ws6.allocation.unallocated`")
+            || err.contains("MA Premium!G44 is used twice"),
+        "{err}"
+    );
+    let (code, out, _) = bpt_in(
+        dir.path(),
+        &[
+            "template",
+            "--check",
+            overlay_path("cms-grid").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("extra (read and reported only): ws1.base.utilizers[*]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("recognised by: MA Base!A2 matches `MA-2013.*`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diff_formulas_reports_formulas_changed_or_overwritten_on_the_mapped_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = &FOREIGN[0];
+    let wb = make_with(f, dir.path(), |l| {
+        for fl in l.fields.iter_mut() {
+            if fl.id == "ws1.base.net_pmpm[s]" {
+                fl.formula = Some("SUM(D27:D43)".into());
+            }
+            if fl.id == "ws1.base_period.plans_total_mm" {
+                fl.role = bpt::template::Role::Input;
+            }
+        }
+    });
+    let ov = overlay_path(f.name);
+    let (code, out, err) = bpt_in(
+        dir.path(),
+        &[
+            "diff",
+            wb.to_str().unwrap(),
+            "--formulas",
+            "--template",
+            ov.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let formulas = out
+        .split_once("do not hold")
+        .map(|x| x.1)
+        .unwrap_or_default();
+    assert_eq!(
+        formulas,
+        " the ma-bpt-2013 formula (on this workbook's cells):\n\
+         \x20 MA Base!L23    Plans in Base – Total Member Months (ws1.base_period.plans_total_mm)\n\
+         \x20     expected =SUM($L$15:$L$22)\n\
+         \x20     found    a constant (no formula)\n\
+         \x20 MA Base!D45    Total Medical Expenses – Net PMPM (ws1.base.net_pmpm[s])\n\
+         \x20     expected =SUM($D$27:$D$44)\n\
+         \x20     found    =SUM(D27:D43)\n"
+    );
+    assert!(
+        out.starts_with(&format!("{}: every calculated cell matches", wb.display()))
+            || out.contains("calculated cell(s) differ"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_foreign_workbook_and_its_sample_differ_in_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let f = &FOREIGN[0];
+    let wb = make(f, dir.path());
+    std::fs::write(
+        dir.path().join("bpt.toml"),
+        format!(
+            "[templates]\noverlays = [{:?}]\n",
+            overlay_path(f.name).display().to_string()
+        ),
+    )
+    .unwrap();
+    let sample = root().join(f.sample);
+    let (code, out, err) = bpt_in(
+        dir.path(),
+        &["diff", sample.to_str().unwrap(), wb.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+}
