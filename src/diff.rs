@@ -195,11 +195,11 @@ pub fn compare_calc(
 /// A field whose value differs between two bids.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    /// Field id.
+    /// Field id (in the new bid, for a row matched by its identity).
     pub field: String,
     /// Sheet.
     pub sheet: String,
-    /// Cell.
+    /// Cell (in the new bid; in the old one for a row only the old bid has).
     pub cell: String,
     /// Label.
     pub label: String,
@@ -213,38 +213,239 @@ pub struct Change {
     /// range of exact decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difference: Option<Decimal>,
+    /// For a row of a table whose rows are entries (the county table): the
+    /// value that identifies the row (its county code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    /// The cell in the old bid, when the row moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_cell: Option<String>,
+}
+
+/// How two bids are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BidDiffOptions {
+    /// Numbers that differ by no more than this are the same (a workbook
+    /// saved by another spreadsheet program carries binary floating-point
+    /// noise of about 1e-15).
+    pub tolerance: Decimal,
+    /// Only the fields the plan enters (role `input`).
+    pub inputs_only: bool,
+}
+
+fn same(a: &Value, b: &Value, tolerance: Decimal) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => !beyond(*x, *y, tolerance),
+        (Value::Text(x), Value::Text(y)) => x.trim() == y.trim(),
+        _ => a == b,
+    }
+}
+
+fn change(f: &Field, a: &Value, b: &Value) -> Change {
+    Change {
+        field: f.id.clone(),
+        sheet: f.sheet.clone(),
+        cell: f.cell.to_string(),
+        label: f.label.clone(),
+        role: f.role,
+        old: a.clone(),
+        new: b.clone(),
+        difference: match (a, b) {
+            (Value::Number(x), Value::Number(y)) => difference(*y, *x),
+            _ => None,
+        },
+        row: None,
+        old_cell: None,
+    }
 }
 
 /// Every field whose value differs between two bids of the same form, in
-/// template order. Numbers compare exactly (a June bid and its resubmission
-/// are both read from workbooks, so no floating-point tolerance applies).
+/// template order. Numbers compare exactly.
 pub fn compare_bids(layout: &Layout, old: &Values, new: &Values) -> Vec<Change> {
-    layout
-        .fields
-        .iter()
-        .filter_map(|f| {
-            let a = old.get(&f.id);
-            let b = new.get(&f.id);
-            let same = match (a, b) {
-                (Value::Number(x), Value::Number(y)) => x == y,
-                (Value::Text(x), Value::Text(y)) => x.trim() == y.trim(),
-                _ => a == b,
-            };
-            (!same).then(|| Change {
-                field: f.id.clone(),
-                sheet: f.sheet.clone(),
-                cell: f.cell.to_string(),
-                label: f.label.clone(),
-                role: f.role,
-                old: a.clone(),
-                new: b.clone(),
-                difference: match (a, b) {
-                    (Value::Number(x), Value::Number(y)) => difference(*y, *x),
-                    _ => None,
+    compare_bids_with(layout, old, new, &BidDiffOptions::default())
+}
+
+/// The data rows of a table whose rows are entries, by the value of its
+/// identity column: identity → row key. `None` when a value repeats (the
+/// rows are then compared by position).
+fn rows_by_identity(
+    table: &crate::template::Table,
+    column: &str,
+    values: &Values,
+) -> Option<BTreeMap<String, String>> {
+    let mut by = BTreeMap::new();
+    for key in table.row_keys() {
+        let id = format!("{}.{column}[{key}]", table.id);
+        let v = match values.get(&id) {
+            Value::Empty => continue,
+            Value::Number(d) => d.normalize().to_string(),
+            o => o.display().trim().to_string(),
+        };
+        if v.is_empty() {
+            continue;
+        }
+        if by.insert(v, key.to_string()).is_some() {
+            return None;
+        }
+    }
+    Some(by)
+}
+
+/// A table whose rows are matched by identity: identity → row key in each bid.
+struct Keyed<'a> {
+    table: &'a crate::template::Table,
+    old_rows: BTreeMap<String, String>,
+    new_rows: BTreeMap<String, String>,
+}
+
+/// Every field whose value differs between two bids of the same form:
+/// numbers within `opts.tolerance` are the same; the rows of a table whose
+/// template names a `row_identity` column (the county table) are matched
+/// by that column's value, so sorting or inserting rows is no change; with
+/// `inputs_only`, only the plan's inputs. Fields in template order, then
+/// each such table's rows in order of their identity.
+pub fn compare_bids_with(
+    layout: &Layout,
+    old: &Values,
+    new: &Values,
+    opts: &BidDiffOptions,
+) -> Vec<Change> {
+    let wanted = |f: &Field| !opts.inputs_only || f.role == crate::template::Role::Input;
+    // Tables compared by row identity, when neither bid repeats one.
+    let mut keyed: BTreeMap<&str, Keyed> = BTreeMap::new();
+    for t in layout.tables.values() {
+        let Some(col) = t.row_identity.as_deref() else {
+            continue;
+        };
+        if let (Some(a), Some(b)) = (rows_by_identity(t, col, old), rows_by_identity(t, col, new)) {
+            keyed.insert(
+                t.id.as_str(),
+                Keyed {
+                    table: t,
+                    old_rows: a,
+                    new_rows: b,
                 },
-            })
-        })
-        .collect()
+            );
+        }
+    }
+    let in_keyed = |f: &Field| {
+        f.table
+            .as_ref()
+            .is_some_and(|p| !p.total && keyed.contains_key(p.table.as_str()))
+    };
+    // Each keyed table's changes, in order of the rows' identity.
+    let mut by_table: BTreeMap<&str, Vec<Change>> = BTreeMap::new();
+    for (tid, k) in &keyed {
+        let (t, a_rows, b_rows) = (k.table, &k.old_rows, &k.new_rows);
+        let out = by_table.entry(tid).or_default();
+        let mut ids: Vec<&String> = a_rows.keys().chain(b_rows.keys()).collect();
+        ids.sort();
+        ids.dedup();
+        for ident in ids {
+            let (ra, rb) = (a_rows.get(ident), b_rows.get(ident));
+            for (col, _, _, header) in &t.columns {
+                let fa = ra.and_then(|r| layout.field(&format!("{}.{col}[{r}]", t.id)));
+                let fb = rb.and_then(|r| layout.field(&format!("{}.{col}[{r}]", t.id)));
+                let Some(f) = fb.or(fa) else {
+                    continue;
+                };
+                if !wanted(f) {
+                    continue;
+                }
+                let empty = Value::Empty;
+                let va = fa.map_or(&empty, |f| old.get(&f.id));
+                let vb = fb.map_or(&empty, |f| new.get(&f.id));
+                if same(va, vb, opts.tolerance) {
+                    continue;
+                }
+                let mut c = change(f, va, vb);
+                c.label = format!("{} {ident} – {header}", t.label);
+                c.row = Some(ident.clone());
+                if let (Some(fa), Some(_)) = (fa, fb)
+                    && fa.cell != f.cell
+                {
+                    c.old_cell = Some(fa.cell.to_string());
+                }
+                out.push(c);
+            }
+        }
+    }
+    // Template order; a keyed table's changes where its first field is.
+    let mut out = Vec::new();
+    for f in &layout.fields {
+        if in_keyed(f) {
+            if let Some(p) = &f.table
+                && let Some(c) = by_table.remove(p.table.as_str())
+            {
+                out.extend(c);
+            }
+            continue;
+        }
+        if !wanted(f) {
+            continue;
+        }
+        let (a, b) = (old.get(&f.id), new.get(&f.id));
+        if !same(a, b, opts.tolerance) {
+            out.push(change(f, a, b));
+        }
+    }
+    out
+}
+
+/// The decimals an Excel number format shows (`#,##0.00` → 2, `0.0%` → 1
+/// with `percent`), or `None` for `General`, text or an empty format.
+///
+/// ```
+/// assert_eq!(bpt::diff::format_decimals("#,##0.00"), Some((2, false)));
+/// assert_eq!(bpt::diff::format_decimals("0.0%"), Some((1, true)));
+/// assert_eq!(bpt::diff::format_decimals("#,##0"), Some((0, false)));
+/// assert_eq!(bpt::diff::format_decimals("General"), None);
+/// ```
+pub fn format_decimals(format: &str) -> Option<(u32, bool)> {
+    let first = format.split(';').next()?.trim();
+    if !first.contains(['0', '#']) {
+        return None;
+    }
+    let percent = first.contains('%');
+    let dp = match first.find('.') {
+        Some(i) => first
+            .get(i.checked_add(1)?..)?
+            .chars()
+            .take_while(|c| matches!(c, '0' | '#'))
+            .count(),
+        None => 0,
+    };
+    Some((u32::try_from(dp).ok()?, percent))
+}
+
+/// A number shown as its cell shows it: at the decimals of the field's
+/// number format (a percentage format as a percentage), or of its top-level
+/// `ROUND`, half away from zero as Excel; otherwise in full.
+pub fn at_precision(f: &Field, d: Decimal) -> String {
+    use rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    match format_decimals(&f.format) {
+        Some((dp, true)) => match d.checked_mul(Decimal::ONE_HUNDRED) {
+            Some(p) => format!(
+                "{:.*}%",
+                dp as usize,
+                p.round_dp_with_strategy(dp, MidpointAwayFromZero)
+            ),
+            None => d.normalize().to_string(),
+        },
+        Some((dp, false)) => format!(
+            "{:.*}",
+            dp as usize,
+            d.round_dp_with_strategy(dp, MidpointAwayFromZero)
+        ),
+        None => match rounding_dp(f) {
+            Some(dp) => format!(
+                "{:.*}",
+                dp as usize,
+                d.round_dp_with_strategy(dp, MidpointAwayFromZero)
+            ),
+            None => d.normalize().to_string(),
+        },
+    }
 }
 
 #[cfg(test)]

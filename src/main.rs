@@ -3,7 +3,7 @@
 //! Every command's work is a library function (see `bpt::app`); this file
 //! only parses arguments, prints, and exits with the command's status.
 
-use bpt::app::{self, DiffFormat, EditFormat, Outcome, ValidateOptions};
+use bpt::app::{self, DataFormat, EditFormat, Outcome, SeverityArg, ValidateOptions};
 use bpt::report::Format;
 use bpt::rules::{Origin, Selection};
 use clap::{Parser, Subcommand};
@@ -39,11 +39,7 @@ enum Command {
     /// formulas, dropdowns for every choice field, numeric validation where
     /// the instructions give ranges, number formats, sheet protection, defined
     /// names and frozen headers.
-    ///
-    /// Examples:
-    ///   bpt template --list
-    ///   bpt template ma-bpt-2013 -o blank.xlsx
-    ///   bpt template --check my-template.toml
+    #[command(after_help = TEMPLATE_HELP)]
     Template {
         /// Template id (see --list).
         id: Option<String>,
@@ -67,15 +63,16 @@ enum Command {
     ///
     /// Invalid cells (text in a money cell, #DIV/0!, a date where a code
     /// belongs) are kept with their sheet, cell and raw content.
-    ///
-    /// Examples:
-    ///   bpt read sample-bids/hmo-mapd-2013.xlsx
-    ///   bpt read bid.xlsx --json > bid.json
+    #[command(after_help = READ_HELP)]
     Read {
         /// The workbook.
         file: PathBuf,
-        /// Print every field as JSON, grouped by worksheet.
-        #[arg(long)]
+        /// Output format: text (a summary per worksheet), json (every field,
+        /// grouped by worksheet) or csv (one row per field that holds a value).
+        #[arg(long, value_enum, default_value = "text")]
+        format: DataFormat,
+        /// Same as --format json (kept as an alias).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
     },
     /// Recompute every calculated cell in exact decimals.
@@ -84,25 +81,22 @@ enum Command {
     /// copy of the workbook (same format: .xlsx or .xlsm) in which only the
     /// cached values of calculated cells that differ from bpt's change
     /// (formulas kept, every other part byte for byte), and lists each edit.
-    ///
-    /// Examples:
-    ///   bpt recalc bid.xlsx
-    ///   bpt recalc bid.xlsx -o recalculated.xlsx --format json
+    #[command(after_help = RECALC_HELP)]
     Recalc {
         /// The workbook.
         file: PathBuf,
-        /// Print JSON (field id → value; with -o, the edit list).
-        #[arg(long)]
-        json: bool,
         /// Write a recalculated copy here (same extension as the input).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Replace an existing output file.
         #[arg(long)]
         force: bool,
-        /// Format of the edit list printed with -o.
+        /// Output format of the values (with -o, of the edit list).
         #[arg(long, value_enum, default_value = "text")]
-        format: EditFormat,
+        format: DataFormat,
+        /// Same as --format json (kept as an alias).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
     },
     /// Compare submitted calculated values with bpt's, or two bids.
     ///
@@ -111,10 +105,7 @@ enum Command {
     /// unrounded cells within --tolerance (Excel computes in binary floating
     /// point). With two files: lists every field that changed (a June bid and
     /// its resubmission).
-    ///
-    /// Examples:
-    ///   bpt diff bid.xlsx
-    ///   bpt diff june.xlsx september.xlsx --format csv
+    #[command(after_help = DIFF_HELP)]
     Diff {
         /// The workbook (or the older of two).
         file: PathBuf,
@@ -122,10 +113,18 @@ enum Command {
         other: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: DiffFormat,
-        /// Tolerance for unrounded calculated cells.
+        format: DataFormat,
+        /// Same as --format json (kept as an alias).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Tolerance: for unrounded calculated cells (one file), for numbers
+        /// that differ by no more than it (two files).
         #[arg(long, default_value = "0.000001")]
         tolerance: Decimal,
+        /// Two files: only the fields the actuary enters (not CMS-populated
+        /// or calculated cells).
+        #[arg(long)]
+        inputs_only: bool,
         /// Also list calculated cells whose formula is not the template's
         /// (translated to the workbook's cells, e.g. through an overlay), or
         /// that hold a constant.
@@ -137,12 +136,7 @@ enum Command {
     /// A directory stands for the workbooks in it. Defaults for --select,
     /// --ignore and --tolerance come from bpt.toml (current directory or a
     /// parent) or --config.
-    ///
-    /// Examples:
-    ///   bpt validate sample-bids/hmo-mapd-2013.xlsx
-    ///   bpt validate bids/ --format json > findings.json
-    ///   bpt validate bid.xlsx --ignore D --select M,A,P
-    ///   bpt validate 'season/*.xlsx' --summary summary.csv
+    #[command(after_help = VALIDATE_HELP)]
     Validate {
         /// Workbooks or directories.
         #[arg(required = true)]
@@ -170,6 +164,17 @@ enum Command {
         /// symlink, FIFO or device).
         #[arg(long)]
         force: bool,
+        /// Report only findings of this severity or worse (error, warning,
+        /// info); the exit status still counts every error.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        min_severity: Option<SeverityArg>,
+        /// Print only the totals line of the text report (the exit status
+        /// tells the rest).
+        #[arg(short, long)]
+        quiet: bool,
+        /// Search the folders given in their subfolders too.
+        #[arg(short, long)]
+        recursive: bool,
     },
     /// Finalize a bid for HPMS upload, as the CMS form does.
     ///
@@ -181,10 +186,7 @@ enum Command {
     /// prints the record of changes and every cell edit (--record FILE
     /// writes it to a file too; .json for JSON); nothing is added to the
     /// upload copy. The input is never modified.
-    ///
-    /// Examples:
-    ///   bpt finalize bid.xlsx -o bid-final.xlsx
-    ///   bpt finalize bid.xlsx -o final/bid.xlsx --backup --record final/bid-changes.txt
+    #[command(after_help = FINALIZE_HELP)]
     Finalize {
         /// The bid workbook (.xlsx or .xlsm).
         file: PathBuf,
@@ -220,11 +222,7 @@ enum Command {
     ///
     /// With --check: every change between the June bid and its
     /// resubmission that Appendix E does not permit (exit 1).
-    ///
-    /// Examples:
-    ///   bpt reallocate june.xlsx --part-d-basic-premium 34.20
-    ///   bpt reallocate june.xlsx --part-d-basic-premium 31.20 --lipsa 31.76 -o august.xlsx --option 2
-    ///   bpt reallocate --check june.xlsx august.xlsx
+    #[command(after_help = REALLOCATE_HELP)]
     Reallocate {
         /// The June bid.
         june: PathBuf,
@@ -254,22 +252,40 @@ enum Command {
         /// Replace OUTPUT if it exists.
         #[arg(long)]
         force: bool,
-        /// Print JSON.
-        #[arg(long)]
+        /// Output format (with -o: of the edit list).
+        #[arg(long, value_enum, default_value = "text")]
+        format: DataFormat,
+        /// Same as --format json (kept as an alias).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
     },
-    /// List every validation rule.
+    /// List the validation rules: all, or one family or severity.
+    #[command(after_help = RULES_HELP)]
     Rules {
-        /// Print JSON.
-        #[arg(long)]
+        /// Only these families (comma-separated: M,A).
+        #[arg(long, value_delimiter = ',')]
+        family: Vec<String>,
+        /// Only rules of this severity.
+        #[arg(long, value_enum)]
+        severity: Option<SeverityArg>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DataFormat,
+        /// Same as --format json (kept as an alias).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
     },
     /// Explain a rule: what it checks, why, and an example.
     ///
-    /// Example: bpt explain M010
+    /// Takes a rule id (M010), a rule name (de-total-tolerance) or a family
+    /// (M: every rule of it).
+    #[command(after_help = EXPLAIN_HELP)]
     Explain {
-        /// Rule id.
-        id: String,
+        /// Rule id, rule name or family.
+        rule: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DataFormat,
     },
     /// Write an annotated copy of a bid for review.
     ///
@@ -278,8 +294,7 @@ enum Command {
     /// each cell with a finding a fill by severity and a note (an existing
     /// note is kept, the findings appended). Everything else is copied byte
     /// for byte. Prints the list of edits.
-    ///
-    /// Example: bpt annotate bid.xlsx -o bid-annotated.xlsx
+    #[command(after_help = ANNOTATE_HELP)]
     Annotate {
         /// The workbook (.xlsx or .xlsm).
         file: PathBuf,
@@ -294,11 +309,7 @@ enum Command {
         format: EditFormat,
     },
     /// Write sample bids made by code (deterministic).
-    ///
-    /// Examples:
-    ///   bpt sample --list
-    ///   bpt sample --all -o sample-bids/
-    ///   bpt sample hmo-mapd-2013 -o /tmp/
+    #[command(after_help = SAMPLE_HELP)]
     Sample {
         /// Sample names (see --list).
         names: Vec<String>,
@@ -311,7 +322,8 @@ enum Command {
         /// List the samples.
         #[arg(long)]
         list: bool,
-        /// Write the broken twins (one per rule family) instead.
+        /// The broken twins (one per rule family) instead: written, or with
+        /// --list listed.
         #[arg(long)]
         broken: bool,
         /// Replace existing files.
@@ -319,6 +331,18 @@ enum Command {
         force: bool,
     },
 }
+
+const TEMPLATE_HELP: &str = "Examples:\n  bpt template --list\n  bpt template ma-bpt-2013 -o blank.xlsx\n  bpt template --check my-template.toml\n\nExit status: 0 done; 1 --check found a problem in the template; 2 a file could not be read or written, or the command line was wrong.";
+const READ_HELP: &str = "Examples:\n  bpt read sample-bids/hmo-mapd-2013.xlsx\n  bpt read bid.xlsx --format json > bid.json\n  bpt read bid.xlsx --format csv > fields.csv\n\nExit status: 0 read; 2 the file could not be read, or the command line was wrong.";
+const RECALC_HELP: &str = "Examples:\n  bpt recalc bid.xlsx\n  bpt recalc bid.xlsx --format csv > calculated.csv\n  bpt recalc bid.xlsx -o recalculated.xlsx --format json\n\nExit status: 0 done; 2 the file could not be read or written, or the command line was wrong.";
+const DIFF_HELP: &str = "Examples:\n  bpt diff bid.xlsx\n  bpt diff june.xlsx september.xlsx\n  bpt diff june.xlsx september.xlsx --inputs-only --format csv\n  bpt diff june/ september/\n\nExit status: 0 no differences; 1 differences found; 2 a file could not be read, or the command line was wrong.";
+const VALIDATE_HELP: &str = "Examples:\n  bpt validate sample-bids/hmo-mapd-2013.xlsx\n  bpt validate bids/ --format json > findings.json\n  bpt validate bid.xlsx --ignore D --select M,A,P\n  bpt validate bids/ --min-severity warning\n  bpt validate 'season/*.xlsx' --summary summary.csv\n\nExit status: 0 no error findings; 1 at least one error finding; 2 a file could not be read (the others are still checked), or the command line was wrong.";
+const FINALIZE_HELP: &str = "Examples:\n  bpt finalize bid.xlsx -o bid-final.xlsx\n  bpt finalize bid.xlsx -o final/bid.xlsx --backup --record final/bid-changes.txt\n\nExit status: 0 finalized; 1 refused: error findings stand (nothing written); 2 a file could not be read or written, or the command line was wrong.";
+const REALLOCATE_HELP: &str = "Examples:\n  bpt reallocate june.xlsx --part-d-basic-premium 34.20\n  bpt reallocate june.xlsx --part-d-basic-premium 34.20 --format csv\n  bpt reallocate june.xlsx --part-d-basic-premium 31.20 --lipsa 31.76 -o august.xlsx --option 2\n  bpt reallocate --check june.xlsx august.xlsx\n\nExit status: 0 done (with --check: every change is one Appendix E permits); 1 with --check: a change Appendix E does not permit; 2 a file could not be read or written, or the command line was wrong.";
+const RULES_HELP: &str = "Examples:\n  bpt rules\n  bpt rules --family M --severity error\n  bpt rules --format json\n\nExit status: 0 listed; 2 an unknown family, or the command line was wrong.";
+const EXPLAIN_HELP: &str = "Examples:\n  bpt explain M010\n  bpt explain de-total-tolerance\n  bpt explain M --format json\n\nExit status: 0 explained; 2 no such rule, name or family, or the command line was wrong.";
+const ANNOTATE_HELP: &str = "Example:\n  bpt annotate bid.xlsx -o bid-annotated.xlsx\n\nExit status: 0 written (findings or not); 2 a file could not be read or written, or the command line was wrong.";
+const SAMPLE_HELP: &str = "Examples:\n  bpt sample --list\n  bpt sample --all -o sample-bids/\n  bpt sample hmo-mapd-2013 -o /tmp/\n  bpt sample --broken --list\n  bpt sample --broken -o sample-bids/broken/\n\nExit status: 0 written (or listed); 2 a file could not be written, or the command line was wrong.";
 
 fn main() -> ExitCode {
     // SIGINT/SIGTERM/SIGHUP remove the temporary file of a save in progress
@@ -399,19 +423,14 @@ fn run(cmd: Command) -> Outcome {
             check,
             json,
         }),
-        Command::Read { file, json } => app::read(&file, json),
+        Command::Read { file, format, json } => app::read(&file, format.or_json(json)),
         Command::Recalc {
             file,
             json,
             output,
             force,
             format,
-        } => app::recalc(
-            &file,
-            json || format == EditFormat::Json,
-            output.as_deref(),
-            force,
-        ),
+        } => app::recalc(&file, format.or_json(json), output.as_deref(), force),
         Command::Finalize {
             file,
             output,
@@ -443,8 +462,10 @@ fn run(cmd: Command) -> Outcome {
             output,
             option,
             force,
+            format,
             json,
         } => {
+            let format = format.or_json(json);
             let a = app::AnnouncedArgs {
                 part_d_basic_premium,
                 lipsa,
@@ -452,7 +473,7 @@ fn run(cmd: Command) -> Outcome {
                 ma_rebate,
             };
             match (check, resubmitted) {
-                (true, Some(r)) => app::reallocate_check(&june, &r, &a, json),
+                (true, Some(r)) => app::reallocate_check(&june, &r, &a, format),
                 (true, None) => Outcome {
                     stderr: "bpt: --check needs the June bid and the resubmitted bid\n".into(),
                     code: app::UNREADABLE,
@@ -466,7 +487,7 @@ fn run(cmd: Command) -> Outcome {
                 (false, None) => app::reallocate(
                     &june,
                     &a,
-                    json,
+                    format,
                     output.as_deref().map(|o| (o, option, force)),
                 ),
             }
@@ -475,16 +496,32 @@ fn run(cmd: Command) -> Outcome {
             file,
             other,
             format,
+            json,
             tolerance,
+            inputs_only,
             formulas,
-        } => match (other, check_tolerance(tolerance)) {
-            (_, Err(o)) => o,
-            (Some(_), Ok(_)) if formulas => {
-                usage("--formulas compares one workbook with its template; give one file")
+        } => {
+            let format = format.or_json(json);
+            match (other, check_tolerance(tolerance)) {
+                (_, Err(o)) => o,
+                (Some(_), Ok(_)) if formulas => {
+                    usage("--formulas compares one workbook with its template; give one file")
+                }
+                (Some(o), Ok(t)) => app::diff_bids_with(
+                    &file,
+                    &o,
+                    format,
+                    &app::DiffOptions {
+                        tolerance: t,
+                        inputs_only,
+                    },
+                ),
+                (None, Ok(_)) if inputs_only => {
+                    usage("--inputs-only compares two bids: give OLD and NEW")
+                }
+                (None, Ok(t)) => app::diff_calc_with(&file, format, t, formulas),
             }
-            (Some(o), Ok(_)) => app::diff_bids(&file, &o, format),
-            (None, Ok(t)) => app::diff_calc_with(&file, format, t, formulas),
-        },
+        }
         Command::Validate {
             files,
             format,
@@ -494,6 +531,9 @@ fn run(cmd: Command) -> Outcome {
             config,
             summary,
             force,
+            min_severity,
+            quiet,
+            recursive,
         } => {
             let cfg = match config {
                 Some(p) => bpt::config::load(&p),
@@ -544,10 +584,26 @@ fn run(cmd: Command) -> Outcome {
                 },
                 tolerance,
             };
-            app::validate(&files, format, &opts, summary.as_deref(), force)
+            let report = app::ReportOptions {
+                min_severity: min_severity.map(Into::into),
+                quiet,
+                recursive,
+            };
+            app::validate_with(&files, format, &opts, &report, summary.as_deref(), force)
         }
-        Command::Rules { json } => app::list_rules(json),
-        Command::Explain { id } => app::explain(&id),
+        Command::Rules {
+            family,
+            severity,
+            format,
+            json,
+        } => app::list_rules(
+            &app::RuleFilter {
+                families: family,
+                severity: severity.map(Into::into),
+            },
+            format.or_json(json),
+        ),
+        Command::Explain { rule, format } => app::explain(&rule, format),
         Command::Annotate {
             file,
             output,
@@ -562,7 +618,9 @@ fn run(cmd: Command) -> Outcome {
             broken,
             force,
         } => {
-            if broken {
+            if broken && list {
+                app::sample_broken_list()
+            } else if broken {
                 app::sample_broken(&output, force)
             } else {
                 app::sample(&names, all, &output, list, force)

@@ -327,7 +327,9 @@ pub fn render_with(reports: &[FileReport], format: Format, config: Option<&RunCo
 }
 
 /// The text report: per file, findings grouped by worksheet, each with rule,
-/// severity, location, label, found/expected and a hint; then a summary line.
+/// severity, location, label, found/expected and a hint (a rule found
+/// [`GROUP_AT`] times or more on a sheet once, with its count, its cells and
+/// the first finding); then a summary line.
 /// Text from the workbook or a path is shown with visible escapes
 /// ([`sanitize::visible`]); found and expected values are shortened
 /// ([`sanitize::echo`]).
@@ -353,11 +355,31 @@ pub fn text(reports: &[FileReport]) -> String {
         }
         let _ = writeln!(o, "{path} ({who})");
         let mut sheet = "";
+        // A rule found GROUP_AT times or more on one sheet is shown once,
+        // with its count and cells.
+        let mut per_sheet_rule: std::collections::HashMap<(&str, &str), Vec<&Finding>> =
+            std::collections::HashMap::new();
+        for f in &r.findings {
+            per_sheet_rule
+                .entry((f.sheet.as_str(), f.rule))
+                .or_default()
+                .push(f);
+        }
+        let mut shown_groups = std::collections::HashSet::new();
         for f in &r.findings {
             if f.sheet != sheet {
                 sheet = &f.sheet;
                 let title = if sheet.is_empty() { "bid" } else { sheet };
                 let _ = writeln!(o, "\n  ── {} ──", v(title));
+            }
+            let group = per_sheet_rule
+                .get(&(f.sheet.as_str(), f.rule))
+                .filter(|g| g.len() >= GROUP_AT);
+            if let Some(g) = group {
+                if shown_groups.insert((f.sheet.as_str(), f.rule)) {
+                    group_text(&mut o, g);
+                }
+                continue;
             }
             let loc = if f.cell.is_empty() {
                 v(&f.sheet).into_owned()
@@ -400,6 +422,66 @@ pub fn text(reports: &[FileReport]) -> String {
     }
     o.push('\n');
     o
+}
+
+/// How many findings of one rule on one sheet the text report shows as one
+/// group ("R002 ×18").
+pub const GROUP_AT: usize = 3;
+
+/// Cells listed in a group before "and N more".
+const GROUP_CELLS: usize = 8;
+
+/// A group of findings of one rule on one sheet: the rule with its count,
+/// the cells, and the first finding in full.
+fn group_text(o: &mut String, g: &[&Finding]) {
+    use sanitize::visible as v;
+    let Some(first) = g.first() else {
+        return;
+    };
+    let cells: Vec<String> = g
+        .iter()
+        .take(GROUP_CELLS)
+        .map(|f| v(&f.cell).into_owned())
+        .collect();
+    let more = g.len().saturating_sub(GROUP_CELLS);
+    let _ = writeln!(
+        o,
+        "  {}[{}] ×{} on {}: {}{}",
+        first.severity,
+        first.rule,
+        g.len(),
+        v(if first.sheet.is_empty() {
+            "bid"
+        } else {
+            &first.sheet
+        }),
+        cells.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    let loc = if first.cell.is_empty() {
+        v(&first.sheet).into_owned()
+    } else {
+        format!("{}!{}", v(&first.sheet), v(&first.cell))
+    };
+    let _ = writeln!(o, "     first, {loc}: {}", v(&first.message));
+    if !first.found.is_empty() || !first.expected.is_empty() {
+        let _ = writeln!(
+            o,
+            "     found: {}   expected: {}",
+            blank(&sanitize::echo(&first.found)),
+            blank(&sanitize::echo(&first.expected))
+        );
+    }
+    let name = rules::rule(first.rule).map_or("", |r| r.name);
+    let _ = writeln!(
+        o,
+        "     = hint: {name} — `bpt explain {}` says why; --format json lists each",
+        first.rule
+    );
 }
 
 fn blank(s: &str) -> &str {

@@ -327,3 +327,457 @@ fn reallocate_writes_a_resubmission_that_checks_clean() {
     assert_eq!(code, 2);
     assert!(err.contains("--part-d-basic-premium"), "{err}");
 }
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn sample_bid(name: &str) -> String {
+    root()
+        .join("sample-bids")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Every command's help has its examples one a line and its exit statuses.
+#[test]
+fn every_help_has_examples_on_lines_and_exit_codes() {
+    for cmd in [
+        "template",
+        "read",
+        "recalc",
+        "diff",
+        "validate",
+        "finalize",
+        "reallocate",
+        "rules",
+        "explain",
+        "annotate",
+        "sample",
+    ] {
+        let (code, out, _) = bpt(&[cmd, "--help"]);
+        assert_eq!(code, 0, "{cmd} --help");
+        let lines: Vec<&str> = out.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| *l == "Examples:" || *l == "Example:")
+            .unwrap_or_else(|| panic!("{cmd} --help has an Examples: line:\n{out}"));
+        let examples: Vec<&&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(!examples.is_empty(), "{cmd}: {out}");
+        for e in &examples {
+            assert!(
+                e.starts_with(&format!("  bpt {cmd}")) && e.matches(" bpt ").count() == 1,
+                "{cmd}: one example a line: {e:?}"
+            );
+        }
+        let exit = lines
+            .iter()
+            .find(|l| l.starts_with("Exit status: 0 "))
+            .unwrap_or_else(|| panic!("{cmd} --help states its exit statuses:\n{out}"));
+        assert!(exit.contains("; 2 "), "{cmd}: {exit}");
+    }
+}
+
+#[test]
+fn rules_by_family_and_severity_in_every_format() {
+    let (code, out, _) = bpt(&[
+        "rules",
+        "--family",
+        "M",
+        "--severity",
+        "error",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = bpt::rules::registry()
+        .iter()
+        .filter(|r| r.id.starts_with('M') && r.severity == bpt::rules::Severity::Error)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(ids.contains(&"M010") && !ids.contains(&"A005"), "{ids:?}");
+    // --json is the alias of --format json.
+    let (_, alias, _) = bpt(&["rules", "--family", "M", "--severity", "error", "--json"]);
+    assert_eq!(alias, out);
+    // README: `bpt rules --format json`.
+    let (code, all, _) = bpt(&["rules", "--format", "json"]);
+    assert_eq!(code, 0);
+    let n = serde_json::from_str::<serde_json::Value>(&all)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        n,
+        bpt::rules::registry().len() + bpt::rules::resubmission_rules().len()
+    );
+    let (code, csv, _) = bpt(&["rules", "--family", "m,a", "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "id,family,name,severity,blocks_finalize,source"
+    );
+    let m010 = csv.lines().find(|l| l.starts_with("M010,")).unwrap();
+    assert!(
+        m010.starts_with("M010,M,de-total-tolerance,error,true,"),
+        "{m010}"
+    );
+    let (code, text, _) = bpt(&["rules", "--severity", "info"]);
+    assert_eq!(code, 0);
+    let info = bpt::rules::registry()
+        .into_iter()
+        .chain(bpt::rules::resubmission_rules())
+        .filter(|r| r.severity == bpt::rules::Severity::Info)
+        .count();
+    assert_eq!(
+        text.lines().last().unwrap(),
+        format!("{info} rule(s); `bpt explain ID` explains one")
+    );
+    let (code, _, err) = bpt(&["rules", "--family", "Q"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("bpt: no rule family `Q` (families: A, C, D, F, H, M, P, R, V"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_takes_an_id_a_name_or_a_family_and_renders_markdown() {
+    let (code, by_id, _) = bpt(&["explain", "M010"]);
+    assert_eq!(code, 0);
+    let (_, by_name, _) = bpt(&["explain", "de-total-tolerance"]);
+    assert_eq!(by_id, by_name);
+    let head: Vec<&str> = by_id.lines().take(4).collect();
+    assert_eq!(
+        head,
+        [
+            "M010 (de-total-tolerance) — error, blocks finalization",
+            "source: WS2 columns o, p, q (seed 1420-1428); DE# pricing (seed 440-452)",
+            "",
+            "What it checks. The total allowed PMPM for all enrollees (WS2 line s, column o)",
+        ]
+    );
+    assert!(by_id.lines().all(|l| l.chars().count() <= 80), "{by_id}");
+    // A family: every rule of it, none of the Markdown left raw.
+    let (code, fam, _) = bpt(&["explain", "m"]);
+    assert_eq!(code, 0);
+    let m_rules = bpt::rules::registry()
+        .iter()
+        .filter(|r| bpt::commands::rules::family(r.id) == "M")
+        .count();
+    assert_eq!(
+        fam.lines()
+            .filter(|l| l.starts_with('M') && l.contains(" — "))
+            .count(),
+        m_rules
+    );
+    for f in ["F", "C", "R", "M", "A", "P", "V", "D", "H"] {
+        let (_, t, _) = bpt(&["explain", f]);
+        assert!(!t.contains("**") && !t.contains('`'), "{f}: {t}");
+    }
+    let (code, j, _) = bpt(&["explain", "M010", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v["name"], "de-total-tolerance");
+    let (code, _, err) = bpt(&["explain", "Z999"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "bpt: no rule, rule name or family `Z999` (`bpt rules` lists them)\n"
+    );
+}
+
+#[test]
+fn validate_min_severity_and_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sample_file(dir.path(), |v| {
+        v.set("ws1.base_period.description", Value::Empty);
+    });
+    let p = path.to_str().unwrap();
+    let (code, out, _) = bpt(&["validate", p, "--quiet"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "1 file(s): 0 error(s), 1 warning(s), 0 info\n");
+    let (code, out, _) = bpt(&["validate", p, "--quiet", "--min-severity", "error"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "1 file(s): 0 error(s), 0 warning(s), 0 info\n");
+    let (code, out, _) = bpt(&[
+        "validate",
+        p,
+        "--min-severity",
+        "warning",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<&str> = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["D001"]);
+    // Errors still set the exit status, whatever is shown.
+    let broken = root().join("sample-bids/broken/msa-h002-deductible-over-limit.xlsx");
+    let (code, out, _) = bpt(&["validate", broken.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+#[test]
+fn repeated_findings_are_grouped_in_the_text_report() {
+    let broken = root().join("sample-bids/broken/msa-h002-deductible-over-limit.xlsx");
+    let (code, out, _) = bpt(&["validate", broken.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let at = out
+        .lines()
+        .position(|l| l.starts_with("  error[H009] "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let group: Vec<&str> = out.lines().skip(at).take(4).collect();
+    assert_eq!(group[0], "  error[H009] ×5 on WS4: I25, I26, I27, I28, I29");
+    assert!(group[1].starts_with("     first, WS4!I25: "), "{group:?}");
+    assert_eq!(group[2], "     found: 1.88   expected: 0.00");
+    assert_eq!(
+        group[3],
+        "     = hint: claims-over-deductible-entry — `bpt explain H009` says why; --format json lists each"
+    );
+    assert_eq!(out.matches("[H009]").count(), 1, "{out}");
+    // Every finding is still in the JSON report.
+    let (_, j, _) = bpt(&["validate", broken.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(j.matches("\"H009\"").count(), 5);
+}
+
+#[test]
+fn diff_matches_county_rows_by_code_and_shows_key_figures_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let june = sample_bid("hmo-mapd-2013.xlsx");
+    let fin = dir.path().join("final.xlsx");
+    let (code, _, err) = bpt(&["finalize", &june, "-o", fin.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // Finalize sorts the county rows: no change to a county, only the
+    // working-model note it removes.
+    let (code, out, _) = bpt(&["diff", &june, fin.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..7],
+        [
+            "key figures (old → new):",
+            "  Plan A/B bid          787.91 → 787.91 (unchanged)",
+            "  Plan A/B benchmark    885.19 → 885.19 (unchanged)",
+            "  MA rebate             71.34 → 71.34 (unchanged)",
+            "  Basic member premium  0.00 → 0.00 (unchanged)",
+            "  Total plan premium    81.30 → 81.30 (unchanged)",
+            "",
+        ]
+    );
+    assert!(
+        lines[7].ends_with("final.xlsx: 1 field(s) changed (numbers within 0.000001 are the same)"),
+        "{out}"
+    );
+    assert_eq!(lines[8], "  ── WS6 ──");
+    assert!(
+        lines[9].starts_with("  C65    [input] Working Model Note 1 (ws6.working_model.note1): ")
+    );
+    assert_eq!(lines.len(), 10, "{out}");
+}
+
+#[test]
+fn diff_two_bids_tolerance_precision_and_inputs_only() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let old = sample_file(a.path(), |_| {});
+    let new = sample_file(b.path(), |v| {
+        // Binary floating-point noise on an input, a real change on another.
+        let mm = v.num("ws5.bid.mm_non_de").unwrap();
+        v.set("ws5.bid.mm_non_de", Value::Number(mm + dec!(0.0000001)));
+        v.set("ws4.margin.w_h", Value::Number(dec!(30)));
+    });
+    let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let (code, out, _) = bpt(&["diff", o, n, "--inputs-only", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fields: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["ws4.margin.w_h"]);
+    assert_eq!(v["key_figures"][0]["label"], "Plan A/B bid");
+    // Tolerance 0: the noise is a change too.
+    let (_, out, _) = bpt(&[
+        "diff",
+        o,
+        n,
+        "--inputs-only",
+        "--tolerance",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["changes"].as_array().unwrap().len(), 2, "{out}");
+    // Without --inputs-only the calculated cells that follow are listed,
+    // each at its cell's precision.
+    let (_, out, _) = bpt(&["diff", o, n]);
+    assert!(out.contains(" (ws4.margin.w_h): "), "{out}");
+    for l in out.lines().filter(|l| l.contains("[calc]")) {
+        assert!(!l.contains("0000000"), "at the cell's precision: {l}");
+    }
+    let (code, _, err) = bpt(&["diff", o, "--inputs-only"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "bpt: --inputs-only compares two bids: give OLD and NEW\n"
+    );
+}
+
+#[test]
+fn folders_note_unsearched_subfolders_and_recursive_searches_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("june");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::copy(sample_bid("hmo-mapd-2013.xlsx"), sub.join("bid.xlsx")).unwrap();
+    std::fs::copy(sample_bid("lppo-2013.xlsx"), dir.path().join("lppo.xlsx")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = bpt(&["validate", d, "--quiet"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "1 file(s): 0 error(s), 0 warning(s), 0 info\n");
+    assert_eq!(
+        err,
+        format!(
+            "bpt: note: {d} has 1 subfolder(s) that were not searched (--recursive searches them)\n"
+        )
+    );
+    let (code, out, err) = bpt(&["validate", d, "--quiet", "--recursive"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "2 file(s): 0 error(s), 0 warning(s), 0 info\n");
+    assert_eq!(err, "");
+}
+
+#[test]
+fn diff_folders_report_a_duplicate_bid_as_such_not_as_unreadable() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [a.path(), b.path()] {
+        std::fs::copy(sample_bid("hmo-mapd-2013.xlsx"), d.join("one.xlsx")).unwrap();
+    }
+    std::fs::copy(sample_bid("hmo-mapd-2013.xlsx"), a.path().join("two.xlsx")).unwrap();
+    let (code, out, _) = bpt(&[
+        "diff",
+        a.path().to_str().unwrap(),
+        b.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("could not read"), "{out}");
+    assert!(
+        out.contains("one.xlsx: same bid H3456-001-000 as ")
+            && out.contains("two.xlsx; compared only the later file"),
+        "{out}"
+    );
+}
+
+#[test]
+fn sample_broken_list_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bpt"))
+        .args(["sample", "--broken", "--list"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(s.lines().count(), bpt::broken::twins().len());
+    assert!(
+        s.lines().any(|l| l.starts_with("a004-unallocated-rebate ")
+            && l.contains(" A004  from hmo-mapd-2013 ")),
+        "{s}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn finalize_backups_of_one_second_do_not_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let bid = dir.path().join("bid.xlsx");
+    std::fs::copy(sample_bid("hmo-mapd-2013.xlsx"), &bid).unwrap();
+    let out = dir.path().join("final.xlsx");
+    let (b, o) = (bid.to_str().unwrap(), out.to_str().unwrap());
+    let mut names = Vec::new();
+    for _ in 0..3 {
+        let (code, s, err) = bpt(&["finalize", b, "-o", o, "--backup", "--force"]);
+        assert_eq!(code, 0, "{err}");
+        let line = s
+            .lines()
+            .find(|l| l.starts_with("backup: "))
+            .unwrap()
+            .to_string();
+        names.push(line);
+    }
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 3, "{names:?}");
+    let backups = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| bpt::app::is_bpt_backup(n))
+        .count();
+    assert_eq!(backups, 3);
+}
+
+#[test]
+fn data_commands_print_csv() {
+    let bid = sample_bid("hmo-mapd-2013.xlsx");
+    let (code, out, _) = bpt(&["read", &bid, "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "field,sheet,cell,label,role,value,status"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l == "ws1.general.contract_number,WS1,D5,Contract Number,input,H3456,ok"),
+        "{}",
+        &out[..400]
+    );
+    let (code, out, _) = bpt(&["recalc", &bid, "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().next().unwrap(), "field,sheet,cell,label,value");
+    assert!(
+        out.lines().any(|l| l.starts_with("ws5.bid.plan_bid,WS5,")),
+        "{out}"
+    );
+    let (code, out, _) = bpt(&[
+        "reallocate",
+        &bid,
+        "--part-d-basic-premium",
+        "34.20",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "option,returns_to_target,target,reduce_cost_sharing,other_supplemental,part_b,part_d_basic,part_d_supplemental,unallocated,part_d_basic_premium,total_plan_premium,benefit_change"
+    );
+    assert!(out.lines().count() >= 2, "{out}");
+    let (_, j1, _) = bpt(&["read", &bid, "--json"]);
+    let (_, j2, _) = bpt(&["read", &bid, "--format", "json"]);
+    assert_eq!(j1, j2);
+    let (code, _, err) = bpt(&["read", &bid, "--json", "--format", "csv"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -401,8 +401,8 @@ fn run_all(
     let summary = o(if json { "summary.json" } else { "summary.csv" });
     let cmds: Vec<(String, Box<dyn Fn() -> i32 + '_>)> = vec![
         (
-            format!("read{}", if json { " --json" } else { "" }),
-            Box::new(|| app::read(case, json).code),
+            format!("read --format {df:?}"),
+            Box::new(|| app::read(case, df).code),
         ),
         (
             format!("validate --format {vf:?} --summary {}", summary.display()),
@@ -427,7 +427,7 @@ fn run_all(
         ),
         (
             "recalc -o".into(),
-            Box::new(|| app::recalc(case, json, Some(&o("recalc.xlsx")), true).code),
+            Box::new(|| app::recalc(case, df, Some(&o("recalc.xlsx")), true).code),
         ),
         (
             "finalize".into(),
@@ -449,15 +449,15 @@ fn run_all(
             Box::new(|| app::diff_bids(first, second, df).code),
         ),
         (
-            format!("reallocate{} -o", if json { " --json" } else { "" }),
-            Box::new(|| app::reallocate(case, a, json, Some((&o("realloc.xlsx"), 1, true))).code),
+            format!("reallocate --format {df:?} -o"),
+            Box::new(|| app::reallocate(case, a, df, Some((&o("realloc.xlsx"), 1, true))).code),
         ),
         (
             format!(
                 "reallocate --check {}",
                 if json { "CASE SAMPLE" } else { "SAMPLE CASE" }
             ),
-            Box::new(|| app::reallocate_check(first, second, a, json).code),
+            Box::new(|| app::reallocate_check(first, second, a, df).code),
         ),
     ];
     let verbose = std::env::var("BPT_EXTREME_VERBOSE").is_ok();

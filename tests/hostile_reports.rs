@@ -242,7 +242,7 @@ fn diff_csvs_are_written_by_a_csv_writer_and_neutralised() {
     let check = |out: &str, lead: usize| {
         let rows = csv_rows(out);
         let width = rows[0].len();
-        assert_eq!(width, 7 + lead);
+        assert_eq!(width, 9 + lead); // ... difference, row, old_cell
         assert!(rows.iter().all(|r| r.len() == width), "{out}");
         if lead == 1 {
             assert_eq!(&rows[0][0], "bid");

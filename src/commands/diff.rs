@@ -2,25 +2,19 @@
 //! folders of bids) compared.
 
 use super::batch::isolated;
-use super::files::expand_paths;
+use super::files::expand;
 use super::pipeline::{bid_id, evaluate_bid};
 use super::render::{csv_value, json_or_err, shown};
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
 use crate::diff::{self, Change, Mismatch};
-use crate::reader;
+use crate::reader::{self, Bid};
+use crate::template::Layout;
+use crate::value::Value;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
-/// Output formats of `bpt diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    /// A table for people.
-    Text,
-    /// JSON.
-    Json,
-    /// CSV.
-    Csv,
-}
+/// Output formats of `bpt diff` (the formats of every data command).
+pub use super::render::DataFormat as DiffFormat;
 
 /// `bpt diff FILE [--format] [--tolerance]`: submitted versus recomputed.
 pub fn diff_calc(path: &Path, format: DiffFormat, tolerance: Decimal) -> Outcome {
@@ -268,10 +262,94 @@ fn mismatches_csv(m: &[Mismatch]) -> String {
     crate::sanitize::csv(&MISMATCH_HEADER, m.iter().map(mismatch_row))
 }
 
-/// `bpt diff OLD NEW`: every field that changed between two bids.
+/// `bpt diff OLD NEW`: every field that changed between two bids, numbers
+/// compared exactly (see [`diff_bids_with`]).
 pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    diff_bids_with(old, new, format, &DiffOptions::default())
+}
+
+/// How `bpt diff OLD NEW` compares.
+pub use crate::diff::BidDiffOptions as DiffOptions;
+
+/// A key figure of two bids: label, field, old and new values.
+#[derive(Debug, Clone, serde::Serialize)]
+struct KeyFigure {
+    label: String,
+    field: String,
+    old: Value,
+    new: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    difference: Option<Decimal>,
+}
+
+/// The key figures of two bids of the form (the template's
+/// `[form.facts] key_figures`, those either bid has).
+fn key_figures(a: &Bid, b: &Bid) -> Vec<KeyFigure> {
+    a.layout
+        .facts
+        .key_figures
+        .iter()
+        .filter(|k| !k.id.is_empty())
+        .map(|k| {
+            let (old, new) = (a.values.get(&k.id).clone(), b.values.get(&k.id).clone());
+            let difference = match (&old, &new) {
+                (Value::Number(x), Value::Number(y)) => diff::difference(*y, *x),
+                _ => None,
+            };
+            KeyFigure {
+                label: k.label.clone(),
+                field: k.id.clone(),
+                old,
+                new,
+                difference,
+            }
+        })
+        .filter(|k| !(k.old.is_empty() && k.new.is_empty()))
+        .collect()
+}
+
+/// A value as its cell shows it ([`diff::at_precision`]); when `other`
+/// shows the same at that precision but differs, both in full.
+fn shown_at(layout: &Layout, field: &str, v: &Value, other: &Value) -> String {
+    let f = layout.field(field);
+    match (v, other, f) {
+        (Value::Number(d), o, Some(f)) => {
+            let at = diff::at_precision(f, *d);
+            let hides = matches!(o, Value::Number(e) if e != d && diff::at_precision(f, *e) == at);
+            if hides { d.normalize().to_string() } else { at }
+        }
+        _ => shown(v),
+    }
+}
+
+fn difference_at(layout: &Layout, field: &str, d: Decimal) -> String {
+    match layout.field(field) {
+        Some(f) => {
+            let at = diff::at_precision(f, d);
+            let zero = at
+                .trim_start_matches(['-', '+'])
+                .chars()
+                .all(|c| matches!(c, '0' | '.' | '%'));
+            if zero {
+                format!("{:+}", d.normalize())
+            } else if d.is_sign_negative() {
+                at
+            } else {
+                format!("+{at}")
+            }
+        }
+        None => format!("{:+}", d.normalize()),
+    }
+}
+
+/// `bpt diff OLD NEW [--tolerance T] [--inputs-only]`: every field that
+/// changed between two bids of the same form. Numbers within the tolerance
+/// are the same; county rows are matched by county code (the template's
+/// `row_identity`), not by position; the text report starts with the key
+/// figures before → after and shows values at their cells' precision.
+pub fn diff_bids_with(old: &Path, new: &Path, format: DiffFormat, opts: &DiffOptions) -> Outcome {
     if old.is_dir() && new.is_dir() {
-        return diff_dirs(old, new, format);
+        return diff_dirs_with(old, new, format, opts);
     }
     let a = match reader::read_bid(old) {
         Ok(b) => b,
@@ -293,37 +371,101 @@ pub fn diff_bids(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             UNREADABLE,
         );
     }
-    let mut changes = diff::compare_bids(a.layout, &a.values, &b.values);
+    let mut changes = diff::compare_bids_with(a.layout, &a.values, &b.values, opts);
     // An overlay's extra cells are not fields of the other layout.
     changes.retain(|c| b.layout.field(&c.field).is_some());
+    let figures = key_figures(&a, &b);
     let code = if changes.is_empty() { OK } else { FINDINGS };
     let s = match format {
         DiffFormat::Json => json_or_err(&serde_json::json!({
             "old": old.display().to_string(),
             "new": new.display().to_string(),
+            "tolerance": opts.tolerance.normalize().to_string(),
+            "inputs_only": opts.inputs_only,
+            "key_figures": figures,
             "changes": changes,
         })),
         DiffFormat::Csv => changes_csv(&changes),
-        DiffFormat::Text => changes_text(old, new, &changes),
+        DiffFormat::Text => {
+            let mut o = figures_text(a.layout, &figures);
+            o.push_str(&changes_text(a.layout, old, new, &changes, opts));
+            o
+        }
     };
     Outcome::out(s, code)
 }
 
+fn figures_text(layout: &Layout, figures: &[KeyFigure]) -> String {
+    use crate::sanitize::visible as v;
+    if figures.is_empty() {
+        return String::new();
+    }
+    let w = figures
+        .iter()
+        .map(|k| k.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut o = String::from("key figures (old → new):\n");
+    for k in figures {
+        let same = diff::difference(
+            k.new.as_num().unwrap_or_default(),
+            k.old.as_num().unwrap_or_default(),
+        )
+        .is_some_and(|d| d.is_zero())
+            && k.old == k.new;
+        o.push_str(&format!(
+            "  {:<w$}  {} → {}",
+            v(&k.label),
+            shown_at(layout, &k.field, &k.old, &k.new),
+            shown_at(layout, &k.field, &k.new, &k.old),
+        ));
+        match k.difference {
+            Some(d) if !d.is_zero() => {
+                o.push_str(&format!(" ({})", difference_at(layout, &k.field, d)))
+            }
+            _ if same => o.push_str(" (unchanged)"),
+            _ => {}
+        }
+        o.push('\n');
+    }
+    o.push('\n');
+    o
+}
+
 /// One compared pair of `diff_dirs`: bid id, old file, new file, changes.
-type PairDiff = (String, PathBuf, PathBuf, Result<Vec<Change>, String>);
+type PairDiff = (
+    String,
+    PathBuf,
+    PathBuf,
+    Result<(Vec<Change>, &'static Layout), String>,
+);
+
+/// `bpt diff OLD_DIR NEW_DIR`: pairs the bids of two folders by
+/// contract-plan-segment and reports what changed in each pair (numbers
+/// exactly; see [`diff_dirs_with`]).
+pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+    diff_dirs_with(old, new, format, &DiffOptions::default())
+}
 
 /// `bpt diff OLD_DIR NEW_DIR`: pairs the bids of two folders by
 /// contract-plan-segment and reports what changed in each pair, and which
-/// bids are only in one folder. Unreadable files are reported and skipped.
-pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
+/// bids are only in one folder. Unreadable files are reported and skipped;
+/// two files of one folder with the same bid are reported as such (the
+/// later is compared); a folder's subfolders are not searched (a note says
+/// so).
+pub fn diff_dirs_with(old: &Path, new: &Path, format: DiffFormat, opts: &DiffOptions) -> Outcome {
     use rayon::prelude::*;
     use std::collections::BTreeMap;
     struct Side {
         by_id: BTreeMap<String, PathBuf>,
         unreadable: Vec<String>,
+        duplicates: Vec<String>,
+        note: String,
     }
     let scan = |dir: &Path| {
-        let files = expand_paths(&[dir.to_path_buf()]);
+        let expanded = expand(&[dir.to_path_buf()], false);
+        let note = expanded.note();
+        let files = expanded.files;
         let read: Vec<(PathBuf, Result<String, String>)> = files
             .par_iter()
             .map(|p| {
@@ -339,12 +481,14 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
         let mut side = Side {
             by_id: BTreeMap::new(),
             unreadable: Vec::new(),
+            duplicates: Vec::new(),
+            note,
         };
         for (p, r) in read {
             match r {
                 Ok(id) => {
                     if let Some(prev) = side.by_id.insert(id.clone(), p.clone()) {
-                        side.unreadable.push(format!(
+                        side.duplicates.push(format!(
                             "{}: same bid {id} as {}; compared only the later file",
                             prev.display(),
                             p.display()
@@ -386,7 +530,10 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
                         y.layout.form.id
                     ));
                 }
-                Ok(diff::compare_bids(x.layout, &x.values, &y.values))
+                Ok((
+                    diff::compare_bids_with(x.layout, &x.values, &y.values, opts),
+                    x.layout,
+                ))
             })
             .and_then(|r| r);
             (id, p, q, r)
@@ -394,7 +541,7 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
         .collect();
     let changed = results
         .iter()
-        .any(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
+        .any(|r| r.3.as_ref().is_ok_and(|c| !c.0.is_empty()))
         || !only_old.is_empty()
         || !only_new.is_empty();
     let broken = !a.unreadable.is_empty()
@@ -415,19 +562,20 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
                 "bid": id,
                 "old": p.display().to_string(),
                 "new": q.display().to_string(),
-                "changes": r.as_ref().ok(),
+                "changes": r.as_ref().ok().map(|c| &c.0),
                 "error": r.as_ref().err(),
             })).collect::<Vec<_>>(),
             "only_old": only_old.iter().map(|(id, p)| serde_json::json!({"bid": id, "path": p.display().to_string()})).collect::<Vec<_>>(),
             "only_new": only_new.iter().map(|(id, p)| serde_json::json!({"bid": id, "path": p.display().to_string()})).collect::<Vec<_>>(),
             "unreadable": a.unreadable.iter().chain(&b.unreadable).collect::<Vec<_>>(),
+            "duplicates": a.duplicates.iter().chain(&b.duplicates).collect::<Vec<_>>(),
         })),
         DiffFormat::Csv => {
             // One table: the bid, then the columns of `diff OLD NEW`.
             let mut header = vec!["bid"];
             header.extend(CHANGE_HEADER);
             let rows = results.iter().flat_map(|(id, _, _, r)| {
-                r.iter().flatten().map(move |c| {
+                r.iter().flat_map(|c| &c.0).map(move |c| {
                     std::iter::once(id.clone())
                         .chain(change_row(c))
                         .collect::<Vec<String>>()
@@ -441,10 +589,10 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             for (id, p, q, r) in &results {
                 let id = echo(id);
                 match r {
-                    Ok(c) if c.is_empty() => o.push_str(&format!("{id}: unchanged\n")),
-                    Ok(c) => {
+                    Ok((c, _)) if c.is_empty() => o.push_str(&format!("{id}: unchanged\n")),
+                    Ok((c, layout)) => {
                         o.push_str(&format!("── {id} ──\n"));
-                        o.push_str(&changes_text(p, q, c));
+                        o.push_str(&changes_text(layout, p, q, c, opts));
                     }
                     Err(e) => o.push_str(&format!("{id}: could not compare: {}\n", visible(e))),
                 }
@@ -465,6 +613,9 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
                     path(q)
                 ));
             }
+            for e in a.duplicates.iter().chain(&b.duplicates) {
+                o.push_str(&format!("{}\n", visible(e)));
+            }
             for e in a.unreadable.iter().chain(&b.unreadable) {
                 o.push_str(&format!("could not read: {}\n", visible(e)));
             }
@@ -473,7 +624,7 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
                 results.len(),
                 results
                     .iter()
-                    .filter(|r| r.3.as_ref().is_ok_and(|c| !c.is_empty()))
+                    .filter(|r| r.3.as_ref().is_ok_and(|c| !c.0.is_empty()))
                     .count(),
                 only_old.len(),
                 path(old),
@@ -483,16 +634,37 @@ pub fn diff_dirs(old: &Path, new: &Path, format: DiffFormat) -> Outcome {
             o
         }
     };
-    Outcome::out(s, code)
+    let mut o = Outcome::out(s, code);
+    o.stderr = format!("{}{}", a.note, b.note);
+    o
 }
 
-fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
+fn changes_text(
+    layout: &Layout,
+    old: &Path,
+    new: &Path,
+    c: &[Change],
+    opts: &DiffOptions,
+) -> String {
     use crate::sanitize::visible as v;
     let mut o = format!(
-        "{} → {}: {} field(s) changed\n",
+        "{} → {}: {} field(s) changed{}{}\n",
         crate::sanitize::path(old),
         crate::sanitize::path(new),
-        c.len()
+        c.len(),
+        if opts.inputs_only {
+            " (inputs only)"
+        } else {
+            ""
+        },
+        if opts.tolerance.is_zero() {
+            String::new()
+        } else {
+            format!(
+                " (numbers within {} are the same)",
+                opts.tolerance.normalize()
+            )
+        }
     );
     let mut sheet = String::new();
     for x in c {
@@ -505,16 +677,19 @@ fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
             crate::template::Role::Cms => "cms",
             _ => "calc",
         };
+        let cell = match &x.old_cell {
+            Some(was) => format!("{} (was {})", v(&x.cell), v(was)),
+            None => v(&x.cell).into_owned(),
+        };
         o.push_str(&format!(
-            "  {:<6} [{role}] {} ({}): {} → {}",
-            v(&x.cell),
+            "  {cell:<6} [{role}] {} ({}): {} → {}",
             v(&x.label),
             v(&x.field),
-            shown(&x.old),
-            shown(&x.new)
+            shown_at(layout, &x.field, &x.old, &x.new),
+            shown_at(layout, &x.field, &x.new, &x.old)
         ));
         if let Some(d) = x.difference {
-            o.push_str(&format!(" ({:+})", d.normalize()));
+            o.push_str(&format!(" ({})", difference_at(layout, &x.field, d)));
         }
         o.push('\n');
     }
@@ -522,7 +697,7 @@ fn changes_text(old: &Path, new: &Path, c: &[Change]) -> String {
 }
 
 /// The columns of `bpt diff OLD NEW --format csv`.
-const CHANGE_HEADER: [&str; 7] = [
+const CHANGE_HEADER: [&str; 9] = [
     "field",
     "sheet",
     "cell",
@@ -530,9 +705,11 @@ const CHANGE_HEADER: [&str; 7] = [
     "old",
     "new",
     "difference",
+    "row",
+    "old_cell",
 ];
 
-fn change_row(x: &Change) -> [String; 7] {
+fn change_row(x: &Change) -> [String; 9] {
     [
         x.field.clone(),
         x.sheet.clone(),
@@ -543,6 +720,8 @@ fn change_row(x: &Change) -> [String; 7] {
         x.difference
             .map(|d| d.normalize().to_string())
             .unwrap_or_default(),
+        x.row.clone().unwrap_or_default(),
+        x.old_cell.clone().unwrap_or_default(),
     ]
 }
 

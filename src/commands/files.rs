@@ -105,19 +105,82 @@ pub(crate) fn glob_files(pattern: &str) -> Option<Vec<PathBuf>> {
 /// however often and however it was named (the same device and inode on
 /// Unix, the same canonical path elsewhere): the first name given is kept.
 pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    expand(paths, false).files
+}
+
+/// What the paths of a command line stand for ([`expand`]).
+#[derive(Debug, Clone, Default)]
+pub struct Expanded {
+    /// The files, each once.
+    pub files: Vec<PathBuf>,
+    /// Folders given whose subfolders were not searched, with how many
+    /// subfolders each has (hidden ones not counted).
+    pub unsearched: Vec<(PathBuf, usize)>,
+}
+
+impl Expanded {
+    /// The note that names the folders whose subfolders were not searched
+    /// (empty when there are none).
+    pub fn note(&self) -> String {
+        self.unsearched
+            .iter()
+            .map(|(d, n)| {
+                format!(
+                    "bpt: note: {} has {n} subfolder(s) that were not searched (--recursive searches them)\n",
+                    crate::sanitize::path(d)
+                )
+            })
+            .collect()
+    }
+}
+
+fn is_hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// The workbooks in a folder ([`is_workbook_name`]), in name order; with
+/// `recursive`, in its subfolders too (not hidden ones, not through
+/// directory symlinks).
+fn folder_workbooks(dir: &Path, recursive: bool) -> Vec<PathBuf> {
+    let mut walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .min_depth(1)
+        .sort_by_file_name();
+    if !recursive {
+        walk = walk.max_depth(1);
+    }
+    walk.into_iter()
+        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e.path())))
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|f| f.is_file() && is_workbook_name(f))
+        .collect()
+}
+
+/// [`expand_paths`], with folders searched in their subfolders too when
+/// `recursive`; otherwise the folders that have subfolders are named in
+/// [`Expanded::unsearched`].
+pub fn expand(paths: &[PathBuf], recursive: bool) -> Expanded {
     let mut listed = Vec::new();
+    let mut unsearched = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|f| f.is_file() && is_workbook_name(f))
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.sort();
-            listed.extend(found);
+            listed.extend(folder_workbooks(p, recursive));
+            if !recursive {
+                let subfolders = std::fs::read_dir(p)
+                    .map(|rd| {
+                        rd.filter_map(Result::ok)
+                            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                            .filter(|e| !is_hidden(&e.path()))
+                            .count()
+                    })
+                    .unwrap_or(0);
+                if subfolders > 0 {
+                    unsearched.push((p.clone(), subfolders));
+                }
+            }
         } else if !p.exists()
             && let Some(pattern) = p.to_str().filter(|s| s.contains(['*', '?', '[']))
         {
@@ -132,13 +195,14 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     }
     let mut seen_files = std::collections::HashSet::new();
     let mut seen_names = std::collections::HashSet::new();
-    listed
+    let files = listed
         .into_iter()
         .filter(|p| match crate::writer::file_identity(p) {
             Some(id) => seen_files.insert(id),
             None => seen_names.insert(p.clone()),
         })
-        .collect()
+        .collect();
+    Expanded { files, unsearched }
 }
 
 /// Writes a text file (a summary, a report given with `-o`) under the one

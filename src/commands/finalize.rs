@@ -157,7 +157,8 @@ pub fn finalize(
 }
 
 /// Where `finalize --backup` keeps the copy of the input and the bytes to
-/// copy: `STEM.YYYYMMDD-HHMMSS.backup.EXT` beside the output (folder and
+/// copy: `STEM.YYYYMMDD-HHMMSS.backup.EXT` beside the output, or
+/// `STEM.YYYYMMDD-HHMMSS-N.backup.EXT` when that name is taken (folder and
 /// glob expansion skip these names). Checked like every output: never an
 /// existing file, never the input or the output.
 fn prepare_backup(path: &Path, out: &Path) -> Result<(PathBuf, Vec<u8>), String> {
@@ -165,8 +166,16 @@ fn prepare_backup(path: &Path, out: &Path) -> Result<(PathBuf, Vec<u8>), String>
     let stem = path.file_stem().and_then(|x| x.to_str()).unwrap_or("bid");
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty());
     let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("xlsx");
-    let name = format!("{stem}.{stamp}.backup.{ext}");
-    let dest = dir.map_or(PathBuf::from(&name), |d| d.join(&name));
+    // Two runs in one second: the second backup takes `…-HHMMSS-2…`, and
+    // so on (never an existing file's name).
+    let at = |name: &str| dir.map_or(PathBuf::from(name), |d| d.join(name));
+    let dest = (1..=999u32)
+        .map(|n| match n {
+            1 => at(&format!("{stem}.{stamp}.backup.{ext}")),
+            n => at(&format!("{stem}.{stamp}-{n}.backup.{ext}")),
+        })
+        .find(|d| std::fs::symlink_metadata(d).is_err())
+        .unwrap_or_else(|| at(&format!("{stem}.{stamp}.backup.{ext}")));
     if out.file_name() == dest.file_name() {
         return Err(format!(
             "{} is the name the backup would take",

@@ -32,10 +32,11 @@ pub mod validate;
 pub use annotate::annotate;
 pub use batch::{batch_threads, check_files, isolated};
 pub use diff::{
-    DiffFormat, FormulaChange, diff_bids, diff_calc, diff_calc_with, diff_dirs, formula_changes,
+    DiffFormat, DiffOptions, FormulaChange, diff_bids, diff_bids_with, diff_calc, diff_calc_with,
+    diff_dirs, diff_dirs_with, formula_changes,
 };
 pub use explain::explain;
-pub use files::{expand_paths, is_bpt_backup, write_text_atomic};
+pub use files::{Expanded, expand, expand_paths, is_bpt_backup, write_text_atomic};
 pub use finalize::finalize;
 pub use pipeline::{
     ValidateOptions, bid_id, default_overrides, evaluate_bid, recalc_bid, validate_bid,
@@ -44,11 +45,11 @@ pub use pipeline::{
 pub use read::{extra_values, read};
 pub use reallocate::{AnnouncedArgs, reallocate, reallocate_check, reallocate_package};
 pub use recalc::{recalc, recalc_package};
-pub use render::EditFormat;
-pub use rules::list_rules;
-pub use sample::{sample, sample_broken};
+pub use render::{DataFormat, EditFormat};
+pub use rules::{RuleFilter, SeverityArg, list_rules};
+pub use sample::{sample, sample_broken, sample_broken_list};
 pub use template::{TemplateArgs, template};
-pub use validate::{exit_code, validate, validate_files};
+pub use validate::{ReportOptions, exit_code, validate, validate_files, validate_with};
 
 /// Success.
 pub const OK: i32 = 0;

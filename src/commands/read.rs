@@ -1,7 +1,7 @@
 //! `bpt read`: a bid's values per worksheet.
 
 use super::pipeline::bid_id;
-use super::render::json_or_err;
+use super::render::{DataFormat, json_or_err};
 use super::{OK, Outcome, UNREADABLE};
 use crate::model::MaBid;
 use crate::reader;
@@ -34,8 +34,13 @@ pub fn extra_values(bid: &crate::reader::Bid) -> std::collections::BTreeMap<Stri
         .collect()
 }
 
-/// `bpt read FILE [--json]`.
-pub fn read(path: &Path, json: bool) -> Outcome {
+/// The columns of `bpt read --format csv`: one row per field that holds a
+/// value (an invalid cell shows its raw content and `invalid`).
+const READ_HEADER: [&str; 7] = ["field", "sheet", "cell", "label", "role", "value", "status"];
+
+/// `bpt read FILE [--format text|json|csv]`.
+pub fn read(path: &Path, format: DataFormat) -> Outcome {
+    let json = format == DataFormat::Json;
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -74,6 +79,29 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             Ok(s) => Outcome::out(s + "\n", OK),
             Err(e) => Outcome::err(format!("bpt: cannot write JSON: {e}\n"), UNREADABLE),
         };
+    }
+    if format == DataFormat::Csv {
+        let rows = bid.layout.fields.iter().filter_map(|f| {
+            let v = bid.values.get(&f.id);
+            let (value, status) = match v {
+                Value::Empty => return None,
+                Value::Invalid(i) => (i.raw.clone(), "invalid"),
+                o => (o.display(), "ok"),
+            };
+            Some([
+                f.id.clone(),
+                f.sheet.clone(),
+                f.cell.to_string(),
+                f.label.clone(),
+                serde_json::to_value(f.role)
+                    .ok()
+                    .and_then(|r| r.as_str().map(String::from))
+                    .unwrap_or_default(),
+                crate::sanitize::bound_value(value),
+                status.to_string(),
+            ])
+        });
+        return Outcome::out(crate::sanitize::csv(&READ_HEADER, rows), OK);
     }
     // Text from the workbook is shown shortened, with visible escapes.
     use crate::sanitize::echo;
@@ -147,6 +175,6 @@ pub fn read(path: &Path, json: bool) -> Outcome {
             o.push_str(&l);
         }
     }
-    o.push_str("  (use --json for every field)\n");
+    o.push_str("  (--format json or csv for every field)\n");
     Outcome::out(o, OK)
 }

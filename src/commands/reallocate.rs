@@ -2,7 +2,7 @@
 
 use super::files::save_edited;
 use super::pipeline::{bid_id, default_overrides};
-use super::render::json_or_err;
+use super::render::{DataFormat, edits_csv, json_or_err};
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
 use crate::reader::{self, Bid};
 use rust_decimal::Decimal;
@@ -27,9 +27,10 @@ pub struct AnnouncedArgs {
 pub fn reallocate(
     june_path: &Path,
     a: &AnnouncedArgs,
-    json: bool,
+    format: DataFormat,
     output: Option<(&Path, usize, bool)>,
 ) -> Outcome {
+    let json = format == DataFormat::Json;
     use crate::reallocate::{Announcement, June};
     let bid = match reader::read_bid(june_path) {
         Ok(b) => b,
@@ -55,6 +56,8 @@ pub fn reallocate(
     let r = crate::reallocate::reallocate(&june, &ann);
     let mut s = if json {
         json_or_err(&serde_json::to_value(&r).unwrap_or_default())
+    } else if format == DataFormat::Csv {
+        options_csv(&r)
     } else {
         format!(
             "{} ({})\n{r}",
@@ -81,6 +84,9 @@ pub fn reallocate(
         };
         if let Err(o) = save_edited(&ed, june_path, out, force) {
             return o;
+        }
+        if format == DataFormat::Csv {
+            return Outcome::out(edits_csv(&ed), OK);
         }
         if json {
             let mut v: serde_json::Value = serde_json::from_str(&s).unwrap_or_default();
@@ -178,9 +184,10 @@ pub fn reallocate_check(
     june_path: &Path,
     resub_path: &Path,
     a: &AnnouncedArgs,
-    json: bool,
+    format: DataFormat,
 ) -> Outcome {
     use crate::reallocate::{Announcement, June, Severity as RSev};
+    let json = format == DataFormat::Json;
     let read =
         |p: &Path| reader::read_bid(p).map(|b| (June::from_values(b.form, &b.values), bid_id(&b)));
     let (june, id1) = match read(june_path) {
@@ -224,6 +231,22 @@ pub fn reallocate_check(
             "resubmitted": resub_path.display().to_string(),
             "violations": v,
         }))
+    } else if format == DataFormat::Csv {
+        crate::sanitize::csv(
+            &["code", "severity", "rule", "field", "message"],
+            v.iter().map(|x| {
+                [
+                    x.code.to_string(),
+                    serde_json::to_value(x.severity)
+                        .ok()
+                        .and_then(|s| s.as_str().map(String::from))
+                        .unwrap_or_default(),
+                    x.rule.map(|r| r.to_string()).unwrap_or_default(),
+                    x.field.unwrap_or_default().to_string(),
+                    x.message.clone(),
+                ]
+            }),
+        )
     } else {
         let mut s = format!(
             "{} ({}) → {} ({})\n",
@@ -242,4 +265,43 @@ pub fn reallocate_check(
         s
     };
     Outcome::out(s, code)
+}
+
+/// `bpt reallocate --format csv`: one row per permissible option, with its
+/// allocations and premiums.
+fn options_csv(r: &crate::reallocate::Reallocation) -> String {
+    let m = |d: Decimal| d.normalize().to_string();
+    crate::sanitize::csv(
+        &[
+            "option",
+            "returns_to_target",
+            "target",
+            "reduce_cost_sharing",
+            "other_supplemental",
+            "part_b",
+            "part_d_basic",
+            "part_d_supplemental",
+            "unallocated",
+            "part_d_basic_premium",
+            "total_plan_premium",
+            "benefit_change",
+        ],
+        r.options.iter().map(|p| {
+            let a = &p.figures.allocations;
+            [
+                p.label.clone(),
+                p.returns_to_target.to_string(),
+                p.target.map(m).unwrap_or_default(),
+                m(a.reduce_cost_sharing),
+                m(a.other_supplemental),
+                m(a.part_b),
+                m(a.part_d_basic),
+                m(a.part_d_supplemental),
+                m(p.figures.unallocated),
+                m(p.figures.part_d_basic_premium),
+                m(p.figures.total_plan_premium),
+                m(p.benefit_change),
+            ]
+        }),
+    )
 }

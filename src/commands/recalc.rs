@@ -2,14 +2,16 @@
 
 use super::files::save_edited;
 use super::pipeline::evaluate_bid;
-use super::render::edited_outcome;
+use super::render::{DataFormat, csv_value, edited_outcome, edits_csv};
 use super::{OK, Outcome, UNREADABLE};
 use crate::form::Recalc;
 use crate::reader::{self, Bid};
 use std::path::Path;
 
-/// `bpt recalc FILE [--json] [-o OUT [--format json]]`.
-pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Outcome {
+/// `bpt recalc FILE [-o OUT] [--format text|json|csv]`: every calculated
+/// value, or with `-o` the edit list, in the format asked for.
+pub fn recalc(path: &Path, format: DataFormat, output: Option<&Path>, force: bool) -> Outcome {
+    let json = format == DataFormat::Json;
     let bid = match reader::read_bid(path) {
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
@@ -34,6 +36,9 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
         if let Err(o) = save_edited(&ed, path, out, force) {
             return o;
         }
+        if format == DataFormat::Csv {
+            return Outcome::out(edits_csv(&ed), OK);
+        }
         let n = ed.edits.len();
         return edited_outcome(
             &ed,
@@ -49,6 +54,26 @@ pub fn recalc(path: &Path, json: bool, output: Option<&Path>, force: bool) -> Ou
     if json {
         return Outcome::out(
             serde_json::to_string_pretty(&r.values).unwrap_or_default() + "\n",
+            OK,
+        );
+    }
+    let calculated = bid
+        .layout
+        .fields
+        .iter()
+        .filter(|f| f.role.is_calculated() && !r.values.get(&f.id).is_empty());
+    if format == DataFormat::Csv {
+        let rows = calculated.map(|f| {
+            [
+                f.id.clone(),
+                f.sheet.clone(),
+                f.cell.to_string(),
+                f.label.clone(),
+                csv_value(r.values.get(&f.id)),
+            ]
+        });
+        return Outcome::out(
+            crate::sanitize::csv(&["field", "sheet", "cell", "label", "value"], rows),
             OK,
         );
     }

@@ -157,6 +157,19 @@ fn sample_index(rows: &[[String; 7]]) -> String {
     s
 }
 
+/// `bpt sample --broken --list`: the broken twins, one a line (name, the
+/// rule it triggers, the sample it is made from); nothing is written.
+pub fn sample_broken_list() -> Outcome {
+    let mut o = String::new();
+    for t in crate::broken::twins() {
+        o.push_str(&format!(
+            "{:<34} {:<5} from {:<26} {}\n",
+            t.name, t.rule, t.base, t.description
+        ));
+    }
+    Outcome::out(o, OK)
+}
+
 /// `bpt sample --broken -o DIR`: the broken twins and their index.
 pub fn sample_broken(dir: &Path, force: bool) -> Outcome {
     if let Err(e) = std::fs::create_dir_all(dir) {

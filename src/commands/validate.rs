@@ -1,7 +1,7 @@
 //! `bpt validate`: every rule on every bid of a batch.
 
 use super::batch::check_files;
-use super::files::{expand_paths, write_text_atomic};
+use super::files::{expand, write_text_atomic};
 use super::pipeline::{ValidateOptions, validate_file};
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
 use crate::report::{self, FileReport};
@@ -22,9 +22,48 @@ pub fn validate(
     summary: Option<&Path>,
     force: bool,
 ) -> Outcome {
-    let files = expand_paths(paths);
+    validate_with(
+        paths,
+        format,
+        opts,
+        &ReportOptions::default(),
+        summary,
+        force,
+    )
+}
+
+/// What `bpt validate` reports, beyond the rules it runs.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// Report only findings of this severity or worse (the exit status
+    /// still counts every error).
+    pub min_severity: Option<Severity>,
+    /// The text report is only its totals line.
+    pub quiet: bool,
+    /// Folders are searched in their subfolders too.
+    pub recursive: bool,
+}
+
+/// [`validate`] with the report options: `--min-severity`, `--quiet`,
+/// `--recursive`. A folder with subfolders that were not searched is named
+/// in a note on standard error.
+pub fn validate_with(
+    paths: &[PathBuf],
+    format: report::Format,
+    opts: &ValidateOptions,
+    ropts: &ReportOptions,
+    summary: Option<&Path>,
+    force: bool,
+) -> Outcome {
+    let expanded = expand(paths, ropts.recursive);
+    let note = expanded.note();
+    let files = expanded.files;
     if files.is_empty() {
-        return Outcome::err("bpt: no workbooks to validate\n".into(), UNREADABLE);
+        return Outcome {
+            stdout: String::new(),
+            stderr: format!("{note}bpt: no workbooks to validate\n"),
+            code: UNREADABLE,
+        };
     }
     // The loaded bpt.toml is an input as much as the workbooks are.
     let inputs = files
@@ -40,22 +79,35 @@ pub fn validate(
             UNREADABLE,
         );
     }
-    let reports = validate_files(&files, opts, true);
+    let mut reports = validate_files(&files, opts, true);
     let code = exit_code(&reports);
-    let config = report::RunConfig::new(&opts.selection, opts.tolerance);
-    let mut out = report::render_with(&reports, format, Some(&config));
-    if format == report::Format::Text && reports.len() > 1 {
-        out.push('\n');
-        out.push_str(&report::summary_table(&reports));
+    if let Some(min) = ropts.min_severity {
+        for r in &mut reports {
+            r.findings.retain(|f| f.severity <= min);
+        }
     }
+    let config = report::RunConfig::new(&opts.selection, opts.tolerance);
+    let out = if ropts.quiet && format == report::Format::Text {
+        let t = report::text(&reports);
+        format!("{}\n", t.lines().last().unwrap_or_default())
+    } else {
+        let mut out = report::render_with(&reports, format, Some(&config));
+        if format == report::Format::Text && reports.len() > 1 {
+            out.push('\n');
+            out.push_str(&report::summary_table(&reports));
+        }
+        out
+    };
     let mut o = Outcome::out(out, code);
+    o.stderr = note;
     if let Some(path) = summary {
         let text = match path.extension().and_then(|x| x.to_str()) {
             Some(x) if x.eq_ignore_ascii_case("json") => report::summary_json(&reports),
             _ => report::summary_csv(&reports),
         };
         if let Err(e) = write_text_atomic(path, &text, &guard) {
-            o.stderr = format!("bpt: could not write the summary: {e}\n");
+            o.stderr
+                .push_str(&format!("bpt: could not write the summary: {e}\n"));
             o.code = UNREADABLE;
         }
     }

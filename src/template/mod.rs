@@ -285,6 +285,10 @@ pub struct Table {
     pub key_col: Option<u16>,
     /// Label column.
     pub label_col: Option<u16>,
+    /// The column id whose value identifies a data row (rows are entries,
+    /// compared between two bids by it, not by position).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_identity: Option<String>,
 }
 
 impl Table {
@@ -863,6 +867,14 @@ fn place_table(file: &TemplateFile, sheet: &str, t: &TableSpec) -> Result<Table,
             .unwrap_or_else(|| col_name(col).to_lowercase());
         columns.push((c.id.clone(), col, letter, c.header.clone()));
     }
+    if let Some(c) = &t.row_identity
+        && !columns.iter().any(|col| &col.0 == c)
+    {
+        return Err(format!(
+            "table {}: row_identity `{c}` is not one of its columns",
+            t.id
+        ));
+    }
     let header_row = t.header_row.map(|h| h.saturating_sub(1));
     Ok(Table {
         id: t.id.clone(),
@@ -875,6 +887,7 @@ fn place_table(file: &TemplateFile, sheet: &str, t: &TableSpec) -> Result<Table,
         columns,
         key_col,
         label_col,
+        row_identity: t.row_identity.clone(),
     })
 }
 

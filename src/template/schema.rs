@@ -297,6 +297,11 @@ pub struct TableSpec {
     /// Column for the row labels.
     #[serde(default)]
     pub label_col: Option<String>,
+    /// The column (by id) whose value identifies a row, when rows are
+    /// entries rather than fixed lines (the county table: its code): two
+    /// bids' rows are compared by it, not by position.
+    #[serde(default)]
+    pub row_identity: Option<String>,
     /// Total rows after the data rows.
     #[serde(default)]
     pub totals: Vec<TotalSpec>,
