@@ -25,7 +25,7 @@ pub fn named(what: &str) -> Vec<&'static Rule> {
 
 fn text(r: &Rule) -> String {
     format!(
-        "{} ({}) — {}{}\nsource: {}\npassage: {}\n\n{}",
+        "{} ({}) — {}{}\n{}\n{}\n\n{}",
         r.id,
         r.name,
         r.severity,
@@ -34,8 +34,9 @@ fn text(r: &Rule) -> String {
         } else {
             ""
         },
-        r.source,
-        r.passage(),
+        // Plain text, wrapped as the doc is (no line over TEXT_WIDTH).
+        markdown_for_terminal(&format!("source: {}", r.source), TEXT_WIDTH, "").trim_end(),
+        markdown_for_terminal(&format!("passage: {}", r.passage()), TEXT_WIDTH, "").trim_end(),
         markdown_for_terminal(&r.doc_text(), TEXT_WIDTH, "")
     )
 }
