@@ -1,6 +1,7 @@
 //! Broken twins of the sample bids: for every rule family, a bid made from a
-//! valid sample by one described edit, which triggers that rule and no
-//! unrelated error.
+//! valid sample by one described edit, which triggers that rule and no error
+//! unrelated to the edit (where the edit necessarily breaks a second rule,
+//! the description names it).
 //!
 //! An edit to an input is followed by a recalculation, so every calculated
 //! cell agrees with the edited inputs (no stray V003). Twins of the V family
@@ -124,7 +125,7 @@ pub fn twins() -> Vec<Twin> {
             name: "m010-de-total-tolerance",
             base: "new-plan-manual-2013",
             rule: "M010",
-            description: "WS2 line a, column k: the manual inpatient allowed PMPM raised by $60.00 without changing the non-DE#/DE# columns, so the blended total is $60 away from their weighted average.",
+            description: "WS2 line a, column k: the manual inpatient allowed PMPM raised by $60.00 without changing the non-DE#/DE# columns, so the blended total is $60 away from their weighted average (line a itself is then beyond its $0.05 tolerance: M011 too).",
             edit_inputs: |v| add(v, "ws2.allowed.man_allowed[a]", dec!(60)),
             edit_after: none,
         },
@@ -148,7 +149,7 @@ pub fn twins() -> Vec<Twin> {
             name: "msa-h002-deductible-over-limit",
             base: "msa-2013",
             rule: "H002",
-            description: "MSA WS1: the plan deductible entered as $10,600.01, above the CY2013 limit of $10,600.",
+            description: "MSA WS1: the plan deductible entered as $10,600.01, above the CY2013 limit of $10,600 (intervals 6–10 then lie below the deductible yet still enter claims over it: H009 on each).",
             edit_inputs: |v| v.set_num("msa.ws1.general.deductible", dec!(10600.01)),
             edit_after: none,
         },
@@ -164,7 +165,7 @@ pub fn twins() -> Vec<Twin> {
             name: "msa-h006-intervals-not-100",
             base: "msa-2013",
             rule: "H006",
-            description: "MSA WS4: the first claim interval's share of member months raised by one point, so the shares add to 101 %.",
+            description: "MSA WS4: the first claim interval's share of member months raised by one point, so the shares add to 101 % (and the intervals' gross claims no longer add to WS2's total: H008).",
             edit_inputs: |v| add(v, "msa.ws4.claims.pct_mm[1]", dec!(0.01)),
             edit_after: none,
         },

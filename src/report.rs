@@ -577,8 +577,8 @@ fn sarif_with(reports: &[FileReport], config: Option<&RunConfig>) -> String {
                 "id": r.id,
                 "name": r.name,
                 "shortDescription": {"text": r.name},
-                "fullDescription": {"text": r.doc},
-                "help": {"text": r.doc, "markdown": r.doc},
+                "fullDescription": {"text": r.doc_text()},
+                "help": {"text": r.doc_text(), "markdown": r.doc_text()},
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"source": r.source, "blocksFinalize": r.blocks_finalize},
             })

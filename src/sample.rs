@@ -1349,11 +1349,20 @@ fn de_split(p: &Profile, calc: &Values, v: &mut Values) {
     let mm_t = p.projected_mm;
     let mm_n = v.num("ws5.bid.mm_non_de").unwrap_or(mm_t);
     let mm_d = mm_t - mm_n;
+    let equal = mm_d.is_zero() || mm_n.is_zero() || p.de_share > dec!(0.9);
+    if equal {
+        // Costs set equal: "the user must enter a projected risk factor for
+        // the non-DE# population equal to the projected risk factor for the
+        // total population" (M018).
+        if let Some(r) = calc.num("ws5.bid.risk_total") {
+            put(v, "ws5.bid.risk_non_de", round(r, 3));
+        }
+    }
     for (k, ..) in BASE {
         let o = calc
             .num(&format!("ws2.allowed.blend_allowed[{k}]"))
             .unwrap_or_default();
-        let (pn, qd) = if mm_d.is_zero() || mm_n.is_zero() || p.de_share > dec!(0.9) {
+        let (pn, qd) = if equal {
             (round(o, 2), round(o, 2))
         } else {
             let pn = round(o * dec!(0.96), 2);

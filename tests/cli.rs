@@ -460,12 +460,15 @@ fn explain_takes_an_id_a_name_or_a_family_and_renders_markdown() {
     assert_eq!(code, 0);
     let (_, by_name, _) = bpt(&["explain", "de-total-tolerance"]);
     assert_eq!(by_id, by_name);
-    let head: Vec<&str> = by_id.lines().take(4).collect();
+    let head: Vec<&str> = by_id.lines().take(7).collect();
     assert_eq!(
         head,
         [
             "M010 (de-total-tolerance) — error, blocks finalization",
-            "source: WS2 columns o, p, q (seed 1420-1428); DE# pricing (seed 440-452)",
+            "source: MA BPT instructions CY2013, Worksheet 2, columns o, p, q (p. 45);",
+            "Pricing Considerations, Dual-Eligible Beneficiaries (p. 16)",
+            "passage: \"The BPT will finalize only if the total PMPM for all enrollees is",
+            "within $0.50 (50 cents) of the weighted average of the non-DE# and DE# PMPMs.\"",
             "",
             "What it checks. The total allowed PMPM for all enrollees (WS2 line s, column o)",
         ]

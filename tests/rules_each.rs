@@ -161,6 +161,39 @@ fn part_b_only(v: &mut Values, pct: Decimal) {
     }
 }
 
+/// WS2 columns p and q equal to the total (column o), to the cent.
+fn equal_costs(v: &mut Values, full: &Values) {
+    for k in LINES {
+        let o = get(full, &format!("ws2.allowed.blend_allowed[{k}]")).round_dp(2);
+        num(v, &format!("ws2.allowed.non_de_allowed[{k}]"), o);
+        num(v, &format!("ws2.allowed.de_allowed[{k}]"), o);
+    }
+}
+
+/// WS3 line x1: a $2.10 PMPM of in-network cost sharing in `category`.
+fn extra_line(v: &mut Values, category: &str) {
+    text(v, "ws3.cost_sharing.category[x1]", category);
+    text(v, "ws3.cost_sharing.description[x1]", "Extra visits");
+    text(v, "ws3.cost_sharing.unit[x1]", "V");
+    text(v, "ws3.cost_sharing.in_desc[x1]", "$10 copay");
+    num(v, "ws3.cost_sharing.in_util[x1]", dec!(2520));
+    num(v, "ws3.cost_sharing.in_before_oop[x1]", dec!(10));
+    num(v, "ws3.cost_sharing.in_after_oop[x1]", dec!(10));
+}
+
+/// Blanks every calculated cell but the first `keep`, as a tool that fills
+/// a blank form without recalculating leaves it.
+fn blank_calculated(v: &mut Values, keep: usize) {
+    let mut kept = 0;
+    for f in layout().fields.iter().filter(|f| f.role.is_calculated()) {
+        if kept < keep && !v.get(&f.id).is_empty() {
+            kept += 1;
+            continue;
+        }
+        blank(v, &f.id);
+    }
+}
+
 const LIPSA: &str = "Low-Income Premium Subsidy Amount";
 
 /// For each rule: a base sample, an edit that breaks the rule, and one that
@@ -532,6 +565,29 @@ fn cases() -> Vec<Case> {
                 let mm = c.num("ws5.bid.mm_total").unwrap_or_default();
                 num(v, "ws7.pkg1.member_months", mm);
             },
+        ),
+        case(
+            "C009",
+            HMO,
+            "ws4.egwp.additional_pmpm",
+            |v, _| num(v, "ws4.egwp.additional_pmpm", dec!(4)),
+            |v, _| num(v, "ws4.egwp.additional_pmpm", Decimal::ZERO),
+        ),
+        case(
+            // The 800-series plan may use it.
+            "C009",
+            EGWP,
+            "ws4.egwp.additional_pmpm",
+            |v, _| text(v, "ws1.general.plan_id", "001"),
+            |v, _| num(v, "ws4.egwp.additional_pmpm", dec!(4)),
+        ),
+        case(
+            // A misspelled category leaves the line out of WS4.
+            "C010",
+            HMO,
+            "ws4.non_de.cost_sharing[s]",
+            |v, _| extra_line(v, "Profesional"),
+            |v, _| extra_line(v, "Professional"),
         ),
         case(
             "C007",
@@ -1220,6 +1276,166 @@ fn cases() -> Vec<Case> {
                 let d = get(f, "ws4.de.plan_cs[a]") + dec!(0.0000009);
                 num(v, "ws4.de.plan_cs[a]", d);
             },
+        ),
+        // F022: every choice field, from the template's `choices`.
+        case(
+            "F022",
+            HMO,
+            "ws2.allowed.util_type[e]",
+            |v, _| text(v, "ws2.allowed.util_type[e]", "X"),
+            |v, _| text(v, "ws2.allowed.util_type[e]", "p"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws3.cost_sharing.unit[d1]",
+            |v, _| text(v, "ws3.cost_sharing.unit[d1]", "Admit"),
+            |v, _| text(v, "ws3.cost_sharing.unit[d1]", "Coin"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws3.cost_sharing.category[x1]",
+            |v, _| text(v, "ws3.cost_sharing.category[x1]", "Profesional"),
+            |v, _| text(v, "ws3.cost_sharing.category[x1]", "Professional"),
+        ),
+        case(
+            "F022",
+            OSB,
+            "ws7.pkg1.lines.category[1]",
+            |v, _| text(v, "ws7.pkg1.lines.category[1]", "Dentl"),
+            |v, _| text(v, "ws7.pkg1.lines.category[1]", "Dental (Non-covered)"),
+        ),
+        case(
+            "F022",
+            DSNP,
+            "ws1.general.snp_type",
+            |v, _| text(v, "ws1.general.snp_type", "Dual"),
+            |v, _| text(v, "ws1.general.snp_type", "dual-eligible"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws5.quality.new_low",
+            |v, _| text(v, "ws5.quality.new_low", "New"),
+            |v, _| {
+                text(
+                    v,
+                    "ws5.quality.new_low",
+                    "New contract under existing parent org",
+                )
+            },
+        ),
+        case(
+            "F022",
+            RPPO,
+            "ws5.county_summary.use_isar",
+            |v, _| text(v, "ws5.county_summary.use_isar", "Y"),
+            |v, _| text(v, "ws5.county_summary.use_isar", "Yes"),
+        ),
+        case(
+            "F022",
+            HMO,
+            "ws6.premium.plan_intention",
+            |v, _| text(v, "ws6.premium.plan_intention", "LIPSA"),
+            |v, _| text(v, "ws6.premium.plan_intention", LIPSA),
+        ),
+        // F023: every `required` field; a zero is entered as 0.
+        case(
+            "F023",
+            HMO,
+            "ws5.bid.risk_non_de",
+            |v, _| blank(v, "ws5.bid.risk_non_de"),
+            |v, _| num(v, "ws5.bid.risk_non_de", Decimal::ZERO),
+        ),
+        // M016-M020: the DE# rules (pricing considerations, Appendix G).
+        case(
+            // 12.5 % DE#: distinct non-DE# and DE# costs.
+            "M016",
+            HMO,
+            "ws2.allowed.de_allowed[s]",
+            |v, f| {
+                for k in LINES {
+                    let p = get(f, &format!("ws2.allowed.non_de_allowed[{k}]"));
+                    num(v, &format!("ws2.allowed.de_allowed[{k}]"), p);
+                }
+            },
+            |v, f| {
+                for k in LINES {
+                    let p = get(f, &format!("ws2.allowed.non_de_allowed[{k}]"));
+                    num(v, &format!("ws2.allowed.de_allowed[{k}]"), p);
+                }
+                let q = get(f, "ws2.allowed.non_de_allowed[a]") + dec!(0.01);
+                num(v, "ws2.allowed.de_allowed[a]", q);
+            },
+        ),
+        case(
+            // No DE# member months: p and q equal o.
+            "M017",
+            HMO,
+            "ws2.allowed.de_allowed[a]",
+            |v, f| {
+                num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total"));
+                equal_costs(v, f);
+                num(v, "ws2.allowed.de_allowed[a]", Decimal::ZERO);
+            },
+            |v, f| {
+                num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total"));
+                equal_costs(v, f);
+            },
+        ),
+        case(
+            // Costs set equal: the non-DE# risk factor is the total's.
+            "M018",
+            DSNP,
+            "ws5.bid.risk_non_de",
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(3) + dec!(0.001);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(4);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+        ),
+        case(
+            // Distinct costs: a distinct non-DE# risk factor.
+            "M018",
+            HMO,
+            "ws5.bid.risk_non_de",
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(3);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+            |v, f| {
+                let r = get(f, "ws5.bid.risk_total").round_dp(3) + dec!(0.001);
+                num(v, "ws5.bid.risk_non_de", r);
+            },
+        ),
+        case(
+            "M019",
+            HMO,
+            "ws4.de.medicaid_cs[c]",
+            |v, _| blank(v, "ws4.de.medicaid_cs[c]"),
+            |v, _| num(v, "ws4.de.medicaid_cs[c]", Decimal::ZERO),
+        ),
+        case(
+            "M020",
+            HMO,
+            "ws5.bid.mm_non_de",
+            |v, f| {
+                num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total"));
+                equal_costs(v, f);
+            },
+            |v, f| num(v, "ws5.bid.mm_non_de", get(f, "ws5.bid.mm_total") - dec!(1)),
+        ),
+        after(
+            "V005",
+            HMO,
+            "",
+            |v, _| blank_calculated(v, 0),
+            // One cached value is enough to show it was recalculated.
+            |v, _| blank_calculated(v, 1),
         ),
         // ---------------------------------------------------------------- D
         case(

@@ -2,7 +2,7 @@
 //! (`de-total-tolerance`) or family (`M`: every rule of it).
 
 use super::render::{DataFormat, TEXT_WIDTH, json_or_err, markdown_for_terminal};
-use super::rules::{RULE_HEADER, family, rule_row};
+use super::rules::{RULE_HEADER, family, rule_json, rule_row};
 use super::{OK, Outcome, UNREADABLE};
 use crate::rules::{self, Rule};
 
@@ -25,7 +25,7 @@ pub fn named(what: &str) -> Vec<&'static Rule> {
 
 fn text(r: &Rule) -> String {
     format!(
-        "{} ({}) — {}{}\nsource: {}\n\n{}",
+        "{} ({}) — {}{}\n{}\n{}\n\n{}",
         r.id,
         r.name,
         r.severity,
@@ -34,8 +34,10 @@ fn text(r: &Rule) -> String {
         } else {
             ""
         },
-        r.source,
-        markdown_for_terminal(r.doc, TEXT_WIDTH, "")
+        // Plain text, wrapped as the doc is (no line over TEXT_WIDTH).
+        markdown_for_terminal(&format!("source: {}", r.source), TEXT_WIDTH, "").trim_end(),
+        markdown_for_terminal(&format!("passage: {}", r.passage()), TEXT_WIDTH, "").trim_end(),
+        markdown_for_terminal(&r.doc_text(), TEXT_WIDTH, "")
     )
 }
 
@@ -49,10 +51,10 @@ pub fn explain(what: &str, format: DataFormat) -> Outcome {
         );
     }
     let s = match format {
-        DataFormat::Json if found.len() == 1 => {
-            json_or_err(&serde_json::to_value(found[0]).unwrap_or_default())
-        }
-        DataFormat::Json => json_or_err(&serde_json::to_value(&found).unwrap_or_default()),
+        DataFormat::Json if found.len() == 1 => json_or_err(&rule_json(found[0])),
+        DataFormat::Json => json_or_err(&serde_json::Value::Array(
+            found.iter().map(|r| rule_json(r)).collect(),
+        )),
         DataFormat::Csv => {
             let mut header = RULE_HEADER.to_vec();
             header.push("doc");
@@ -60,7 +62,7 @@ pub fn explain(what: &str, format: DataFormat) -> Outcome {
                 &header,
                 found.iter().map(|r| {
                     let mut row = rule_row(r).to_vec();
-                    row.push(r.doc.to_string());
+                    row.push(r.doc_text());
                     row
                 }),
             )

@@ -80,6 +80,18 @@ pub(crate) fn rule_row(r: &Rule) -> [String; 6] {
     ]
 }
 
+/// A rule as JSON: its registry entry with the doc's cell placeholders
+/// resolved ([`Rule::doc_text`]) and the passage's key sentence
+/// ([`Rule::passage`]) beside its citation (`source`).
+pub(crate) fn rule_json(r: &Rule) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.insert("doc".into(), r.doc_text().into());
+        m.insert("passage".into(), r.passage().into());
+    }
+    v
+}
+
 /// `bpt rules [--family F,…] [--severity S] [--format text|json|csv]`.
 pub fn list_rules(filter: &RuleFilter, format: DataFormat) -> Outcome {
     // Validation rules, then the resubmission checks of `reallocate --check`.
@@ -104,7 +116,9 @@ pub fn list_rules(filter: &RuleFilter, format: DataFormat) -> Outcome {
     }
     let all: Vec<&Rule> = registry.into_iter().filter(|r| filter.keeps(r)).collect();
     let s = match format {
-        DataFormat::Json => json_or_err(&serde_json::to_value(&all).unwrap_or_default()),
+        DataFormat::Json => json_or_err(&serde_json::Value::Array(
+            all.iter().map(|r| rule_json(r)).collect(),
+        )),
         DataFormat::Csv => crate::sanitize::csv(&RULE_HEADER, all.iter().map(|r| rule_row(r))),
         DataFormat::Text => {
             let mut o = String::new();

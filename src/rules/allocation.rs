@@ -8,7 +8,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "A001",
         name: "allocation-over-maximum",
         severity: Severity::Error,
-        source: "WS6 Sec IIIB column 5 (seed 2405-2409); rebate allocations (seed 794-796)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIB, column 5 (pp. 71–75); Pricing Considerations, Rebate Allocations (p. 29)",
         doc: "**What it checks.** Each rebate allocation (WS6 Sec IIIB lines 2–6: reduce \
 A/B cost sharing, other A/B mandatory supplemental benefits, Part B premium, Part D \
 basic, Part D supplemental) does not exceed its maximum in the fifth column; where \
@@ -22,7 +22,7 @@ against a maximum of $25.70.",
         id: "A002",
         name: "allocation-negative",
         severity: Severity::Error,
-        source: "Rebate allocations (seed 798)",
+        source: "MA BPT instructions CY2013, Pricing Considerations, Rebate Allocations (p. 29)",
         doc: "**What it checks.** No rebate allocation (WS6 Sec II inputs, Sec IIIC lines \
 7b and 8b) is negative.\n\n**Why.** \"No rebate allocations may be negative.\" A negative \
 allocation would take money from one benefit to over-allocate another.\n\n**Example.** \
@@ -33,7 +33,7 @@ Reduce A/B cost sharing −$5.00 with Part B buydown $5.00 more than the rebate.
         id: "A003",
         name: "part-d-allocation-not-applicable",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC lines 7-8 (seed 2449-2483)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, lines 7-8 (pp. 71–75)",
         doc: "**What it checks.** An MA-only plan (MA-PD = N) or an 800-series EGWP \
 allocates no rebate to Part D and enters no Part D premium (lines 7a, 7b, 8a, 8b \
 zero or blank).\n\n**Why.** \"This field is not applicable to MA-only plans and EGWP plans, \
@@ -45,7 +45,7 @@ to the Part D supplemental premium.",
         id: "A004",
         name: "rebate-fully-allocated",
         severity: Severity::Error,
-        source: "WS6 Sec IIIB line 7 (seed 2413-2417); rebate allocations (seed 797)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIB, line 7 (pp. 71–75); Pricing Considerations, Rebate Allocations (p. 29)",
         doc: "**What it checks.** The total rebate allocated (WS6 Sec IIIB line 7, the \
 sum of the rounded allocations on lines 2–6) equals the MA rebate (line 1) to the \
 penny.\n\n**Why.** \"The total rebates allocated must equal the total rebates available. \
@@ -61,7 +61,7 @@ round to the cent.",
         id: "A005",
         name: "dime-allocation-not-rounded",
         severity: Severity::Warning,
-        source: "WS6 Sec II B line 1-2 (seed 2322-2326); Sec IIIC lines 7b, 8b (seed 2455, 2479)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIB, line 1-2 (p. 71); Section IIIC, lines 7b, 8b (pp. 71–75)",
         doc: "**What it checks.** The Part B, Part D basic and Part D supplemental rebate \
 allocations are entered already rounded to the dime.\n\n**Why.** \"The Part D rebate \
 allocation must be rounded to one decimal. If this is not done, then the bid form will \
@@ -74,7 +74,7 @@ basic rebate entered as $12.25 is used as $12.30.",
         id: "A006",
         name: "cent-allocation-not-rounded",
         severity: Severity::Info,
-        source: "Rebate allocations (seed 799); WS6 Sec II C (seed 2328-2334)",
+        source: "MA BPT instructions CY2013, Pricing Considerations, Rebate Allocations (p. 29); Worksheet 6, Section IIC (p. 71)",
         doc: "**What it checks.** The reduce A/B cost sharing and other A/B mandatory \
 supplemental allocations are entered in whole cents.\n\n**Why.** \"Rebate allocations \
 for 'Reduce A/B Cost Sharing' and 'Other A/B Mandatory Supplemental Benefits' are \
@@ -86,7 +86,7 @@ rounded by the BPT to two decimals.\" The rounded amount is what the bid uses.\n
         id: "A007",
         name: "part-d-basic-rebate-over-premium",
         severity: Severity::Error,
-        source: "Appendix E (seed 3219); rebate allocations (seed 796)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding (pp. 103–109); Pricing Considerations, Rebate Allocations (p. 29)",
         doc: "**What it checks.** The rebate allocated to the Part D basic premium (R36) \
 does not exceed the Part D basic premium before rebates (line 7a).\n\n**Why.** \"The \
 amount of rebate allocated to buy down the Part D basic premium cannot exceed the \

@@ -8,7 +8,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "C001",
         name: "member-months-required",
         severity: Severity::Error,
-        source: "WS1 Sec II line 2 (seed 1150-1154); WS5 Sec II line 1 (seed 2096-2100)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 2 (p. 39); Worksheet 5, Section II, line 1 (pp. 64–65)",
         doc: "**What it checks.** The base period total and non-DE# member months (WS1 \
 line 2) and the projected non-DE# member months (WS5 line 1) are entered, and the \
 non-DE# member months do not exceed the total.\n\n**Why.** \"The 'member months' fields \
@@ -21,7 +21,7 @@ figure above the total gives negative DE# member months.\n\n**Example.** WS1 tot
         id: "C002",
         name: "risk-score-without-de",
         severity: Severity::Error,
-        source: "WS1 Sec II line 3 (seed 1160); WS5 Sec II line 6 (seed 2106-2110)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 3 (p. 39); Worksheet 5, Section II, line 6 (pp. 64–65)",
         doc: "**What it checks.** When there are no DE# member months, the non-DE# \
 risk score equals the total risk score (on WS1 for the base period and on WS5 for \
 the projection).\n\n**Why.** \"If DE# members equals zero, then the non-DE# risk score \
@@ -34,7 +34,7 @@ population that does not exist.\n\n**Example.** WS5 DE# member months 0, total r
         id: "C003",
         name: "plans-in-base-total",
         severity: Severity::Error,
-        source: "WS1 Sec II line 5 (seed 1186)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 5 (p. 40)",
         doc: "**What it checks.** The member months of the plans in the base period \
 (line 5) add up to the total base period member months (line 2).\n\n**Why.** \"The sum of \
 the member months entered must equal the total member months reported in line 2.\"\n\n\
@@ -45,7 +45,7 @@ the member months entered must equal the total member months reported in line 2.
         id: "C004",
         name: "plans-in-base-order",
         severity: Severity::Warning,
-        source: "WS1 Sec II line 5 (seed 1188-1198)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 5 (p. 40)",
         doc: "**What it checks.** Plans in the base period are listed in descending \
 order of member months, with no gaps, and `All Other` only on the last line used.\n\n\
 **Why.** \"Plan IDs are to be reported in descending order of member months, such that \
@@ -57,7 +57,7 @@ H9999-032 with 1,000 and line b H8888-004-02 with 5,000.",
         id: "C005",
         name: "base-period-summary-consistent",
         severity: Severity::Warning,
-        source: "WS1 Sec VI (seed 1287-1297)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section VI (pp. 43–45)",
         doc: "**What it checks.** When base period member months are reported, Section VI \
 (base period summary) is filled in: revenue and net medical expenses are not zero.\n\n\
 **Why.** \"This section must not be left blank\" and \"must be completed consistently \
@@ -69,7 +69,7 @@ Section III.\"\n\n**Example.** 48,000 base member months with a blank Section VI
         id: "C006",
         name: "esrd-member-months",
         severity: Severity::Warning,
-        source: "WS4 Sec III (seed 2029-2047); ESRD pricing considerations (seed 513-541)",
+        source: "MA BPT instructions CY2013, Worksheet 4, Section III (p. 63); Pricing Considerations, End-Stage Renal Disease (ESRD) (p. 19)",
         doc: "**What it checks.** The projected ESRD member months (WS4 Sec III) are \
 entered when ESRD costs are priced (any ESRD revenue, medical or NBE entry).\n\n**Why.** \
 The ESRD subsidy is spread over all member months in proportion to ESRD member \
@@ -81,7 +81,7 @@ net medical $6,500 per ESRD member month with ESRD member months blank.",
         id: "C007",
         name: "base-experience-present",
         severity: Severity::Warning,
-        source: "WS1 Sec III line s (seed 1239-1241)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section III, line s (p. 41)",
         doc: "**What it checks.** When base period member months are greater than zero, \
 the total allowed PMPM (line s, column i) is greater than zero.\n\n**Why.** \"Value \
 should be greater than zero if base period member months are greater than zero.\"\n\n\
@@ -92,7 +92,7 @@ should be greater than zero if base period member months are greater than zero.\
         id: "C008",
         name: "osb-member-months",
         severity: Severity::Warning,
-        source: "WS7 column q (seed 2610-2612); WS5 Sec II line 1 (seed 2094-2100)",
+        source: "MA BPT instructions CY2013, Worksheet 7, column q (pp. 77–79); Worksheet 5, Section II, line 1 (pp. 64–65)",
         doc: "**What it checks.** The projected member months of each optional \
 supplemental package (WS7 column q) do not exceed the plan's projected member \
 months (WS5 line 1).\n\n**Why.** A package is bought by some of the plan's \
@@ -100,6 +100,36 @@ members; projected member months must be consistent across the worksheets, and a
 package projecting more members than the plan itself is a keying error (often an \
 annual figure entered where a monthly one belongs, or another plan's figure).\n\n\
 **Example.** Plan member months 48,500; package 1 projects 120,000.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C009",
+        name: "employer-section-only-for-group-plans",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheet 4, Section IV, line 1 (p. 63); Appendix D – Medicare Advantage Products Available to Groups (pp. 99–102)",
+        doc: "**What it checks.** WS4 Section IV (PMPM for additional unspecified \
+mandatory supplemental benefits) is blank or 0 unless the plan is an \
+800-series employer/union-only group waiver plan or an ED PFFS plan.\n\n**Why.** \
+\"This section may be used for employer/union-only group waiver plan bids \
+(“800-series” Plan IDs) and employer/union direct contract private fee-for-service \
+plans\"; in another plan the amount is added to the bid (line s of Section IIC) for \
+benefits the PBP does not describe.\n\n**Example.** Plan 001 (an HMO) with $4.00 in \
+WS4 Section IV line 1.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "C010",
+        name: "ws4-cost-sharing-equals-ws3",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheet 4, Section II, column f (pp. 56–57)",
+        doc: "**What it checks.** When Worksheet 3 uses additional cost-sharing lines \
+(x1–x10), the total plan cost sharing of Worksheet 4 (Section IIA column f, line s) \
+equals Worksheet 3's total (column o), to the cent.\n\n**Why.** \"If you enter \
+additional cost-sharing lines on Worksheet 3, then you must verify that the total cost \
+sharing on Worksheet 4 equals the total on Worksheet 3.\" Worksheet 4 picks each line \
+up by its service category's text: a line whose category is misspelled is left out.\n\n\
+**Example.** WS3 line x1 category `Profesional` with $2.10 PMPM: WS4 totals $2.10 less \
+than WS3.",
         blocks_finalize: false,
     },
 ];
@@ -184,7 +214,12 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         listed.push((k.clone(), ctx.num0(&mm), ctx.text(&plan)));
     }
     let total = ctx.num0("ws1.base_period.mm_total");
-    if !listed.is_empty() {
+    // An invalid line 2 is V002's: no sum to compare with.
+    let total_invalid = matches!(
+        ctx.eff("ws1.base_period.mm_total"),
+        crate::value::Value::Invalid(_)
+    );
+    if !listed.is_empty() && !total_invalid {
         let sum = listed
             .iter()
             .try_fold(Decimal::ZERO, |s, (_, m, _)| s.checked_add(*m));
@@ -295,6 +330,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+    employer_and_ws3_totals(ctx, out);
     // C006
     let esrd = "ws4.esrd.esrd_mm";
     let priced = [
@@ -311,6 +347,58 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             "ESRD costs are priced but projected ESRD member months are not entered",
             "(blank)",
             "ESRD member months > 0",
+        ));
+    }
+}
+
+/// C009 and C010.
+fn employer_and_ws3_totals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let egwp = "ws4.egwp.additional_pmpm";
+    let group = ctx.is_egwp() || ctx.plan_type().eq_ignore_ascii_case("ED PFFS");
+    if let Some(d) = ctx.num(egwp)
+        && !d.is_zero()
+        && !group
+    {
+        out.push(ctx.finding(
+            "C009",
+            egwp,
+            format!(
+                "WS4 Section IV is for 800-series and ED PFFS plans only; plan {} ({}) enters {}",
+                ctx.text("ws1.general.plan_id"),
+                ctx.plan_type(),
+                super::money(d)
+            ),
+            super::money(d),
+            "blank or 0",
+        ));
+    }
+    let extra = ctx
+        .rows("ws3.cost_sharing")
+        .into_iter()
+        .filter(|k| {
+            ctx.field(&format!("ws3.cost_sharing.category[{k}]"))
+                .is_some_and(|f| f.role.is_entered() && f.role != crate::template::Role::Cms)
+        })
+        .any(|k| !ctx.is_blank(&format!("ws3.cost_sharing.category[{k}]")));
+    if !extra {
+        return;
+    }
+    let (ws4, ws3) = (
+        ctx.num0("ws4.non_de.cost_sharing[s]"),
+        ctx.num0("ws3.cost_sharing.total[total]"),
+    );
+    let gap = crate::diff::difference(ws4, ws3).map(|d| d.abs());
+    if gap.is_none_or(|g| g >= rust_decimal_macros::dec!(0.005)) {
+        out.push(ctx.finding(
+            "C010",
+            "ws4.non_de.cost_sharing[s]",
+            format!(
+                "WS3 uses additional lines: WS4's total cost sharing {} differs from WS3's {} (check each additional line's service category)",
+                super::money(ws4),
+                super::money(ws3)
+            ),
+            super::money(ws4),
+            super::money(ws3),
         ));
     }
 }

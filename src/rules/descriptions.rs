@@ -8,7 +8,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "D001",
         name: "base-period-description",
         severity: Severity::Warning,
-        source: "WS1 Sec II line 6 (seed 1198-1200)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 6 (p. 40)",
         doc: "**What it checks.** A plan with base period experience describes it on WS1 \
 line 6 (changes in benefit plan, service area, or contract/plan/segment from the base \
 period to the contract year).\n\n**Why.** \"Use the text box provided to briefly describe \
@@ -20,7 +20,7 @@ changes ...\" Reviewers read it to understand cross-walks and consolidations.\n\
         id: "D002",
         name: "projection-adjustments-described",
         severity: Severity::Warning,
-        source: "WS1 Sec IV columns m, o, p, q and Sec V (seed 1263-1285)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section IV, columns m, o, p, q and Section V (pp. 41–43)",
         doc: "**What it checks.** When an 'other' factor (WS1 Sec IV column m or o) is not \
 1.000, or an additive adjustment (column p or q) is entered, Section V describes the \
 reason.\n\n**Why.** \"Describe the reason for any adjustments in Section V if a factor \
@@ -32,7 +32,7 @@ Section V.\"\n\n**Example.** Column o line i = 0.985 with Section V blank.",
         id: "D003",
         name: "manual-rate-description",
         severity: Severity::Error,
-        source: "WS2 line u (seed 1448-1450)",
+        source: "MA BPT instructions CY2013, Worksheet 2, line u (pp. 46–48)",
         doc: "**What it checks.** When any line's experience credibility is below 100 %, \
 the manual rate description (WS2 line u) is filled in.\n\n**Why.** \"If the experience \
 credibility used is less than 100 percent, then the manual rate description must not \
@@ -43,7 +43,7 @@ be left blank.\"\n\n**Example.** A new plan at 0 % credibility with line u blank
         id: "D004",
         name: "oon-description",
         severity: Severity::Error,
-        source: "WS3 column m (seed 1699-1703)",
+        source: "MA BPT instructions CY2013, Worksheet 3, column m (pp. 52–56)",
         doc: "**What it checks.** Every WS3 line with out-of-network cost sharing PMPM \
 (column n) describes the out-of-network benefit in column m.\n\n**Why.** \"This field must \
 describe all out-of-network benefits priced in the BPT.\" The description ties the BPT \
@@ -55,7 +55,7 @@ no description.",
         id: "D005",
         name: "osb-package-description",
         severity: Severity::Error,
-        source: "WS7 package description (seed 2533-2537)",
+        source: "MA BPT instructions CY2013, Worksheet 7, package description (pp. 77–79)",
         doc: "**What it checks.** Each optional supplemental package with benefit lines or \
 a premium has a package description on its first line.\n\n**Why.** \"On the first line for \
 each package, enter a description of the OSB package. This description must match the \
@@ -67,7 +67,7 @@ description.",
         id: "D006",
         name: "deductible-footnote",
         severity: Severity::Error,
-        source: "WS3 column f and footnotes (seed 1628-1634)",
+        source: "MA BPT instructions CY2013, Worksheet 3, column f and footnotes (pp. 52–56)",
         doc: "**What it checks.** When an effective in-network deductible is entered in \
 WS3 column f, the actual plan-level deductible is given in the footnote.\n\n**Why.** \"If \
 an effective deductible is entered in column f, then an actual deductible must be \

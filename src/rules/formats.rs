@@ -3,7 +3,7 @@
 use super::{Ctx, Finding, Rule, Severity};
 use crate::value::Value;
 use regex::Regex;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// The rules of this family.
@@ -12,7 +12,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "F001",
         name: "contract-number-format",
         severity: Severity::Error,
-        source: "WS1 Sec I line 1 (seed 1016-1018)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, line 1 (p. 36)",
         doc: "**What it checks.** The contract number is a capital H (local plan), R \
 (regional PPO) or E (employer/union direct contract PFFS) followed by four digits, \
 leading zeros included.\n\n**Why.** \"The designation begins with a capital letter H, R, \
@@ -25,7 +25,7 @@ contract number is half of the bid's identity in HPMS.\n\n**Example.** `h123` or
         id: "F002",
         name: "plan-id-format",
         severity: Severity::Error,
-        source: "WS1 Sec I line 2 (seed 1020-1022)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, line 2 (p. 36)",
         doc: "**What it checks.** The plan ID is three digits entered as text, leading \
 zeros included.\n\n**Why.** \"Plan IDs contain three Arabic numerals. This field must be \
 entered as a text input (that is, must include a preceding apostrophe) and must include \
@@ -37,7 +37,7 @@ any leading zeros (for example, '001).\" A plan ID typed as the number 1 loses i
         id: "F003",
         name: "segment-id-format",
         severity: Severity::Error,
-        source: "WS1 Sec I line 3 (seed 1028)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, line 3 (p. 37)",
         doc: "**What it checks.** The segment ID is two or three digits entered as text, \
 leading zeros included (`00` or `000` when the plan is not segmented).\n\n**Why.** \
 \"This field must be entered as a text input ... and must include any leading zeros \
@@ -49,7 +49,7 @@ is reported; the text `01` passes.",
         id: "F004",
         name: "plan-type-valid",
         severity: Severity::Error,
-        source: "WS1 Sec I line 7 (seed 1036-1062)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, line 7 (p. 37)",
         doc: "**What it checks.** The plan type is one of the codes the instructions list: \
 HMO, RFB HMO, RFB HMOPOS, HMOPOS, PSO State License, RFB PSO State License, LPPO, \
 RFB LPPO, RPPO, PFFS, RFB PFFS, ED PFFS, ED LPPO, CCRC.\n\n**Why.** The plan type \
@@ -62,7 +62,7 @@ reported: enter `LPPO` (local) or `RPPO` (regional).",
         id: "F005",
         name: "ma-region-for-rppo",
         severity: Severity::Error,
-        source: "WS1 Sec I line 10 (seed 1084-1120)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, line 10 (pp. 38–39)",
         doc: "**What it checks.** A regional PPO enters its MA region as two-digit text \
 01–26; other plan types leave the region blank.\n\n**Why.** \"If the MA plan is a \
 regional PPO ... input the region number associated with the region that the plan \
@@ -75,7 +75,7 @@ as a number, is reported; `07` passes.",
         id: "F006",
         name: "yes-no-fields",
         severity: Severity::Error,
-        source: "WS1 Sec I lines 8, 11, 12 (seed 1070-1074, 1122-1136)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, lines 8, 11, 12 (pp. 38–39)",
         doc: "**What it checks.** MA-PD, swap equivalence and SNP hold `Y` or `N`.\n\n\
 **Why.** All fields of Section I must be completed, and these answers decide which \
 rules apply (Part D premiums, SNP type).\n\n**Example.** A blank MA-PD field, or `Yes`, \
@@ -86,7 +86,7 @@ is reported.",
         id: "F007",
         name: "enrollee-type",
         severity: Severity::Error,
-        source: "WS1 Sec I line 9 (seed 1076-1080)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, line 9 (pp. 38–39)",
         doc: "**What it checks.** The enrollee type is `A/B` or `PART B ONLY`, and an \
 RPPO is `A/B`.\n\n**Why.** \"If the plan type equals 'RPPO', then the enrollee type \
 must equal 'A/B'.\"\n\n**Example.** An RPPO with enrollee type `PART B ONLY` is \
@@ -97,7 +97,7 @@ reported.",
         id: "F008",
         name: "snp-type-with-snp",
         severity: Severity::Error,
-        source: "WS1 Sec I lines 12-13 (seed 1122-1136)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, lines 12-13 (pp. 38–39)",
         doc: "**What it checks.** A special needs plan (SNP = Y) names its SNP type \
 (Institutional, Dual-Eligible, or Chronic or Disabling Condition); a plan that is not \
 a SNP leaves the type blank.\n\n**Why.** The SNP type sets the plan-type grouping \
@@ -109,7 +109,7 @@ type is reported.",
         id: "F009",
         name: "employer-direct-plan-id",
         severity: Severity::Warning,
-        source: "WS1 Sec I lines 1, 2, 7 (seed 1016-1022, 1036-1062); Appendix D (seed 3089-3153)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I, lines 1, 2, 7 (pp. 36, 37); Appendix D – Medicare Advantage Products Available to Groups (p. 99)",
         doc: "**What it checks.** Employer/union direct contract plans (ED PFFS, ED LPPO) \
 carry an E contract number for ED PFFS and an 800-series plan ID; an E contract \
 number is used only with an employer/union direct contract plan type.\n\n**Why.** The \
@@ -122,7 +122,7 @@ mistyped field.\n\n**Example.** Plan type `ED PFFS` with plan ID `001` is report
         id: "F010",
         name: "general-information-required",
         severity: Severity::Error,
-        source: "WS1 Sec I (seed 1008-1012): \"All fields in Section I must be completed\"",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I (p. 36): \"All fields in Section I must be completed\"",
         doc: "**What it checks.** The organization name and plan name are filled in \
 (the coded fields have rules of their own).\n\n**Why.** \"All fields in Section I must \
 be completed; none can be left blank.\" The names appear in HPMS and the PBP.\n\n\
@@ -133,7 +133,7 @@ be completed; none can be left blank.\" The names appear in HPMS and the PBP.\n\
         id: "F011",
         name: "contact-phone-format",
         severity: Severity::Error,
-        source: "WS6 Sec IV (seed 2501-2507)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IV (pp. 75–76)",
         doc: "**What it checks.** Each contact's phone number is ten digits (entered \
 as text, no punctuation).\n\n**Why.** CMS must be able to reach the plan bid contact, \
 the certifying actuary and the additional actuarial contact during review.\n\n\
@@ -144,7 +144,7 @@ the certifying actuary and the additional actuarial contact during review.\n\n\
         id: "F012",
         name: "contacts-required",
         severity: Severity::Error,
-        source: "WS6 Sec IV (seed 2501-2505)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IV (pp. 75–76)",
         doc: "**What it checks.** The three contacts (MA plan bid contact, MA certifying \
 actuary, additional MA BPT actuarial contact) each have a name, a phone number and an \
 e-mail address that looks like one, and the certifying actuary's credentials are \
@@ -158,7 +158,7 @@ blank certifying actuary credentials field is reported.",
         id: "F013",
         name: "date-prepared",
         severity: Severity::Error,
-        source: "WS6 Sec IV (seed 2507)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IV (pp. 75–76)",
         doc: "**What it checks.** The date prepared holds a date.\n\n**Why.** \"This field \
 must contain the date that the BPT was prepared. If the BPT is revised and \
 resubmitted ... this field must be updated.\"\n\n**Example.** A blank date prepared, \
@@ -169,7 +169,7 @@ or the text `June`, is reported.",
         id: "F014",
         name: "county-code-format",
         severity: Severity::Error,
-        source: "WS5 Sec VI column b (seed 2211-2219)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section VI, column b (p. 67)",
         doc: "**What it checks.** Each SSA state-county code is five digits entered as \
 text, leading zeros included.\n\n**Why.** \"Each state-county code must be entered as \
 a text input ... and must include all leading zeroes (for example, '01000).\" A code \
@@ -181,7 +181,7 @@ typed as a number drops its zero and matches no ratebook county.\n\n**Example.**
         id: "F015",
         name: "county-code-out-of-area",
         severity: Severity::Error,
-        source: "WS5 Sec VI column b (seed 2224)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section VI, column b (p. 68)",
         doc: "**What it checks.** The out-of-area county code 99999 is not entered.\n\n\
 **Why.** \"Do not input the out-of-area (OOA) county, '99999'. OOA enrollees are not \
 represented in the benchmark calculation.\"\n\n**Example.** A county row with code \
@@ -192,7 +192,7 @@ represented in the benchmark calculation.\"\n\n**Example.** A county row with co
         id: "F016",
         name: "county-code-duplicate",
         severity: Severity::Error,
-        source: "WS5 Sec VI column b (seed 2211-2224)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section VI, column b (p. 67)",
         doc: "**What it checks.** No state-county code appears twice in Section VI.\n\n\
 **Why.** Each county of the service area is entered once with its projected member \
 months; a duplicate double-counts the county in the benchmark.\n\n**Example.** \
@@ -203,7 +203,7 @@ months; a duplicate double-counts the county in the benchmark.\n\n**Example.** \
         id: "F017",
         name: "county-list-gap",
         severity: Severity::Error,
-        source: "WS5 Sec VI (seed 2211-2227)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section VI (p. 67)",
         doc: "**What it checks.** County rows are entered from the first row down with no \
 blank row in between.\n\n**Why.** The county list is read as one block (and sorted \
 by code on finalization); a blank row inside it is a sign of a deleted county whose \
@@ -215,7 +215,7 @@ row 41 is reported.",
         id: "F018",
         name: "county-row-complete",
         severity: Severity::Error,
-        source: "WS5 Sec VI columns b, e, f (seed 2245-2251)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section VI, columns b, e, f (p. 68)",
         doc: "**What it checks.** A county row with member months also has a county \
 code and a risk score; a row with a risk score has a county code.\n\n**Why.** \"If \
 member months are entered in a particular row of column e, then a corresponding \
@@ -227,7 +227,7 @@ county code and a risk score must be entered in columns b and f, respectively.\"
         id: "F019",
         name: "utilization-type-required",
         severity: Severity::Error,
-        source: "WS2 column e (seed 1408-1412); WS3 column e (seed 1695)",
+        source: "MA BPT instructions CY2013, Worksheet 2, column e (p. 45); Worksheet 3, column e (pp. 52–56)",
         doc: "**What it checks.** A utilization type is entered on WS2 for every \
 service category with projected allowed PMPM, and a measurement unit on WS3 for every \
 line with cost-sharing PMPM.\n\n**Why.** \"If the allowed PMPM is greater than zero \
@@ -240,7 +240,7 @@ blank column e.",
         id: "F020",
         name: "oop-maximum-amount",
         severity: Severity::Error,
-        source: "WS3 Sec II (seed 1462-1490)",
+        source: "MA BPT instructions CY2013, Worksheet 3, Section II (pp. 48–49)",
         doc: "**What it checks.** Each OOP maximum question (in-network, out-of-network, \
 combined) is answered Yes or No, and when the answer is Yes its amount is a number \
 ≥ 0.\n\n**Why.** \"When the response to the OOP maximum drop-down question is 'Yes', \
@@ -252,12 +252,44 @@ to zero.\"\n\n**Example.** In-network OOP maximum `Yes` with a blank amount.",
         id: "F021",
         name: "plans-in-base-format",
         severity: Severity::Error,
-        source: "WS1 Sec II line 5 (seed 1186-1198)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 5 (p. 40)",
         doc: "**What it checks.** Each plan in the base period is written H9999-999 or \
 H9999-999-01 (contract, plan and segment), or `All Other` on the last line.\n\n\
 **Why.** \"Enter the contract number and Plan ID (in the format H9999-999) of the \
 plan for the base period data. If the segment is '01' or greater, include the segment \
 ID.\"\n\n**Example.** `H9999 032` is reported.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "F022",
+        name: "choice-value",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, the field definitions of Worksheets 1–7 (pp. 36–79) \
+that list a field's valid entries",
+        doc: "**What it checks.** Every field the form offers as a dropdown holds one of \
+its listed values (compared as Excel's data validation does, ignoring case): \
+utilization types and WS3 measurement units, WS3 and WS7 service categories, the \
+SNP type, the new/low indicator, the ISAR answer (\"Yes\"/\"No\") and the plan \
+intention. The list is the template's `choices` for the field.\n\n**Why.** HPMS \
+validates these entries on upload, and the form's formulas compare them as text: \
+`Admit` is not a utilization type, `Y` is not the ISAR answer \"Yes\" (\"Do not \
+enter 'Y' in this field; enter the entire word 'Yes'\"), and `LIPSA` is not a plan \
+intention.\n\n**Example.** WS5 line 1 (use of plan-provided ISAR factors) holds \
+`Y`: found `Y`, expected `Yes, No`.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "F023",
+        name: "required-field-blank",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Data Entry (pp. 35–36): \"Do not leave a field blank \
+to indicate a zero amount\"",
+        doc: "**What it checks.** Every field the template marks `required` is entered; \
+a zero is entered as 0.\n\n**Why.** \"All worksheets must be completed … Do not \
+leave a field blank to indicate a zero amount. If zero is the intended value, then \
+enter a '0' in the cell.\" A blank is not a zero: the form's formulas may read it as \
+one, but HPMS and the reviewer do not.\n\n**Example.** WS5 Sec II line 6 \
+(non-DE# risk factor) blank: found (blank), expected a number.",
         blocks_finalize: false,
     },
 ];
@@ -771,4 +803,54 @@ fn plans_in_base(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+// F022 and F023 are read from the template's field definitions rather than
+// written per field. They run after every other family and skip a field that
+// already has a finding, so a field with a rule of its own (the plan type's
+// F004, the margin's M015) is reported once, by the rule that says most.
+/// F022 and F023 on every entered field without a finding yet.
+pub(super) fn generic(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let reported: HashSet<String> = out.iter().map(|f| f.field.clone()).collect();
+    let mut found = Vec::new();
+    for f in &ctx.layout.fields {
+        if !f.role.is_entered() || reported.contains(&f.id) {
+            continue;
+        }
+        let v = ctx.value(&f.id);
+        if matches!(v, Value::Invalid(_)) {
+            continue; // V002
+        }
+        if ctx.is_blank(&f.id) {
+            if f.required {
+                found.push(ctx.finding(
+                    "F023",
+                    &f.id,
+                    format!("{} is blank; enter 0 if zero is meant", f.label),
+                    "(blank)",
+                    f.kind.expected(),
+                ));
+            }
+            continue;
+        }
+        if f.choices.is_empty() {
+            continue;
+        }
+        let s = match v {
+            Value::Text(s) => s.trim().to_string(),
+            Value::Number(d) => d.normalize().to_string(),
+            Value::Date(d) => d.to_string(),
+            _ => continue,
+        };
+        if !f.choices.iter().any(|c| c.eq_ignore_ascii_case(&s)) {
+            found.push(ctx.finding(
+                "F022",
+                &f.id,
+                format!("{} `{s}` is not one of the form's values", f.label),
+                s,
+                f.choices.join(", "),
+            ));
+        }
+    }
+    out.append(&mut found);
 }

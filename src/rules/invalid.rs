@@ -11,7 +11,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "V001",
         name: "invalid-value-in-named-field",
         severity: Severity::Error,
-        source: "WS5 Sec III line 3, Sec VI, Sec VII; WS6 Sec IIIB lines 1–7, Sec IIIC lines 6, 8d, 9 (seed 2140, 2201, 2290, 2404–2420, 2436–2470)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section III, line 3, Section VI, Section VII; Worksheet 6, Section IIIB, lines 1–7, Section IIIC, lines 6, 8d, 9 (pp. 65–66, 67, 69, 71–75)",
         doc: "**What it checks.** The fields the instructions name — the basic member \
 premium (WS5 Sec III line 3), every cell of WS5 Sections VI and VII (the county \
 detail and the AE cost-sharing information), the MA rebate and the rebate \
@@ -20,7 +20,7 @@ the Part D supplemental premium (line 8d) and the total plan premium (line 9) �
 no invalid value such as `#N/A`, `#DIV/0!`, `#REF!` or `#NAME?`.\n\n\
 **Why.** \"The BPT will not finalize if there are any invalid values (such as \
 “#N/A”, “#DIV/0!”, “#REF!”, “#NAME?”, etc.) in this field.\"\n\n\
-**Example.** WS5!F22 (basic member premium) shows `#DIV/0!` because the \
+**Example.** {ws5.savings.basic_premium} (basic member premium) shows `#DIV/0!` because the \
 conversion factor is zero: the bid cannot be finalized.",
         blocks_finalize: true,
     },
@@ -28,7 +28,7 @@ conversion factor is zero: the bid cannot be finalized.",
         id: "V002",
         name: "invalid-value",
         severity: Severity::Error,
-        source: "Instructions, Section I formats (seed 1012) and each worksheet's field definitions",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I (p. 36) and each worksheet's field definitions",
         doc: "**What it checks.** Every other field holds the kind of value it is for: \
 a number in a money, percent, factor or member-month cell; text in a code or \
 description cell; a date in a date cell. Text in a numeric cell (`\"12,5O\"`), an \
@@ -37,7 +37,7 @@ content found.\n\n\
 **Why.** The form's formulas treat text in a numeric cell as an error or as zero, \
 and HPMS validates the uploaded values; a value of the wrong kind silently \
 changes the bid.\n\n\
-**Example.** WS1!D31 (inpatient net PMPM) holds the text `245.1O` (letter O): \
+**Example.** {ws1.base.net_pmpm[a]} (inpatient net PMPM) holds the text `245.1O` (letter O): \
 found `245.1O`, expected a dollar amount.",
         blocks_finalize: false,
     },
@@ -45,7 +45,7 @@ found `245.1O`, expected a dollar amount.",
         id: "V003",
         name: "calculated-value-mismatch",
         severity: Severity::Error,
-        source: "Every calculated cell of WS1–WS7 (formulas as the instructions define them)",
+        source: "MA BPT instructions CY2013, Worksheets 1–7, every calculated cell, with its formula as the instructions define it (pp. 36–79)",
         doc: "**What it checks.** The value each calculated cell holds in the workbook \
 equals the value `bpt` recomputes from the bid's inputs, following the \
 instructions line by line (see `bpt diff`). Cells the instructions round must match \
@@ -54,7 +54,7 @@ exactly; unrounded cells must match within the tolerance (default 0.000001, \
 **Why.** A calculated cell that disagrees means a formula was overwritten, \
 deleted, or broken by an inserted row — and the bid's figures no longer follow \
 from its inputs. CMS reviewers recompute these values too.\n\n\
-**Example.** WS5!F19 (plan A/B bid) holds 812.40 while WS4 line x column o gives \
+**Example.** {ws5.bid.plan_bid} (plan A/B bid) holds 812.40 while WS4 line x column o gives \
 812.43: someone typed over the formula.",
         blocks_finalize: false,
     },
@@ -62,15 +62,31 @@ from its inputs. CMS reviewers recompute these values too.\n\n\
         id: "V004",
         name: "default-formula-overridden",
         severity: Severity::Info,
-        source: "WS4 Sec IIB column f (seed 1862–1866); DE# pricing considerations (seed 440–452)",
+        source: "MA BPT instructions CY2013, Worksheet 4, Section IIB, column f (pp. 57–63); Pricing Considerations, Dual-Eligible Beneficiaries (p. 16)",
         doc: "**What it checks.** Reports when the DE# plan cost sharing (WS4 Sec IIB \
 column f) differs from its default formula (non-DE# cost sharing ÷ non-DE# allowed × \
 DE# allowed).\n\n\
 **Why.** \"This column contains a formula that may be overwritten by the user\" — \
 allowed at the certifying actuary's discretion, but a reviewer will look for the \
 support.\n\n\
-**Example.** WS4!H44 holds 31.20 where the default formula gives 29.87.",
+**Example.** {ws4.de.plan_cs[a]} holds 31.20 where the default formula gives 29.87.",
         blocks_finalize: false,
+    },
+    Rule {
+        id: "V005",
+        name: "never-recalculated",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheets 1–7, every calculated cell, with its formula as the instructions define it (pp. 36–79)",
+        doc: "**What it checks.** A workbook whose inputs are filled in holds a value in \
+its calculated cells. When every calculated cell is blank — a blank form filled in \
+by a tool that writes values but does not recalculate — one finding says so, \
+instead of a V003 on each of the form's calculated cells.\n\n**Why.** The \
+figures CMS reads (the bid, the benchmark, the rebate and the premiums) are the \
+calculated cells' values: a workbook that was never recalculated shows none of \
+them. Open it in Excel or LibreOffice and save it, or run `bpt recalc FILE -o \
+OUT.xlsx`, which writes every calculated cell's value.\n\n**Example.** A form \
+filled in by a script: 1,300 calculated cells blank, one V005.",
+        blocks_finalize: true,
     },
 ];
 

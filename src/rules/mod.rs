@@ -80,12 +80,68 @@ pub struct Rule {
     pub name: &'static str,
     /// Severity of its findings.
     pub severity: Severity,
-    /// Instruction section and seed line numbers it comes from.
+    /// Where the CMS instructions say so, as the document names it:
+    /// worksheet, section, line and page ("MA BPT instructions CY2013,
+    /// Worksheet 2, Section II, column l (p. 45)").
     pub source: &'static str,
     /// What it checks, why, and an example (Markdown).
     pub doc: &'static str,
     /// Whether a finding blocks finalization (the CMS form's own checks).
     pub blocks_finalize: bool,
+}
+
+impl Rule {
+    /// The doc text with each `{field.id}` placeholder replaced by the
+    /// field's cell on the shipped form that has it (`WS5!E20`), so an
+    /// example can only cite a cell that exists. An id no shipped template
+    /// has is left as it is (the registry's tests catch it).
+    pub fn doc_text(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        let mut rest = self.doc;
+        while let Some(i) = rest.find('{') {
+            let (head, tail) = rest.split_at(i);
+            out.push_str(head);
+            match tail.find('}') {
+                Some(j) => {
+                    let id = tail.get(1..j).unwrap_or("");
+                    match cell_of(id) {
+                        Some(a) => out.push_str(&a),
+                        None => out.push_str(tail.get(..=j).unwrap_or(tail)),
+                    }
+                    rest = tail.get(j.saturating_add(1)..).unwrap_or("");
+                }
+                None => {
+                    out.push_str(tail);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The key sentence of the instructions' passage the rule comes from:
+    /// the first quotation (of 25 characters or more) in its doc's
+    /// **Why.** paragraph, or else that paragraph's first sentence.
+    /// `bpt explain` prints it under the citation ([`Rule::source`]).
+    pub fn passage(&self) -> String {
+        let why = self
+            .doc
+            .split_once("**Why.**")
+            .map_or("", |(_, w)| w)
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .trim();
+        let mut quoted = why.split('"').skip(1).step_by(2);
+        if let Some(q) = quoted.find(|q| q.chars().count() >= 25) {
+            return format!("\"{}\"", q.trim());
+        }
+        match why.find(". ") {
+            Some(i) => why.get(..=i).unwrap_or(why).to_string(),
+            None => why.to_string(),
+        }
+    }
 }
 
 /// One problem found in a bid.
@@ -390,9 +446,8 @@ impl Selection {
     }
 }
 
-/// Runs every selected rule and returns the findings sorted by sheet order,
-/// cell and rule id.
-pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
+/// Every family's findings, unsorted and unfiltered.
+fn families(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     if ctx.layout.form.family == "msa" {
         invalid::check(ctx, &mut out);
@@ -406,7 +461,18 @@ pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
         premium::check(ctx, &mut out);
         invalid::check(ctx, &mut out);
         descriptions::check(ctx, &mut out);
+        // Last: skips fields that already have a finding.
+        formats::generic(ctx, &mut out);
     }
+    out
+}
+
+/// Runs every selected rule and returns the findings sorted by sheet order,
+/// cell and rule id.
+pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
+    let mut out = families(ctx);
+    never_recalculated(ctx, &mut out);
+    root_causes(ctx, &mut out);
     out.retain(|f| sel.wants(f.rule));
     let order: Vec<&str> = ctx.layout.sheet_names();
     let pos = |s: &str| order.iter().position(|n| *n == s).unwrap_or(usize::MAX);
@@ -420,6 +486,161 @@ pub fn check(ctx: &Ctx<'_>, sel: &Selection) -> Vec<Finding> {
     });
     out.dedup();
     out
+}
+
+/// V005: every calculated cell blank while inputs are entered. Replaces the
+/// V003 finding of each calculated cell.
+fn never_recalculated(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let mut calc = 0usize;
+    let mut entered = false;
+    for f in &ctx.layout.fields {
+        if f.role.is_calculated() {
+            if !ctx.value(&f.id).is_empty() {
+                return;
+            }
+            calc = calc.saturating_add(1);
+        } else if f.role.is_entered() && !ctx.value(&f.id).is_empty() {
+            entered = true;
+        }
+    }
+    if calc == 0 || !entered {
+        return;
+    }
+    let before = out.len();
+    out.retain(|f| f.rule != "V003");
+    let dropped = before.saturating_sub(out.len());
+    let mut f = ctx.finding(
+        "V005",
+        "",
+        format!(
+            "the workbook was never recalculated: all {calc} calculated cells are blank ({dropped} V003 findings left out); open and save it in Excel or LibreOffice, or run `bpt recalc FILE -o OUT.xlsx`"
+        ),
+        "(blank)",
+        "calculated values",
+    );
+    f.sheet = ctx
+        .layout
+        .sheet_names()
+        .first()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    out.push(f);
+}
+
+/// How many invalid inputs [`root_causes`] traces (each costs one more
+/// evaluation of the form and of the rules).
+const MAX_TRACED: usize = 8;
+
+/// Findings computed from an invalid input. For each invalid entered field,
+/// the bid is evaluated again with a stand-in value there (1, or the text
+/// `bpt`); a finding (other than the input's own) that is not the same with the
+/// stand-in depends on that input: it is left out, and the input's V002
+/// finding says how many were, by rule. The invalid value is the root
+/// cause; the rest follows from it.
+fn root_causes(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let invalid: Vec<&crate::template::Field> = ctx
+        .layout
+        .fields
+        .iter()
+        .filter(|f| f.role.is_entered() && matches!(ctx.value(&f.id), Value::Invalid(_)))
+        // Only inputs with a finding of their own, to carry the count.
+        .filter(|f| {
+            out.iter()
+                .any(|x| (x.rule == "V001" || x.rule == "V002") && x.field == f.id)
+        })
+        .collect();
+    if invalid.is_empty() || invalid.len() > MAX_TRACED {
+        return;
+    }
+    let Ok(form) = crate::form::Form::compile(ctx.layout) else {
+        return;
+    };
+    type Key = (&'static str, String, String);
+    let key = |f: &Finding| -> Key { (f.rule, f.field.clone(), f.message.clone()) };
+    let mut caused: std::collections::HashMap<Key, String> = std::collections::HashMap::new();
+    for field in &invalid {
+        let mut values = ctx.values.clone();
+        let stand_in = if field.kind.is_numeric() {
+            Value::Number(Decimal::ONE)
+        } else {
+            Value::Text("bpt".into())
+        };
+        values.set(field.id.clone(), stand_in);
+        let calc = crate::form::Evaluation::from_values(&form, &values).calculated();
+        // An error value a calculated cell shows because of the input (the
+        // `#VALUE!` of a sum over it) is what the formula gives with the
+        // stand-in.
+        for f in &ctx.layout.fields {
+            if f.role.is_calculated() && matches!(values.get(&f.id), Value::Invalid(_)) {
+                values.set(f.id.clone(), calc.get(&f.id).clone());
+            }
+        }
+        let other = Ctx {
+            layout: ctx.layout,
+            values: &values,
+            calc: &calc,
+            tolerance: ctx.tolerance,
+            defaults: None,
+        };
+        let same: std::collections::HashSet<Key> = families(&other).iter().map(key).collect();
+        for f in out.iter() {
+            // The invalid inputs' own findings stay; an error value in a
+            // calculated cell computed from one is a consequence.
+            let own = invalid.iter().any(|i| i.id == f.field);
+            if !own && !same.contains(&key(f)) {
+                caused.entry(key(f)).or_insert_with(|| field.id.clone());
+            }
+        }
+    }
+    let mut left_out: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<&'static str, usize>,
+    > = std::collections::BTreeMap::new();
+    out.retain(|f| match caused.get(&key(f)) {
+        Some(c) => {
+            let n = left_out
+                .entry(c.clone())
+                .or_default()
+                .entry(f.rule)
+                .or_insert(0);
+            *n = n.saturating_add(1);
+            false
+        }
+        None => true,
+    });
+    for (c, by_rule) in left_out {
+        let total: usize = by_rule.values().fold(0usize, |a, b| a.saturating_add(*b));
+        let list: Vec<String> = by_rule
+            .iter()
+            .map(|(r, n)| {
+                if *n == 1 {
+                    r.to_string()
+                } else {
+                    format!("{r} ×{n}")
+                }
+            })
+            .collect();
+        if let Some(f) = out
+            .iter_mut()
+            .find(|f| (f.rule == "V002" || f.rule == "V001") && f.field == c)
+        {
+            f.message = format!(
+                "{}; {total} finding(s) computed from it left out ({})",
+                f.message,
+                list.join(", ")
+            );
+        }
+    }
+}
+
+/// The cell of a field id on the first shipped template that has it.
+fn cell_of(id: &str) -> Option<String> {
+    crate::template::BUILTIN.iter().find_map(|(name, _)| {
+        crate::template::builtin_cached(name)
+            .ok()?
+            .field(id)
+            .map(|f| f.address())
+    })
 }
 
 /// A number as a reviewer reads it: no trailing zeros, at most 6 decimals.
@@ -455,9 +676,32 @@ mod tests {
         let mut ids: Vec<&str> = all.iter().map(|r| r.id).collect();
         ids.dedup();
         assert_eq!(ids.len(), all.len(), "duplicate rule ids");
+        let literal = regex::Regex::new(r"WS[0-9]![A-Z]+[0-9]+").unwrap();
         for r in all {
             assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
-            assert!(!r.source.is_empty(), "{} needs its source", r.id);
+            assert!(
+                r.source.starts_with("MA BPT instructions CY2013, ")
+                    && !r.source.contains("seed")
+                    && (r.source.contains("p. ") || r.source.contains("pp. ")),
+                "{}: the source must cite the instructions by worksheet, section and page: {}",
+                r.id,
+                r.source
+            );
+            assert!(r.passage().len() > 20, "{}: no key sentence", r.id);
+            // Examples cite cells through `{field.id}`: each resolves, and
+            // no hand-written `WS5!F19` is left to drift from the form.
+            let doc = r.doc_text();
+            assert!(
+                !doc.contains('{'),
+                "{}: unresolved placeholder in {doc}",
+                r.id
+            );
+            assert!(
+                !literal.is_match(r.doc),
+                "{}: cite cells as {{field.id}}, not by hand: {}",
+                r.id,
+                r.doc
+            );
             let fam = &r.id[..1];
             assert!("FCRMAPVDH".contains(fam), "{}: unknown family", r.id);
         }

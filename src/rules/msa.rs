@@ -48,19 +48,19 @@ pub(super) static RULES: &[Rule] = &[
         id: "H001",
         name: "msa-plan-type",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS1 Sec I line 7 (seed 3693–3695)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 1, Section I, line 7 (p. 123)",
         doc: "**What it checks.** The plan type on MSA Worksheet 1, Section I line 7 is \
 `MSA`.\n\n\
 **Why.** \"Line 7 – Plan Type: Enter MSA.\" The MSA bid form prices only Medical \
 Savings Account plans; any other plan type belongs on the MA BPT.\n\n\
-**Example.** WS1!D11 holds `LPPO`: found `LPPO`, expected `MSA`.",
+**Example.** {msa.ws1.general.plan_type} holds `LPPO`: found `LPPO`, expected `MSA`.",
         blocks_finalize: false,
     },
     Rule {
         id: "H002",
         name: "msa-deductible-maximum",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS1 Sec I line 8 (seed 3697–3699)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 1, Section I, line 8 (p. 123)",
         doc: "**What it checks.** The deductible on MSA Worksheet 1, Section I line 8 is \
 entered, greater than zero, and at most $10,600.\n\n\
 **Why.** \"Enter the deductible amount that each beneficiary will pay for \
@@ -68,54 +68,54 @@ Medicare-covered benefits. The maximum deductible for CY2013 for MSA plans is \
 $10,600.\" An MSA is a high-deductible plan: without a deductible there is \
 nothing for the enrollee deposit to fund, and WS4 column g (claims over the \
 deductible) cannot be checked.\n\n\
-**Example.** WS1!D12 holds 11,000: found 11000.00, expected at most 10600.00.",
+**Example.** {msa.ws1.general.deductible} holds 11,000: found 11000.00, expected at most 10600.00.",
         blocks_finalize: false,
     },
     Rule {
         id: "H003",
         name: "msa-enrollee-type",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS1 Sec I line 9 (seed 3701–3703)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 1, Section I, line 9 (p. 123)",
         doc: "**What it checks.** The enrollee type on MSA Worksheet 1, Section I line 9 \
 is `A/B`.\n\n\
 **Why.** \"This cell is pre-populated with “A/B”.\" MSA plans enrol only \
 beneficiaries entitled to Part A and enrolled in Part B; a different value means \
 the pre-populated cell was overwritten.\n\n\
-**Example.** WS1!D13 holds `PART B ONLY`: found `PART B ONLY`, expected `A/B`.",
+**Example.** {msa.ws1.general.enrollee_type} holds `PART B ONLY`: found `PART B ONLY`, expected `A/B`.",
         blocks_finalize: false,
     },
     Rule {
         id: "H004",
         name: "msa-nbe-blank",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec III line b (seed 3753–3757)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section III, line b (pp. 124–125)",
         doc: "**What it checks.** The non-benefit expenses PMPM on MSA Worksheet 4, \
 Section III line b is not blank.\n\n\
 **Why.** \"Do not leave a field blank to indicate a zero amount. If zero is the \
 intended value, enter a 0 in the cell.\" A blank cell counts as zero in the \
 revenue requirement (line d) and the enrollee deposit (line f), but a reviewer \
 cannot tell an intended zero from a forgotten entry.\n\n\
-**Example.** WS4!F45 is blank: enter the non-benefit expense PMPM, or 0.",
+**Example.** {msa.ws4.summary.nbe} is blank: enter the non-benefit expense PMPM, or 0.",
         blocks_finalize: false,
     },
     Rule {
         id: "H005",
         name: "msa-margin-blank",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec III line c (seed 3759–3763)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section III, line c (pp. 124–125)",
         doc: "**What it checks.** The gain/loss margin PMPM on MSA Worksheet 4, \
 Section III line c is not blank.\n\n\
 **Why.** \"Do not leave a field blank to indicate a zero amount. If zero is the \
 intended value, enter a 0 in the cell.\" The margin enters the revenue \
 requirement and so the enrollee deposit; a blank is read as zero.\n\n\
-**Example.** WS4!F46 is blank: enter the gain/loss margin PMPM, or 0.",
+**Example.** {msa.ws4.summary.margin} is blank: enter the gain/loss margin PMPM, or 0.",
         blocks_finalize: false,
     },
     Rule {
         id: "H006",
         name: "claim-interval-percent-sum",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec II column e (seed 3733–3737)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section II, column e (pp. 124–125)",
         doc: "**What it checks.** Column e of MSA Worksheet 4, Section II (percentage \
 of member months by claim interval) sums to 100 % (within 0.0001 %).\n\n\
 **Why.** \"Allocate the total projected member months to the highest claim \
@@ -131,20 +131,20 @@ but nothing else: found 30%, expected 100%.",
         id: "H007",
         name: "claim-interval-percent-range",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec II column e (seed 3733–3737)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section II, column e (pp. 124–125)",
         doc: "**What it checks.** Every percentage of member months in column e of MSA \
 Worksheet 4, Section II is between 0 % and 100 %.\n\n\
 **Why.** Column e allocates the plan's member months across the claim \
 intervals; a negative share, or one above 100 %, is not an allocation and \
 offsets other intervals in the 100 % total (H006).\n\n\
-**Example.** WS4!G24 holds −5 %: found -5%, expected 0%–100%.",
+**Example.** {msa.ws4.claims.pct_mm[5]} holds −5 %: found -5%, expected 0%–100%.",
         blocks_finalize: false,
     },
     Rule {
         id: "H008",
         name: "gross-claims-match-ws2",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec II column f; MSA WS2 Sec II column o (seed 3739–3741, 3709–3713)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section II, column f; MSA Worksheet 2, Section II, column o (pp. 123, 124–125)",
         doc: "**What it checks.** The total of column f of MSA Worksheet 4, Section II \
 (gross claims PMPM, average claim × share of member months ÷ 12, summed over \
 the intervals) equals the total Medicare-covered projected allowed cost on MSA \
@@ -154,7 +154,7 @@ expenses shown in column o of Worksheet 2.\" The claim-interval distribution is 
 the same projected cost seen per member; if the two disagree, the claims over \
 the deductible (and so the plan's revenue requirement and the enrollee deposit) \
 do not rest on the projection of WS2.\n\n\
-**Example.** Column f totals 742.18 while WS2!O30 shows 751.06: found 742.18, \
+**Example.** Column f totals 742.18 while {msa.ws2.allowed.blend_allowed[s]} shows 751.06: found 742.18, \
 expected 751.06.",
         blocks_finalize: false,
     },
@@ -162,7 +162,7 @@ expected 751.06.",
         id: "H009",
         name: "claims-over-deductible-entry",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec II column g (seed 3743–3745)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section II, column g (pp. 124–125)",
         doc: "**What it checks.** Column g of MSA Worksheet 4, Section II (gross claims \
 over the deductible PMPM) is entered on every interval with member months, and \
 is zero on every interval that lies wholly below the WS1 deductible (its upper \
@@ -180,7 +180,7 @@ g: found 2.15, expected 0.",
         id: "H010",
         name: "claims-over-deductible-exceed-gross",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec II columns f and g (seed 3739–3745)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section II, columns f and g (pp. 124–125)",
         doc: "**What it checks.** On each claim interval, the gross claims over the \
 deductible (column g) are not more than the gross claims of the interval \
 (column f).\n\n\
@@ -195,7 +195,7 @@ found 205.00, expected at most 191.67.",
         id: "H011",
         name: "average-claim-outside-interval",
         severity: Severity::Warning,
-        source: "Appendix H, MSA WS4 Sec II columns c and d (seed 3725–3731)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section II, columns c and d (pp. 124–125)",
         doc: "**What it checks.** On each claim interval that holds member months, the \
 annual average claim amount (column d) lies within the interval's pre-populated \
 bounds (column c: from the lower bound up to, not including, the next \
@@ -212,7 +212,7 @@ which misstates the claims over the deductible.\n\n\
         id: "H012",
         name: "enrollee-deposit-negative",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS4 Sec III lines d–f (seed 3765–3775)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 4, Section III, lines d–f (pp. 124–125)",
         doc: "**What it checks.** The projected monthly enrollee deposit (MSA Worksheet \
 4, Section III line f = projected plan benchmark − total plan revenue \
 requirement) is not negative.\n\n\
@@ -229,7 +229,7 @@ expected at least 0.",
         id: "H013",
         name: "msa-required-field",
         severity: Severity::Error,
-        source: "MA WS1 Sec I (seed 1010–1040) as Appendix H applies it (seed 3689–3703); MSA WS4 Sec II (seed 3729–3745)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I (p. 36) as Appendix H applies it (p. 123); MSA Worksheet 4, Section II (pp. 124–125)",
         doc: "**What it checks.** The fields the MSA form requires are entered: the WS1 \
 Section I identification (contract number, plan ID, segment ID, organization \
 and plan names), and on each WS4 claim interval that holds member months the \
@@ -238,14 +238,14 @@ annual average claim amount (column d).\n\n\
 not change, require the plan's identification on WS1; the gross claims of an \
 interval (column f) are average claim × member-month share, so a blank average \
 claim silently drops the interval's claims.\n\n\
-**Example.** WS1!D9 (organization name) is blank.",
+**Example.** {msa.ws1.general.organization_name} (organization name) is blank.",
         blocks_finalize: false,
     },
     Rule {
         id: "H014",
         name: "msa-field-format",
         severity: Severity::Error,
-        source: "MA instructions' field definitions as Appendix H applies them (seed 1010–1040, 1365–1418, 2191–2281, 2515–2617)",
+        source: "MA BPT instructions CY2013, the field definitions as Appendix H applies them (pp. 36, 45, 67, 77)",
         doc: "**What it checks.** Every entered field of the MSA form holds what it is \
 for: a code matches its pattern (contract `H1234`, plan ID `001`, county code \
 `36061`), a choice is one of its listed values (utilization types, OSB units), \
@@ -253,7 +253,7 @@ and a number lies within the form's range (member months, risk factors and \
 utilization not negative; credibility between 0 % and 100 %).\n\n\
 **Why.** HPMS validates the uploaded values, and the form's formulas read a \
 wrong code or an out-of-range number as if it were right.\n\n\
-**Example.** WS2!L19 (inpatient credibility) holds 1.2: found 120%, expected \
+**Example.** {msa.ws2.allowed.credibility[a]} (inpatient credibility) holds 1.2: found 120%, expected \
 0%–100%.",
         blocks_finalize: false,
     },
@@ -261,7 +261,7 @@ wrong code or an out-of-range number as if it were right.\n\n\
         id: "H015",
         name: "msa-service-area-empty",
         severity: Severity::Error,
-        source: "Appendix H, MSA WS3 (seed 3715–3717); MA WS5 Sec VI (seed 2191–2281)",
+        source: "MA BPT instructions CY2013, Appendix H, MSA Worksheet 3 (pp. 123–124); Worksheet 5, Section VI (p. 67)",
         doc: "**What it checks.** MSA Worksheet 3, Section III lists at least one county \
 with projected member months, and every county row with member months has a \
 county code.\n\n\

@@ -8,7 +8,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "P001",
         name: "ma-premium-negative",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC line 6 (seed 2441-2445)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, line 6 (pp. 71–75)",
         doc: "**What it checks.** The rounded MA premium (WS6 Sec IIIC line 6, the total \
 MA premium rounded to the dime) is not negative.\n\n**Why.** \"Value must be greater than \
 or equal to zero.\" A negative premium means rebates were allocated beyond the A/B \
@@ -20,7 +20,7 @@ requirement $20.00 with $25.00 of rebate allocated to it: premium −$5.00.",
         id: "P002",
         name: "part-d-premiums-negative",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC lines 8a-8d (seed 2475, 2483)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, lines 8a-8d (pp. 71–75)",
         doc: "**What it checks.** The Part D supplemental premium after rebates (line 8d) \
 is not negative, and the Part D basic and supplemental premiums after rebates add to \
 at least zero.\n\n**Why.** \"If the Part D basic premium is negative, then the Part D \
@@ -34,7 +34,7 @@ $1.50 after rebates: sum −$0.60.",
         id: "P003",
         name: "total-plan-premium-negative",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC line 9 (seed 2487-2491)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, line 9 (pp. 71–75)",
         doc: "**What it checks.** The total plan premium (rounded MA premium + Part D \
 basic + Part D supplemental after rebates) is not negative.\n\n**Why.** \"The value must \
 be greater than or equal to zero.\"\n\n**Example.** MA premium $0.00, Part D basic \
@@ -45,7 +45,7 @@ be greater than or equal to zero.\"\n\n**Example.** MA premium $0.00, Part D bas
         id: "P004",
         name: "lipsa-target-premium",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC line 7d, cells R36, R37, R47 (seed 2467)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, line 7d, cells R36, R37, R47 (pp. 71–75)",
         doc: "**What it checks.** When the plan's intention for the target Part D basic \
 premium (R47) is the Low-Income Premium Subsidy Amount and rebates are allocated to \
 the Part D basic premium (R36 > 0), the Part D basic premium after rebates (R37) is \
@@ -60,7 +60,7 @@ to zero.\n\n**Example.** R47 LIPSA, R36 $31.20, R37 $0.00.",
         id: "P005",
         name: "plan-intention",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC line 10, cell R47 (seed 2493-2499)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, line 10, cell R47 (pp. 71–75)",
         doc: "**What it checks.** An MA-PD plan (not an 800-series plan) chooses its \
 intention for the target Part D basic premium: \"Premium amount displayed in line 7d\" \
 or \"Low-Income Premium Subsidy Amount\"; MA-only plans and EGWPs leave it blank.\n\n\
@@ -74,7 +74,7 @@ in a subsequent resubmission.\" It decides the rebate reallocation in August \
         id: "P006",
         name: "part-d-premium-before-rebates",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC lines 7a, 8a (seed 2449-2451, 2471-2473)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, lines 7a, 8a (pp. 71–75)",
         doc: "**What it checks.** An MA-PD plan (not 800-series) enters the Part D basic \
 and supplemental premiums before rebates (lines 7a and 8a), in dimes as on the Part D \
 BPT.\n\n**Why.** \"The Part D basic premium prior to rebates must be entered in the MA \
@@ -87,7 +87,7 @@ An MA-PD plan with line 7a blank, or $31.23.",
         id: "P007",
         name: "osb-premium",
         severity: Severity::Error,
-        source: "WS7 column p (seed 2604-2608); WS7 package description (seed 2533-2537)",
+        source: "MA BPT instructions CY2013, Worksheet 7, column p (pp. 77–79); Worksheet 7, package description (pp. 77–79)",
         doc: "**What it checks.** Each optional supplemental package that is offered (it \
 has a description or benefit lines) has a premium greater than zero, rounded to the \
 dime, and projected member months; a package not offered has no premium.\n\n**Why.** \

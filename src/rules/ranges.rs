@@ -10,7 +10,7 @@ pub(super) static RULES: &[Rule] = &[
         id: "R001",
         name: "credibility-range",
         severity: Severity::Error,
-        source: "WS2 column l (seed 1400-1404)",
+        source: "MA BPT instructions CY2013, Worksheet 2, column l (p. 45)",
         doc: "**What it checks.** Each line's experience credibility (WS2 column l) is \
 entered and between 0 % and 100 %; at most 99 % on a line that uses a manual rate \
 (manual allowed PMPM, column k, not zero); exactly 100 % on a line that uses none.\n\n\
@@ -25,7 +25,7 @@ $210.00 PMPM is reported.",
         id: "R002",
         name: "credibility-guideline",
         severity: Severity::Warning,
-        source: "Pricing considerations, credibility (seed 336-352); WS2 column l (seed 1406)",
+        source: "MA BPT instructions CY2013, Pricing Considerations, Credibility (p. 12); Worksheet 2, column l (p. 45)",
         doc: "**What it checks.** The credibility entered on each line with projected \
 costs equals the CMS guideline sqrt(base member months ÷ 24,000), capped at 100 % — or \
 is one of the overrides the instructions allow: 0 % when the guideline is ≤ 20 % \
@@ -41,7 +41,7 @@ is 0 % (only allowed at ≤ 20 %).",
         id: "R003",
         name: "percent-covered-range",
         severity: Severity::Error,
-        source: "WS4 Sec IIA/IIB columns i and j (seed 1785-1802)",
+        source: "MA BPT instructions CY2013, Worksheet 4, Section IIA/IIB, columns i and j (p. 56)",
         doc: "**What it checks.** The percentages of allowed costs and of cost sharing \
 that are Medicare-covered (WS4 columns i and j) are entered for lines a–k and r and \
 lie between 0 % and 100 %.\n\n**Why.** \"The percentage entered must be between 0 percent \
@@ -53,7 +53,7 @@ supplemental benefits.\n\n**Example.** Professional line covered 104 %.",
         id: "R004",
         name: "oon-percent-range",
         severity: Severity::Error,
-        source: "WS2 column r (seed 1434-1438)",
+        source: "MA BPT instructions CY2013, Worksheet 2, column r (pp. 46–48)",
         doc: "**What it checks.** The percentage of services provided out-of-network \
 (WS2 column r) is entered on every line with projected allowed costs, between 0 % \
 and 100 %.\n\n**Why.** \"Enter a 0 if zero percent is expected; do not leave the field \
@@ -65,7 +65,7 @@ blank to indicate 0 percent. The percentage entered must be between 0 percent an
         id: "R005",
         name: "oon-expected",
         severity: Severity::Warning,
-        source: "WS2 column r (seed 1438)",
+        source: "MA BPT instructions CY2013, Worksheet 2, column r (pp. 46–48)",
         doc: "**What it checks.** An RPPO, or a plan with out-of-network cost sharing on \
 WS3 (column n), projects some out-of-network services on WS2 (column r > 0 on at least \
 one line).\n\n**Why.** \"If the plan has OON cost sharing PMPM on Worksheet 3, or is an \
@@ -78,7 +78,7 @@ with $3.10 OON cost sharing PMPM and 0 % OON on every line.",
         id: "R006",
         name: "projection-factor-required",
         severity: Severity::Error,
-        source: "WS1 Sec IV columns j-o (seed 1251-1275)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section IV, columns j-o (pp. 41–43)",
         doc: "**What it checks.** Every multiplicative projection factor (WS1 Sec IV \
 columns j–o: utilization trend, benefit change, population change, other utilization, \
 provider payment change, other unit cost) is entered and is not zero, on every line \
@@ -91,7 +91,7 @@ cost.\n\n**Example.** Line c (home health) has a blank provider payment factor."
         id: "R007",
         name: "star-rating-range",
         severity: Severity::Error,
-        source: "WS5 Sec V line 1 (seed 2166-2176); rebate table (seed 174-205)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section V, line 1 (pp. 66–67); Pricing Considerations, Affordable Care Act and Quality Bonus Payment Demonstration (pp. 6–7)",
         doc: "**What it checks.** The star rating is entered (unless the contract is \
 low-enrollment or new under a new parent organization: those \"received three stars for \
 QBP purposes\" and are priced at 3.0 when the rating is blank; a new contract under an \
@@ -105,7 +105,7 @@ and 5.0 in half-star steps.\n\n**Why.** The star rating sets the rebate percenta
         id: "R008",
         name: "msp-range",
         severity: Severity::Error,
-        source: "WS5 Sec II line 4 (seed 2102-2104)",
+        source: "MA BPT instructions CY2013, Worksheet 5, Section II, line 4 (pp. 64–65)",
         doc: "**What it checks.** The Medicare secondary payer adjustment is entered \
 (0 when none) and lies between 0 % and 100 %.\n\n**Why.** \"Do not leave this field blank. \
 If zero percent is the projected value, then enter a '0' in this field. The value \
@@ -117,7 +117,7 @@ entered must be between 0 percent and 100 percent.\"\n\n**Example.** MSP entered
         id: "R009",
         name: "part-b-only-inpatient",
         severity: Severity::Error,
-        source: "Appendix C, Part B-only enrollees (seed 3083-3085)",
+        source: "MA BPT instructions CY2013, Appendix C – Part B-Only Enrollees (pp. 98–99)",
         doc: "**What it checks.** A PART B ONLY plan prices no Medicare-covered \
 inpatient services: WS4 line a, columns i and j, are 0 %.\n\n**Why.** \"The \
 Medicare-covered proportion of inpatient services (line a) must equal zero (0) \
@@ -129,7 +129,7 @@ PART B ONLY plan with line a covered at 100 %.",
         id: "R010",
         name: "completion-factor",
         severity: Severity::Warning,
-        source: "WS1 Sec II line 4 (seed 1162-1184)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 4 (p. 39)",
         doc: "**What it checks.** The completion factor is entered when there is base \
 period experience and lies between 1.0 and 1.5.\n\n**Why.** It adjusts paid claims to \
 an incurred basis: (paid + estimated unpaid) ÷ paid, so it is never below 1; with at \
@@ -141,7 +141,7 @@ least 30 days of run-out it is rarely far above 1 (the instructions' example: \
         id: "R011",
         name: "risk-score-plausible",
         severity: Severity::Warning,
-        source: "WS1 Sec II line 3, WS5 Sec II lines 6-7 and Sec VI column f (seed 1156-1160, 2106-2110, 2253-2257); risk adjustment (seed 880-960)",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 3, Worksheet 5, Section II, lines 6-7 and Section VI, column f (pp. 39, 64–65, 68); Pricing Considerations, Risk Score Definitions and Information Sources (p. 32)",
         doc: "**What it checks.** Entered risk scores (base period, projected non-DE#, \
 each county) lie between 0.3 and 4.0.\n\n**Why.** Normalized CMS-HCC scores for a plan \
 population sit near 1.0 (0.8–1.4 typical; a dual SNP higher). A score outside \
@@ -166,6 +166,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn credibility(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    // An invalid base member-month count gives no guideline: V002 reports
+    // the cell, not 18 credibility lines computed from it.
+    let mm_invalid = matches!(ctx.eff("ws1.base_period.mm_total"), Value::Invalid(_));
     let mm = ctx.num0("ws1.base_period.mm_total");
     let guide = guideline(mm);
     for k in ctx.rows("ws2.allowed") {
@@ -218,7 +221,7 @@ fn credibility(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
             continue;
         }
-        if !crate::diff::beyond(c, guide, dec!(0.00005)) {
+        if mm_invalid || !crate::diff::beyond(c, guide, dec!(0.00005)) {
             continue;
         }
         let msg = if c.is_zero() && guide > dec!(0.2) {
