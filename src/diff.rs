@@ -422,35 +422,59 @@ pub fn format_decimals(format: &str) -> Option<(u32, bool)> {
 /// number format (a percentage format as a percentage), or of its top-level
 /// `ROUND`, half away from zero as Excel; otherwise in full.
 pub fn at_precision(f: &Field, d: Decimal) -> String {
-    use rust_decimal::RoundingStrategy::MidpointAwayFromZero;
     match format_decimals(&f.format) {
         Some((dp, true)) => match d.checked_mul(Decimal::ONE_HUNDRED) {
-            Some(p) => format!(
-                "{:.*}%",
-                dp as usize,
-                p.round_dp_with_strategy(dp, MidpointAwayFromZero)
-            ),
+            Some(p) => format!("{}%", fixed(p, dp)),
             None => d.normalize().to_string(),
         },
-        Some((dp, false)) => format!(
-            "{:.*}",
-            dp as usize,
-            d.round_dp_with_strategy(dp, MidpointAwayFromZero)
-        ),
+        Some((dp, false)) => fixed(d, dp),
         None => match rounding_dp(f) {
-            Some(dp) => format!(
-                "{:.*}",
-                dp as usize,
-                d.round_dp_with_strategy(dp, MidpointAwayFromZero)
-            ),
+            Some(dp) => fixed(d, dp),
             None => d.normalize().to_string(),
         },
     }
 }
 
+/// `d` rounded half away from zero to `dp` decimals and written with
+/// exactly that many. Padded by hand: rust_decimal's `{:.N}` formats into a
+/// 32-byte buffer and panics ("insufficient capacity") for a 29-digit
+/// number shown with decimals.
+pub fn fixed(d: Decimal, dp: u32) -> String {
+    use rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    let mut s = d
+        .round_dp_with_strategy(dp, MidpointAwayFromZero)
+        .to_string();
+    let have = s
+        .find('.')
+        .map_or(0, |i| s.len().saturating_sub(i).saturating_sub(1));
+    let want = usize::try_from(dp).unwrap_or(usize::MAX).min(28);
+    if want > have {
+        if have == 0 {
+            s.push('.');
+        }
+        s.extend(std::iter::repeat_n('0', want.saturating_sub(have)));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_decimals_for_any_magnitude() {
+        assert_eq!(fixed(dec!(12.345), 2), "12.35");
+        assert_eq!(fixed(dec!(-12.345), 2), "-12.35");
+        assert_eq!(fixed(dec!(5), 2), "5.00");
+        assert_eq!(fixed(dec!(0.5), 0), "1");
+        assert_eq!(fixed(dec!(1.5), 3), "1.500");
+        // 29 digits with two decimals: rust_decimal's `{:.2}` panics here.
+        assert_eq!(fixed(Decimal::MAX, 2), "79228162514264337593543950335.00");
+        assert_eq!(
+            fixed(Decimal::MIN, 4),
+            "-79228162514264337593543950335.0000"
+        );
+    }
 
     #[test]
     fn boundary_detection() {

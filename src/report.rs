@@ -193,7 +193,8 @@ const SUMMARY_HEADER: [&str; 10] = [
 ];
 
 fn summary_rows(reports: &[FileReport]) -> Vec<[String; 10]> {
-    let m = |d: Option<rust_decimal::Decimal>| d.map(|d| format!("{:.2}", d)).unwrap_or_default();
+    let m =
+        |d: Option<rust_decimal::Decimal>| d.map(|d| crate::diff::fixed(d, 2)).unwrap_or_default();
     reports
         .iter()
         .map(|r| {

@@ -650,7 +650,7 @@ pub(crate) fn show(d: Decimal) -> String {
 
 /// Money to the cent.
 pub(crate) fn money(d: Decimal) -> String {
-    format!("{:.2}", crate::form::eval::round(d, 2))
+    crate::diff::fixed(d, 2)
 }
 
 /// A fraction as a percentage (0.715 → "71.5%"); a fraction too large to
