@@ -3,7 +3,7 @@
 
 use super::batch::isolated;
 use super::files::expand;
-use super::pipeline::{bid_id, evaluate_bid};
+use super::pipeline::{bid_id, recalc_bid};
 use super::render::{csv_value, json_or_err, shown};
 use super::{FINDINGS, OK, Outcome, UNREADABLE};
 use crate::diff::{self, Change, Mismatch};
@@ -81,15 +81,7 @@ pub fn diff_calc_with(
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let r = match evaluate_bid(&bid) {
-        Ok(r) => r,
-        Err(e) => {
-            return Outcome::err(
-                format!("bpt: template {}: {e}\n", bid.layout.form.id),
-                UNREADABLE,
-            );
-        }
-    };
+    let r = recalc_bid(&bid);
     let m = diff::compare_calc(
         bid.layout,
         &bid.values,

@@ -39,7 +39,7 @@ pub use explain::explain;
 pub use files::{Expanded, expand, expand_paths, is_bpt_backup, write_text_atomic};
 pub use finalize::finalize;
 pub use pipeline::{
-    ValidateOptions, bid_id, default_overrides, evaluate_bid, recalc_bid, validate_bid,
+    ValidateOptions, bid_id, default_overrides, recalc_bid, validate_bid,
     validate_bid_with_figures, validate_file,
 };
 pub use read::{extra_values, read};

@@ -35,12 +35,6 @@ pub fn recalc_bid(bid: &Bid) -> Recalc {
     crate::form::recalc(bid.form, &bid.values)
 }
 
-/// [`recalc_bid`] for callers written for a fallible evaluation: a bid's
-/// form always compiles (the reader checks it), so this is always `Ok`.
-pub fn evaluate_bid(bid: &Bid) -> Result<Recalc, String> {
-    Ok(recalc_bid(bid))
-}
-
 /// The `default` fields whose submitted number differs from the default
 /// formula's value (the actuary overwrote them). A difference too large for
 /// an exact decimal counts as an override.

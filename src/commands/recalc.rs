@@ -1,7 +1,7 @@
 //! `bpt recalc`: every calculated cell recomputed, or a recalculated copy.
 
 use super::files::save_edited;
-use super::pipeline::evaluate_bid;
+use super::pipeline::recalc_bid;
 use super::render::{DataFormat, csv_value, edited_outcome, edits_csv};
 use super::{OK, Outcome, UNREADABLE};
 use crate::form::Recalc;
@@ -16,15 +16,7 @@ pub fn recalc(path: &Path, format: DataFormat, output: Option<&Path>, force: boo
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let r = match evaluate_bid(&bid) {
-        Ok(r) => r,
-        Err(e) => {
-            return Outcome::err(
-                format!("bpt: template {}: {e}\n", bid.layout.form.id),
-                UNREADABLE,
-            );
-        }
-    };
+    let r = recalc_bid(&bid);
     if let Some(out) = output {
         if let Err(e) = crate::edit::check_extension(path, out) {
             return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
