@@ -302,6 +302,13 @@ impl<'a> Ctx<'a> {
     pub fn field(&self, id: &str) -> Option<&'a Field> {
         self.layout.field(id)
     }
+
+    /// When a field's `checks.required_when` condition holds (the field it
+    /// names holds a number above zero), that number.
+    pub fn required_by(&self, f: &Field) -> Option<Decimal> {
+        let w = f.checks.required_when.as_deref()?;
+        self.num(w).filter(|n| *n > Decimal::ZERO)
+    }
 }
 
 pub use ranges::guideline as credibility_guideline;
