@@ -273,7 +273,14 @@ that list a field's valid entries",
 its listed values (compared as Excel's data validation does, ignoring case): \
 utilization types and WS3 measurement units, WS3 and WS7 service categories, the \
 SNP type, the new/low indicator, the ISAR answer (\"Yes\"/\"No\") and the plan \
-intention. The list is the template's `choices` for the field.\n\n**Why.** HPMS \
+intention. The list is the template's `choices` for the field.\n\n**Case.** `yes` \
+passes for `Yes`, as it does in the forms `bpt template` writes: their dropdowns take \
+the values from a cell range (the hidden `Lists` sheet), and Excel's list validation \
+from a range ignores case (from a comma-separated list typed into the rule it matches \
+case, which Microsoft documents as by design: office-js issue 972), as do the \
+formulas that read the answers (`=` and SUMIF compare text ignoring case), so the \
+form computes the same with either spelling. A workbook whose rule lists the values \
+inline would refuse `yes` in Excel; F022 still accepts it.\n\n**Why.** HPMS \
 validates these entries on upload, and the form's formulas compare them as text: \
 `Admit` is not a utilization type, `Y` is not the ISAR answer \"Yes\" (\"Do not \
 enter 'Y' in this field; enter the entire word 'Yes'\"), and `LIPSA` is not a plan \
@@ -852,7 +859,7 @@ fn oop_by_plan_type(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "F024",
                 &f.id,
                 format!(
-                    "a {pt} plan answers {want} to this OOP maximum question (the instructions' answers by plan type)"
+                    "plan type {pt} answers {want} to this OOP maximum question (the instructions' answers by plan type)"
                 ),
                 ans,
                 want,

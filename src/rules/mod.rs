@@ -722,7 +722,14 @@ mod tests {
         assert_eq!(ids, want);
         for r in rr {
             assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
-            assert!(r.source.contains("seed"), "{}: {}", r.id, r.source);
+            assert!(
+                r.source.starts_with("MA BPT instructions CY2013, ")
+                    && !r.source.contains("seed")
+                    && (r.source.contains("p. ") || r.source.contains("pp. ")),
+                "{}: the source must cite the instructions by section and page: {}",
+                r.id,
+                r.source
+            );
             assert!(!r.blocks_finalize, "{}", r.id);
         }
         assert_eq!(rule("rr05").map(|r| r.name), Some("target-not-returned"));
