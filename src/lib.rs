@@ -9,7 +9,6 @@
 pub mod annotate;
 pub mod app;
 pub mod broken;
-pub mod calc;
 pub mod cellref;
 pub mod commands;
 pub mod config;

@@ -7,6 +7,7 @@ mod common;
 mod batch;
 mod calc_properties;
 mod cli;
+mod evaluator_examples;
 mod extreme;
 mod form_libreoffice;
 mod form_oracle;
