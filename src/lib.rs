@@ -26,6 +26,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod sanitize;
+pub mod summary;
 pub mod template;
 pub mod value;
 pub mod writer;
