@@ -724,7 +724,19 @@ impl Package {
             }
         };
         let vx = String::from_utf8_lossy(&self.part(&vml_part)?).into_owned();
-        let vx = notes::add_shapes(&vx, &shapes).map_err(xml_err(&vml_part))?;
+        // each new box sized to its note, over the sheet's own columns and rows
+        let geometry = notes::Geometry::of_sheet(&self.part(&sheet_part)?);
+        let boxes: Vec<(CellRef, notes::NoteBox)> = shapes
+            .iter()
+            .map(|c| {
+                let text = notes
+                    .iter()
+                    .find(|(n, _)| n == c)
+                    .map_or("", |(_, t)| t.as_str());
+                (*c, geometry.note_box(*c, text))
+            })
+            .collect();
+        let vx = notes::add_shapes(&vx, &boxes).map_err(xml_err(&vml_part))?;
         self.put(&vml_part, vx.into_bytes());
         Ok(applied)
     }
