@@ -280,7 +280,7 @@ impl Geometry {
             let (Event::Start(e) | Event::Empty(e)) = &t.ev else {
                 continue;
             };
-            match e.local_name().into_inner() {
+            match e.local_name().into_inner().as_bytes() {
                 b"sheetFormatPr" => {
                     if let Some(w) = num(e, "defaultColWidth") {
                         g.default_col = width_px(w);
