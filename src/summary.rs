@@ -40,6 +40,8 @@ const DECREASE: u32 = 0xA9D18E;
 /// Label colours: on a total bar, on a step.
 const ON_TOTAL: u32 = 0xFFFFFF;
 const ON_STEP: u32 = 0x262626;
+/// A series' bar and label colours.
+type Colours = (u32, u32);
 /// Colour of the rebate allocation bars.
 const REBATE: u32 = 0x2E75B6;
 /// Column widths (characters), from column A.
@@ -238,7 +240,7 @@ pub fn summary_sheet(
         let mut c = Chart::new(ChartType::ColumnStacked);
         c.title().set_name("Bid build-up (PMPM)");
         c.set_width(640).set_height(380);
-        let series: [(u16, Option<(u32, u32)>, &str); 4] = [
+        let series: [(u16, Option<Colours>, &str); 4] = [
             (2, None, ""),
             (3, Some((TOTAL, ON_TOTAL)), MONEY),
             (4, Some((INCREASE, ON_STEP)), "+$#,##0.00;+$#,##0.00"),
