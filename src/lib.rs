@@ -25,6 +25,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod sanitize;
+pub mod summary;
 pub mod template;
 pub mod value;
 pub mod writer;

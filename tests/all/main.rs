@@ -32,4 +32,5 @@ mod reports;
 mod root_cause;
 mod rules_each;
 mod samples;
+mod summary;
 mod writer;
