@@ -27,10 +27,8 @@ fn read(p: &Path, formulas: bool) -> usize {
                 .filter(|(_, _, d)| !matches!(d, Data::Empty))
                 .count();
         }
-        if formulas {
-            if let Ok(r) = wb.worksheet_formula(&name) {
-                cells += r.used_cells().filter(|(_, _, f)| !f.is_empty()).count();
-            }
+        if formulas && let Ok(r) = wb.worksheet_formula(&name) {
+            cells += r.used_cells().filter(|(_, _, f)| !f.is_empty()).count();
         }
     }
     cells
