@@ -138,7 +138,7 @@ fn not_regular(m: &fs::Metadata) -> Option<&'static str> {
 /// Test-only hook: with `BPT_TEST_PAUSE_BEFORE_RENAME=MILLIS` set, every
 /// save sleeps that long after its temporary file is written and before
 /// the rename, so a test can signal the process mid-write
-/// (`tests/hostile_outputs.rs`). Not for normal use.
+/// (`tests/all/hostile_outputs.rs`). Not for normal use.
 const PAUSE_ENV: &str = "BPT_TEST_PAUSE_BEFORE_RENAME";
 
 /// Writes `bytes` to `out` under the output policy of this module:

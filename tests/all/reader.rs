@@ -10,7 +10,7 @@ use rust_decimal_macros::dec;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 use std::str::FromStr;
 
-const MINI: &str = include_str!("fixtures/reader-mini.toml");
+const MINI: &str = include_str!("../fixtures/reader-mini.toml");
 const MARKER: &str = "bpt:reader-mini:v1";
 
 fn mini() -> Layout {

@@ -194,16 +194,81 @@ fn kill_group(child: &mut std::process::Child) {
 
 pub mod agreement;
 pub mod oracle;
+pub mod parts;
 
-/// Runs the `bpt` binary of this build: (exit code, stdout, stderr).
+/// The `bpt` binary of this build.
+pub const BIN: &str = env!("CARGO_BIN_EXE_bpt");
+
+/// Longest one run of `bpt` may take (generous: a healthy run takes about a
+/// second in a debug build, on a loaded CI machine a few).
+pub const BOUND: Duration = Duration::from_secs(180);
+
+/// What one run of `bpt` did.
+pub struct Run {
+    pub code: i32,
+    pub out: String,
+    pub err: String,
+}
+
+impl From<Run> for (i32, String, String) {
+    fn from(r: Run) -> Self {
+        (r.code, r.out, r.err)
+    }
+}
+
+/// Runs `cmd` (a `bpt` command line) and asserts what every run must do,
+/// whatever its input: no panic, an exit code in {0, 1, 2}, done within
+/// [`BOUND`].
+pub fn run(cmd: &mut Command) -> Run {
+    let t = Instant::now();
+    let out = cmd.output().expect("run bpt");
+    let what = format!("{:?}", cmd.get_args().collect::<Vec<_>>());
+    assert!(t.elapsed() < BOUND, "{what} took {:?}", t.elapsed());
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !r.err.contains("panicked") && !r.out.contains("panicked"),
+        "{what} panicked: {}",
+        r.err
+    );
+    assert!(
+        [0, 1, 2].contains(&r.code),
+        "{what}: exit {}: {}",
+        r.code,
+        r.err
+    );
+    r
+}
+
+/// Runs `bpt ARGS` with extra environment variables.
+pub fn bpt_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run(&mut c)
+}
+
+/// Runs `bpt ARGS` in a working directory (the current one if `None`).
+pub fn bpt_in(dir: Option<&Path>, args: &[&str]) -> Run {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    run(&mut c)
+}
+
+/// Runs `bpt ARGS`.
+pub fn bpt_run(args: &[&str]) -> Run {
+    bpt_in(None, args)
+}
+
+/// Runs `bpt ARGS`: (exit code, stdout, stderr).
 pub fn bpt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(args)
-        .output()
-        .expect("run bpt");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    bpt_run(args).into()
 }

@@ -5,7 +5,7 @@
 //! old engine differs from LibreOffice are listed, and must exist (they
 //! are the documented corrections in CHANGELOG.md).
 
-mod common;
+use crate::common;
 
 use bpt::form::Evaluation;
 use bpt::reader;

@@ -11,7 +11,7 @@
 //! Not one stale value may survive. Run it after changing a template's
 //! formulas or a sample, and commit the result.
 
-mod common;
+use crate::common;
 
 use bpt::{app, reader};
 use common::oracle::{self, Oracle};

@@ -2,7 +2,7 @@
 //! shipped MSA sample (`msa-bpt-2013`, Appendix H), recalculated by
 //! LibreOffice (see `common::agreement`).
 
-mod common;
+use crate::common;
 
 use bpt::{msa_sample, template};
 

@@ -5,6 +5,7 @@
 //! the exact message, no panic and in bounded time; values `bpt` cannot
 //! take exactly are reported and written back as the cell held them.
 
+use crate::common::{bpt_env, bpt_run as bpt};
 use bpt::sample;
 use bpt::template;
 use bpt::value::{Value, Values};
@@ -13,49 +14,6 @@ use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
-
-/// Longest any run may take (generous: a healthy run takes about a second
-/// in a debug build).
-const BOUND: Duration = Duration::from_secs(60);
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-fn bpt_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let t = Instant::now();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bpt"));
-    c.args(args);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().expect("run bpt");
-    assert!(t.elapsed() < BOUND, "{args:?} took {:?}", t.elapsed());
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !r.err.contains("panicked") && !r.out.contains("panicked"),
-        "{args:?} panicked: {}",
-        r.err
-    );
-    assert!(
-        [0, 1, 2].contains(&r.code),
-        "{args:?} exit {}: {}",
-        r.code,
-        r.err
-    );
-    r
-}
-
-fn bpt(args: &[&str]) -> Run {
-    bpt_env(args, &[])
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

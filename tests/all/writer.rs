@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read};
 use std::str::FromStr;
 
-const MINI: &str = include_str!("fixtures/mini-form.toml");
+const MINI: &str = include_str!("../fixtures/mini-form.toml");
 
 fn mini() -> Layout {
     Layout::from_toml(MINI).expect("the mini-form fixture resolves")

@@ -7,7 +7,7 @@
 //! * the old hand-written engine (`bpt::calc`), which must agree on every
 //!   calculated cell except where it is known to be wrong (listed below).
 
-mod common;
+use crate::common;
 
 use bpt::form::Evaluation;
 use bpt::reader;

@@ -3,21 +3,8 @@
 //! sheet names. `.xlsb` (which LibreOffice cannot write) is covered by the
 //! reader's format fallback and its clear message for unreadable files.
 
-mod common;
-
+use crate::common::{self, bpt};
 use bpt::{sample, template, writer};
-
-fn bpt(args: &[&str]) -> (i32, String, String) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn ods_and_xls_copies_are_read() {

@@ -3,46 +3,13 @@
 //!
 //! The corpus is made by code from a valid sample bid (see RELIABILITY.md).
 
+use crate::common::{Run, bpt_env};
 use bpt::sample;
 use bpt::template;
 use bpt::value::{Value, Values};
 use bpt::writer::{self, ExtraSheet, WriteOptions};
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// Longest any corpus file may take to validate (generous: CI machines vary;
-/// a healthy run takes well under a second).
-const BOUND: Duration = Duration::from_secs(60);
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-fn bpt_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let t = Instant::now();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bpt"));
-    c.args(args);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().expect("run bpt");
-    assert!(t.elapsed() < BOUND, "{args:?} took {:?}", t.elapsed());
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !r.err.contains("panicked") && !r.out.contains("panicked"),
-        "{args:?} panicked: {}",
-        r.err
-    );
-    r
-}
 
 fn validate(path: &Path) -> Run {
     bpt_env(&["validate", path.to_str().unwrap()], &[])

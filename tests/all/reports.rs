@@ -2,8 +2,7 @@
 //! the text and JSON reports, nothing lost by `annotate`, and LibreOffice
 //! opening the annotated copy.
 
-mod common;
-
+use crate::common::{self, bpt};
 use bpt::app::{self, ValidateOptions};
 use bpt::report::{self, FileReport, Format};
 use bpt::rules::Selection;
@@ -43,18 +42,6 @@ fn text_and_json_reports_of_samples() {
     insta::assert_snapshot!("text_report", report::render(&reports, Format::Text));
     insta::assert_snapshot!("json_report", report::render(&reports, Format::Json));
     insta::assert_snapshot!("csv_report", report::render(&reports, Format::Csv));
-}
-
-fn bpt(args: &[&str]) -> (i32, String, String) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 fn annotate(src: &Path, dir: &Path) -> PathBuf {

@@ -14,12 +14,16 @@
 //! `reallocate --check` (both ways). No command may panic and every exit
 //! code must be 0, 1 or 2; a panic names the case and the command.
 //!
-//! The budget is `BPT_EXTREME_CASES` (default 300), the seed `BPT_EXTREME_SEED`, the worker threads
-//! `BPT_EXTREME_THREADS` (default: the cores), an optional time budget in
-//! seconds `BPT_EXTREME_SECONDS`. A long run:
+//! The budget is `BPT_EXTREME_CASES` (default 300: cases `0..300`), the
+//! seed `BPT_EXTREME_SEED`, the worker threads `BPT_EXTREME_THREADS`
+//! (default: the cores), an optional time budget in seconds
+//! `BPT_EXTREME_SECONDS`, and the first case `BPT_EXTREME_FIRST` (default 0),
+//! so a long run can be done in pieces: every case is the same whatever the
+//! threads or the piece it runs in. A long run:
 //!
 //! ```sh
-//! BPT_EXTREME_CASES=10000 BPT_EXTREME_SEED=1 cargo test --release --test extreme -- --nocapture
+//! BPT_EXTREME_CASES=10000 BPT_EXTREME_SEED=2 cargo test --release --test all extreme::extreme_values_never_panic -- --nocapture
+//! # or in pieces: BPT_EXTREME_FIRST=4000 BPT_EXTREME_CASES=10000 ...
 //! ```
 //!
 //! A failing case is written to `target/tmp/extreme-failures/` (with the
@@ -27,61 +31,19 @@
 //! as `extreme-<what>.xlsx`; every run replays those through every command.
 //! A few cases also run through the real `bpt` binary.
 
+use crate::common::parts::{Rng, entries, zip_of};
 use bpt::app::{self, AnnouncedArgs, DiffFormat, ValidateOptions};
 use bpt::report::Format;
 use bpt::rules::Selection;
 use bpt::template::{Kind, Role};
 use rust_decimal::Decimal;
 use std::cell::Cell;
-use std::io::{Cursor, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::Instant;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, one_in: usize) -> bool {
-        self.below(one_in) == 0
-    }
-}
-
-fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut e = z.by_index(i).unwrap();
-            let name = e.name().unwrap().to_string();
-            let mut d = Vec::new();
-            e.read_to_end(&mut d).unwrap();
-            (name, d)
-        })
-        .collect()
-}
-
-fn zip_of(es: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
-    for (n, d) in es {
-        w.start_file(n.as_str(), o).unwrap();
-        w.write_all(d).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 /// Values at and past the edges of what `Decimal` (28–29 digits, scale 28)
 /// and `f64` hold, and date serials far outside Excel's calendar.
@@ -578,7 +540,11 @@ fn extreme_values_never_panic() {
         std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
     )
     .max(1) as usize;
-    let next = AtomicUsize::new(0);
+    // A long run may be done in pieces: `BPT_EXTREME_FIRST` is the first
+    // case index (cases are numbered from 0, each the same whatever the
+    // threads or the piece), `BPT_EXTREME_CASES` the index it stops before.
+    let first = env_num("BPT_EXTREME_FIRST", 0) as usize;
+    let next = AtomicUsize::new(first);
     let ran = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
     std::thread::scope(|sc| {
@@ -627,7 +593,7 @@ fn extreme_values_never_panic() {
     let ran = ran.into_inner();
     let failures = failures.into_inner().unwrap();
     eprintln!(
-        "extreme: {ran} of {cases} cases (seed {seed}, dates {}, {threads} thread(s)) in {:.1?}: {} failure(s)",
+        "extreme: {ran} of cases {first}..{cases} (seed {seed}, dates {}, {threads} thread(s)) in {:.1?}: {} failure(s)",
         if dates { "on" } else { "off" },
         started.elapsed(),
         failures.len()

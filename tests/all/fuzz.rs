@@ -10,49 +10,11 @@
 //! the seed `BPT_FUZZ_SEED`. A case that fails is written to
 //! `target/fuzz-failures/` — move it to `tests/fuzz-regressions/`.
 
+use crate::common::parts::{Rng, entries, zip_of};
 use bpt::app::{self, ValidateOptions};
 use bpt::rules::Selection;
 use bpt::{reader, sample, template, writer};
-use std::io::{Cursor, Read, Write};
 use std::time::{Duration, Instant};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut e = z.by_index(i).unwrap();
-            let name = e.name().unwrap().to_string();
-            let mut d = Vec::new();
-            e.read_to_end(&mut d).unwrap();
-            (name, d)
-        })
-        .collect()
-}
-
-fn zip_of(es: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (n, d) in es {
-        w.start_file(n.as_str(), o).unwrap();
-        w.write_all(d).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 const TOKENS: &[&[u8]] = &[
     b"<v>",

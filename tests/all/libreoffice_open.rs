@@ -7,7 +7,7 @@
 //! needs the complete `ma-bpt-2013` template (it fails at `all_builtin()`
 //! while the template parts are still unmerged).
 
-mod common;
+use crate::common;
 
 use bpt::template::Layout;
 use bpt::value::{Value, Values};
@@ -19,7 +19,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 fn mini() -> Layout {
-    Layout::from_toml(include_str!("fixtures/mini-form.toml")).expect("the fixture resolves")
+    Layout::from_toml(include_str!("../fixtures/mini-form.toml")).expect("the fixture resolves")
 }
 
 fn pdf_of(layout: &Layout, dir: &Path) {

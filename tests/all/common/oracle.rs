@@ -2,8 +2,8 @@
 //! sample (and broken twin) as LibreOffice Calc recalculated it.
 //!
 //! `tests/oracle/<sample>.json` (and `tests/oracle/broken/<twin>.json`) is
-//! written by `cargo test --test oracle_regenerate -- --ignored` (needs
-//! `soffice`) and read by `tests/form_oracle.rs` (does not).
+//! written by `cargo test --test all oracle_regenerate:: -- --ignored` (needs
+//! `soffice`) and read by `tests/all/form_oracle.rs` (does not).
 
 use bpt::diff;
 use bpt::form::Form;
@@ -112,7 +112,7 @@ pub fn load(sample: &Path) -> Oracle {
     let path = path_for(sample);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (regenerate: cargo test --test oracle_regenerate -- --ignored)",
+            "{}: {e} (regenerate: cargo test --test all oracle_regenerate:: -- --ignored)",
             path.display()
         )
     });

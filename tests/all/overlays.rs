@@ -7,25 +7,17 @@
 //! (`tests/fixtures/overlays/`), each must validate with the same findings
 //! and key figures as the sample itself, and every command must work on it.
 
+use crate::common;
 use bpt::cellref::CellRef;
 use bpt::reader;
 use bpt::template::{Layout, Text};
 use bpt::value::{Value, Values};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn bpt_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run bpt");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// Runs `bpt ARGS` in `dir`: (exit code, stdout, stderr).
+fn bpt_at(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    common::bpt_in(Some(dir), args).into()
 }
 
 fn root() -> PathBuf {
@@ -381,11 +373,11 @@ fn each_foreign_layout_validates_like_its_sample() {
         let wb = make(f, dir.path());
         let ov = overlay_path(f.name);
         let sample = root().join(f.sample);
-        let (c0, want, e0) = bpt_in(
+        let (c0, want, e0) = bpt_at(
             dir.path(),
             &["validate", sample.to_str().unwrap(), "--format", "json"],
         );
-        let (c1, got, e1) = bpt_in(
+        let (c1, got, e1) = bpt_at(
             dir.path(),
             &[
                 "validate",
@@ -410,7 +402,7 @@ fn the_broken_samples_keep_their_findings_on_the_moved_cells() {
     let f = &FOREIGN[0];
     let wb = make(f, dir.path());
     let ov = overlay_path(f.name);
-    let (code, out, err) = bpt_in(
+    let (code, out, err) = bpt_at(
         dir.path(),
         &[
             "validate",
@@ -443,7 +435,7 @@ fn overlays_in_bpt_toml_recognise_workbooks_and_say_why_not() {
     )
     .unwrap();
     for f in FOREIGN {
-        let (code, out, err) = bpt_in(dir.path(), &["read", &format!("{}.xlsx", f.name), "--json"]);
+        let (code, out, err) = bpt_at(dir.path(), &["read", &format!("{}.xlsx", f.name), "--json"]);
         assert_eq!(code, 0, "{}: {err}", f.name);
         let v: serde_json::Value = serde_json::from_str(&out).expect("json");
         assert_eq!(v["template"], format!("{}-2013", f.name), "{}", f.name);
@@ -462,7 +454,7 @@ fn overlays_in_bpt_toml_recognise_workbooks_and_say_why_not() {
     });
     let bytes = bpt::writer::write_form(&layout, &Values::default(), &Default::default()).unwrap();
     std::fs::write(dir.path().join("draft.xlsx"), bytes).unwrap();
-    let (code, _, err) = bpt_in(dir.path(), &["read", "draft.xlsx"]);
+    let (code, _, err) = bpt_at(dir.path(), &["read", "draft.xlsx"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains(
@@ -493,7 +485,7 @@ fn every_command_works_on_a_foreign_layout() {
     let run = |args: &[&str]| {
         let mut a: Vec<&str> = args.to_vec();
         a.extend_from_slice(&t);
-        bpt_in(dir.path(), &a)
+        bpt_at(dir.path(), &a)
     };
     // read: the extra column is read and reported.
     let (code, out, err) = run(&["read", wbs, "--json"]);
@@ -539,7 +531,7 @@ fn template_check_lists_every_cell_claimed_twice() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.toml");
     std::fs::write(&p, text).unwrap();
-    let (code, out, err) = bpt_in(dir.path(), &["template", "--check", p.to_str().unwrap()]);
+    let (code, out, err) = bpt_at(dir.path(), &["template", "--check", p.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("1 cell(s) claimed twice"), "{err}");
     assert!(
@@ -547,7 +539,7 @@ fn template_check_lists_every_cell_claimed_twice() {
             || err.contains("MA Premium!G44 is used twice"),
         "{err}"
     );
-    let (code, out, _) = bpt_in(
+    let (code, out, _) = bpt_at(
         dir.path(),
         &[
             "template",
@@ -581,7 +573,7 @@ fn diff_formulas_reports_formulas_changed_or_overwritten_on_the_mapped_cells() {
         }
     });
     let ov = overlay_path(f.name);
-    let (code, out, err) = bpt_in(
+    let (code, out, err) = bpt_at(
         dir.path(),
         &[
             "diff",
@@ -628,7 +620,7 @@ fn a_foreign_workbook_and_its_sample_differ_in_nothing() {
     )
     .unwrap();
     let sample = root().join(f.sample);
-    let (code, out, err) = bpt_in(
+    let (code, out, err) = bpt_at(
         dir.path(),
         &["diff", sample.to_str().unwrap(), wb.to_str().unwrap()],
     );

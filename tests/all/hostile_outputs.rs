@@ -4,32 +4,12 @@
 //! (one bad file never stops a batch; globs do not follow directory links;
 //! each file once). See RELIABILITY.md, "Outputs" and "Batches".
 
+use crate::common::{BIN, Run, bpt_run as bpt, run};
 use bpt::app;
 use bpt::report::FileReport;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_bpt");
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let o = cmd.output().expect("run bpt");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&o.stdout).into_owned(),
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-fn bpt(args: &[&str]) -> Run {
-    run(Command::new(BIN).args(args))
-}
 
 /// Runs bpt under a given umask (through `sh`).
 fn bpt_umask(umask: &str, args: &[&str]) -> Run {

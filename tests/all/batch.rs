@@ -1,19 +1,8 @@
 //! Batch validation of a folder and folder-to-folder diff.
 
+use crate::common::bpt;
 use bpt::{broken, sample, template, writer};
 use std::path::Path;
-
-fn bpt(args: &[&str]) -> (i32, String, String) {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 fn write_sample(dir: &Path, name: &str, file: &str) {
     let layout = template::builtin_cached("ma-bpt-2013").unwrap();

@@ -3,6 +3,7 @@
 //! checked configuration, and a closed standard output. Every input is made
 //! here by code from a valid sample bid.
 
+use crate::common::{bpt_in, bpt_run as bpt};
 use bpt::sample;
 use bpt::template;
 use bpt::value::{Value, Values};
@@ -10,37 +11,6 @@ use bpt::writer::{self, WriteOptions};
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-fn bpt_in(dir: Option<&Path>, args: &[&str]) -> Run {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_bpt"));
-    c.args(args);
-    if let Some(d) = dir {
-        c.current_dir(d);
-    }
-    let out = c.output().expect("run bpt");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&out.stdout).into_owned(),
-        err: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !r.err.contains("panicked") && !r.out.contains("panicked"),
-        "{args:?} panicked: {}",
-        r.err
-    );
-    assert!([0, 1, 2].contains(&r.code), "{args:?}: exit {}", r.code);
-    r
-}
-
-fn bpt(args: &[&str]) -> Run {
-    bpt_in(None, args)
-}
 
 /// The sample bid with edits, as workbook bytes.
 fn sample_bytes(edit: impl FnOnce(&mut Values)) -> Vec<u8> {

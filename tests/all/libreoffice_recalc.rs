@@ -1,7 +1,7 @@
 //! The MA template's Excel formulas and the Rust engine agree on every
 //! shipped sample, recalculated by LibreOffice (see `common::agreement`).
 
-mod common;
+use crate::common;
 
 use bpt::{sample, template};
 

@@ -5,7 +5,7 @@
 //! text or its row wraps it; and its text is in the PDF). Skipped with
 //! `BPT_SKIP_LIBREOFFICE=1`.
 
-mod common;
+use crate::common;
 
 use bpt::template;
 use bpt::writer::print::{self, heading_spans};

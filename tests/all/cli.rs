@@ -1,5 +1,6 @@
 //! The `bpt` binary end to end: exit statuses, messages, help.
 
+use crate::common::bpt;
 use bpt::sample;
 use bpt::template;
 use bpt::value::Value;
@@ -7,18 +8,6 @@ use bpt::writer::{self, WriteOptions};
 use rust_decimal_macros::dec;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn bpt(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(args)
-        .output()
-        .expect("run bpt");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn sample_file(dir: &Path, edit: impl FnOnce(&mut bpt::value::Values)) -> PathBuf {
     let layout = template::builtin("ma-bpt-2013").expect("template");

@@ -16,8 +16,7 @@
 //!
 //! openpyxl is needed (`pip install openpyxl`; `.ci/run` installs it).
 
-mod common;
-
+use crate::common::{self, bpt};
 use regex::Regex;
 use serde_json::Value as J;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,18 +26,6 @@ use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-bids")
-}
-
-fn bpt(args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_bpt"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 // ---------------------------------------------------------------- input
