@@ -443,7 +443,9 @@ fn run(cmd: Command) -> Outcome {
         },
         Command::Template { workbook, .. } if workbook.is_some() => usage(&format!(
             "template: unexpected argument `{}` (did you mean `bpt template map`?)",
-            workbook.map(|w| w.display().to_string()).unwrap_or_default()
+            workbook
+                .map(|w| w.display().to_string())
+                .unwrap_or_default()
         )),
         Command::Template {
             id,

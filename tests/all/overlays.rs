@@ -133,7 +133,7 @@ pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> P
         });
     }
     // Sheet titles as CMS prints them.
-    let base = Layout::from_toml(include_str!("../templates/ma-bpt-2013.toml")).unwrap();
+    let base = bpt::template::builtin("ma-bpt-2013").unwrap();
     for (s, b) in layout.sheets.iter_mut().zip(base.sheets.iter()) {
         s.title = b.title.to_uppercase().replace('–', "-");
     }
@@ -165,7 +165,7 @@ fn real_form_texts(
 ) -> Vec<(String, CellRef, String)> {
     use bpt::template::map::decoration;
     use std::collections::{BTreeMap, HashSet};
-    let base = Layout::from_toml(include_str!("../templates/ma-bpt-2013.toml")).unwrap();
+    let base = bpt::template::builtin("ma-bpt-2013").unwrap();
     let mut out = Vec::new();
     let mut used: HashSet<(String, CellRef)> = taken.clone();
     for (s, c, _) in fixed {
@@ -190,9 +190,9 @@ fn real_form_texts(
                 Some(CellRef::new(row, col))
             };
             if let Some(v) = on_row.get(&c.row) {
-                let p = *v.iter().min_by_key(|p| {
-                    (p.0.col.abs_diff(c.col), p.0.col < c.col)
-                })?;
+                let p = *v
+                    .iter()
+                    .min_by_key(|p| (p.0.col.abs_diff(c.col), p.0.col < c.col))?;
                 return sh(p, 0, i64::from(c.col) - i64::from(p.0.col));
             }
             let below = (1..=6).find_map(|k| on_row.get(&(c.row + k)))?;
@@ -238,20 +238,27 @@ fn real_form_texts(
             } else if d.style == "key" {
                 format!("{}.", d.text)
             } else if d.style == "header" && d.table.is_some() {
-                let (letter, words) = match d.text.strip_prefix('(').and_then(|x| x.split_once(") ")) {
-                    Some((l, w)) => (Some(format!("({l})")), w.to_string()),
-                    None => (None, d.text.clone()),
-                };
+                let (letter, words) =
+                    match d.text.strip_prefix('(').and_then(|x| x.split_once(") ")) {
+                        Some((l, w)) => (Some(format!("({l})")), w.to_string()),
+                        None => (None, d.text.clone()),
+                    };
                 let words = abbreviate(&words);
                 match letter {
-                    Some(l) if !(1..=2).any(|k| letters.contains(&(d.cell.row + k, d.cell.col, l.clone()))) => {
+                    Some(l)
+                        if !(1..=2).any(|k| {
+                            letters.contains(&(d.cell.row + k, d.cell.col, l.clone()))
+                        }) =>
+                    {
                         format!("{l} {words}")
                     }
                     _ => words,
                 }
             } else if d.table.is_none() && is_line_number(&d.text) {
                 match deco.iter().find(|n| {
-                    n.cell.row == d.cell.row && n.cell.col == d.cell.col + 1 && skip.contains(&n.cell)
+                    n.cell.row == d.cell.row
+                        && n.cell.col == d.cell.col + 1
+                        && skip.contains(&n.cell)
                 }) {
                     Some(label) => format!("{}. {}:", d.text, label.text),
                     None => format!("{}.", d.text),
@@ -264,25 +271,38 @@ fn real_form_texts(
         // Extra columns' headers first, on their table's header row.
         if let Some(ov) = &layout.overlay {
             for x in &ov.extras {
-                let Some(prefix) = x.strip_suffix("[*]") else { continue };
-                let Some((tid, _)) = prefix.rsplit_once('.') else { continue };
+                let Some(prefix) = x.strip_suffix("[*]") else {
+                    continue;
+                };
+                let Some((tid, _)) = prefix.rsplit_once('.') else {
+                    continue;
+                };
                 let (Some(bt), Some(first)) = (
                     base.table(tid),
-                    layout.fields.iter().find(|fl| fl.id.starts_with(&format!("{prefix}["))),
+                    layout
+                        .fields
+                        .iter()
+                        .find(|fl| fl.id.starts_with(&format!("{prefix}["))),
                 ) else {
                     continue;
                 };
                 if bt.sheet != bsheet.name {
                     continue;
                 }
-                let (Some(hr), Some(fr)) = (bt.header_row, bt.rows.first()) else { continue };
+                let (Some(hr), Some(fr)) = (bt.header_row, bt.rows.first()) else {
+                    continue;
+                };
                 let row = first.cell.row - (fr.2 - hr);
                 let cell = CellRef::new(row, first.cell.col);
                 if used.contains(&(fsn.clone(), cell)) {
                     continue;
                 }
                 used.insert((fsn.clone(), cell));
-                out.push((fsn.clone(), cell, first.label.rsplit(" – ").next().unwrap_or("").to_string()));
+                out.push((
+                    fsn.clone(),
+                    cell,
+                    first.label.rsplit(" – ").next().unwrap_or("").to_string(),
+                ));
             }
         }
         for (_, mut texts) in rows {
@@ -290,11 +310,11 @@ fn real_form_texts(
             let mut limit: Option<u16> = None;
             for (c, text) in texts {
                 let Some(mut at) = place(c) else { continue };
-                if let Some(l) = limit {
-                    if at.col >= l {
-                        let Some(x) = l.checked_sub(1) else { continue };
-                        at = CellRef::new(at.row, x);
-                    }
+                if let Some(l) = limit
+                    && at.col >= l
+                {
+                    let Some(x) = l.checked_sub(1) else { continue };
+                    at = CellRef::new(at.row, x);
                 }
                 let mut tries = 0;
                 while used.contains(&(fsn.clone(), at)) && tries < 3 && at.col > 0 {
@@ -326,7 +346,10 @@ fn section_heading(s: &str) -> String {
         .map(|w| {
             let mut c = w.chars();
             match c.next() {
-                Some(f) => f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect(),
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -637,15 +660,31 @@ fn template_map_proposes_an_overlay_that_validates_like_the_sample() {
         let wb = make(f, dir.path());
         let name = format!("{}.xlsx", f.name);
         let out = format!("mapped-{}.toml", f.name);
-        let (code, text, err) = bpt_in(
+        let (code, text, err) = bpt_at(
             dir.path(),
-            &["template", "map", &name, "--base", "ma-bpt-2013", "-o", &out],
+            &[
+                "template",
+                "map",
+                &name,
+                "--base",
+                "ma-bpt-2013",
+                "-o",
+                &out,
+            ],
         );
         assert!(code == 0 || code == 1, "{}: {err}", f.name);
         insta::assert_snapshot!(format!("map_{}", f.name.replace('-', "_")), text);
-        let (_, json, _) = bpt_in(
+        let (_, json, _) = bpt_at(
             dir.path(),
-            &["template", "map", &name, "--base", "ma-bpt-2013", "--format", "json"],
+            &[
+                "template",
+                "map",
+                &name,
+                "--base",
+                "ma-bpt-2013",
+                "--format",
+                "json",
+            ],
         );
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         let cov = &v["coverage"];
@@ -658,23 +697,27 @@ fn template_map_proposes_an_overlay_that_validates_like_the_sample() {
             f.name
         );
         let sample = root().join(f.sample);
-        let (c0, want, _) = bpt_in(
+        let (c0, want, _) = bpt_at(
             dir.path(),
             &["validate", sample.to_str().unwrap(), "--format", "json"],
         );
-        let (c1, got, e1) = bpt_in(
+        let (c1, got, e1) = bpt_at(
             dir.path(),
-            &["validate", wb.to_str().unwrap(), "--format", "json", "--template", &out],
+            &[
+                "validate",
+                wb.to_str().unwrap(),
+                "--format",
+                "json",
+                "--template",
+                &out,
+            ],
         );
         assert_eq!(c0, c1, "{}: {e1}", f.name);
         let (fw, gw) = (summary(&want), summary(&got));
         assert_eq!(fw.0, gw.0, "{}: findings", f.name);
         assert_eq!(fw.1, gw.1, "{}: key figures", f.name);
         // The overlay recognises the workbook by itself (bpt.toml).
-        let (code, _, err) = bpt_in(
-            dir.path(),
-            &["template", "--check", &out],
-        );
+        let (code, _, err) = bpt_at(dir.path(), &["template", "--check", &out]);
         assert_eq!(code, 0, "{}: {err}", f.name);
     }
 }
