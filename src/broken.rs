@@ -91,6 +91,14 @@ pub fn twins() -> Vec<Twin> {
             edit_after: none,
         },
         Twin {
+            name: "d008-zero-cost-sharing-undescribed",
+            base: "hmo-mapd-2013",
+            rule: "D008",
+            description: "WS3 line c1, column h: the in-network description of home health (`(6a) $0 home health`) cleared, as if a service category without cost sharing needed none; home health is priced on WS2.",
+            edit_inputs: |v| v.set("ws3.cost_sharing.in_desc[c1]", Value::Empty),
+            edit_after: none,
+        },
+        Twin {
             name: "f001-contract-number",
             base: "hmo-mapd-2013",
             rule: "F001",
@@ -108,6 +116,25 @@ pub fn twins() -> Vec<Twin> {
                     text(v, "ws5.county.code[2]", &c);
                 }
             },
+            edit_after: none,
+        },
+        Twin {
+            name: "f024-hmo-combined-oop",
+            base: "hmo-mapd-2013",
+            rule: "F024",
+            description: "WS3 Sec II line 3: an HMO answers Yes to the combined OOP maximum, with the in-network maximum of $3,400 entered again as the combined amount (an HMO answers No).",
+            edit_inputs: |v| {
+                text(v, "ws3.oop.combined", "Yes");
+                v.set_num("ws3.oop.combined_amount", dec!(3400));
+            },
+            edit_after: none,
+        },
+        Twin {
+            name: "f025-paid-through-blank",
+            base: "hmo-mapd-2013",
+            rule: "F025",
+            description: "WS1 Sec II line 1: the paid-through date left blank on a plan with 120,000 base period member months.",
+            edit_inputs: |v| v.set("ws1.base_period.paid_through", Value::Empty),
             edit_after: none,
         },
         Twin {

@@ -594,6 +594,18 @@ const BASE: &[(&str, Decimal, Decimal, &str, Decimal)] = &[
 
 /// WS3 cost-sharing lines: key, unit, util/1,000 (or PMPM for Coin), copay
 /// (or coinsurance), in-network description, share of util out of network.
+/// WS3 lines of service categories the samples price on WS2 without cost
+/// sharing: described as $0, as the instructions ask ("Even if there is no
+/// cost sharing for a particular service category, you must enter a
+/// comment indicating the zero cost-sharing arrangement").
+const NO_COST_SHARING: &[(&str, &str)] = &[
+    ("c1", "(6a) $0 home health"),
+    ("l1", "(10b) $0 routine transportation"),
+    ("o1", "(18a) $0 routine hearing exam"),
+    ("p1", "(14c) $0 health education"),
+    ("q1", "$0.00"),
+];
+
 const COST_SHARING: &[(&str, &str, Decimal, Decimal, &str)] = &[
     ("a1", "A", dec!(212), dec!(250), "(1a) $250 per admission"),
     (
@@ -1108,6 +1120,12 @@ fn cost_sharing(p: &Profile, v: &mut Values) {
                 &format!("ws3.cost_sharing.oon_pmpm[{k}]"),
                 round(util * dec!(0.0004) + dec!(0.15), 2),
             );
+        }
+    }
+    for (k, desc) in NO_COST_SHARING {
+        put_text(v, &format!("ws3.cost_sharing.in_desc[{k}]"), desc);
+        if p.oon {
+            put_text(v, &format!("ws3.cost_sharing.oon_desc[{k}]"), "$0.00");
         }
     }
     put_text(v, "ws3.footnote.combined_deductible", "$0");

@@ -11,7 +11,7 @@ pub static RULES: &[Rule] = &[
         id: "RR01",
         name: "resubmission-plan-changed",
         severity: Severity::Error,
-        source: "Appendix E Section I (seed 3165-3186); the target may not change (seed 3169)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section I, Rebate Reallocation Permissibility by Plan Type (p. 102)",
         doc: "**What it checks.** The resubmission is the same kind of plan as the June bid: \
 its Section I class (local MA-PD, local MA-only, local 800-series EGWP or RPPO), its MA-PD \
 and EGWP flags, and its rebate level (WS5 Sec V) are the June bid's.\n\n**Why.** Appendix E \
@@ -24,7 +24,7 @@ HMO MA-PD resubmitted as MA-only.",
         id: "RR02",
         name: "reallocation-not-permitted",
         severity: Severity::Error,
-        source: "Appendix E Section I tables (seed 3165-3186); Section IV Rule 2 (seed 3464-3467), Rule 3 (seed 3468)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section I, tables by plan type (p. 102); Section IV, Rules 2 and 3 (pp. 113–116)",
         doc: "**What it checks.** A local MA-only plan or a local 800-series (EGWP) plan changes \
 none of its rebate, allocations, Medicare-covered margin (WS4 Q105), A/B mandatory \
 supplemental revenue requirement or total plan premium (compared to the cent).\n\n**Why.** \
@@ -38,7 +38,7 @@ considered the final premium\", and local EGWPs do not take part in premium roun
         id: "RR03",
         name: "target-intention-changed",
         severity: Severity::Error,
-        source: "Appendix E Section I (seed 3169, 3176); WS6 Sec IIIC line 10 (seed 2493)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section I (p. 102); Worksheet 6, Section IIIC, line 10 (pp. 71–75)",
         doc: "**What it checks.** The plan intention for the target Part D basic premium (WS6 \
 line 10, R47) is the June bid's.\n\n**Why.** \"The target premium is communicated to CMS in \
 the MA BPT in the initial June bid submission. The target may not be changed after initial \
@@ -50,7 +50,7 @@ submission.\"\n\n**Example.** June: \"Premium amount displayed in line 7d\"; res
         id: "RR04",
         name: "part-d-bid-changed",
         severity: Severity::Error,
-        source: "Appendix E Section III, funding of the Part D benefits (seed 3359-3364); Section II B (seed 3215-3219)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section III, Changes Allowed to Funding of the Part D Basic and Supplemental Benefits (pp. 109–113); Section II B (pp. 103–109)",
         doc: "**What it checks.** Line 7a (Part D basic premium before rebates) is the \
 announced amount and line 8a (Part D supplemental premium before rebates) is the June \
 bid's, to the cent.\n\n**Why.** The resubmission reflects the national average monthly bid \
@@ -62,7 +62,7 @@ permitted.\n\n**Example.** Line 7a kept at the June $36.00 when $34.00 was annou
         id: "RR05",
         name: "target-not-returned",
         severity: Severity::Error,
-        source: "Appendix E Section II A-D, G, H (seed 3211-3356); Examples 1-6",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section II A–D, G, H and Examples 1–6 (pp. 103–109)",
         doc: "**What it checks.** After the announcement the Part D basic premium net of rebates \
 (line 7d) either stays where the June buydown leaves it (not below zero) or returns exactly \
 to the target (the June line 7d, or the LIPSA rounded to the dime, down to the dime or down \
@@ -76,7 +76,7 @@ return to the target premium\"; a negative premium must be reallocated (rule B).
         id: "RR06",
         name: "rebate-not-fully-allocated",
         severity: Severity::Error,
-        source: "Appendix E Section II F (seed 3304-3307)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section II F (pp. 103–109)",
         doc: "**What it checks.** The resubmission's allocations (WS6 Sec IIIB lines 2-6) add up \
 to its MA rebate (line 1) exactly.\n\n**Why.** \"The exact amount of the plan's total rebate \
 must be allocated ... MA organizations must account for all rebate dollars in a plan's \
@@ -88,7 +88,7 @@ allocated ($2 over-allocated).",
         id: "RR07",
         name: "allocation-invalid",
         severity: Severity::Error,
-        source: "Appendix E Section II F (seed 3304-3307), II B (seed 3215-3219); Section IV Rule 1 (seed 3454-3463)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section II B, F (pp. 103–109); Section IV, Rule 1 (pp. 113–116)",
         doc: "**What it checks.** Each resubmitted allocation is not negative, is rounded as \
 the system requires (Part B and Part D buydowns to the dime, A/B mandatory supplemental to \
 the cent), does not exceed its maximum (the Part D basic buydown not more than line 7a), \
@@ -102,7 +102,7 @@ decimals.\n\n**Example.** $36.00 allocated to a Part D basic premium of $34.00."
         id: "RR08",
         name: "rebate-changed",
         severity: Severity::Error,
-        source: "Appendix E Section II E (seed 3282-3303); Section IV Rule 3 (seed 3468-3490)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section II E (pp. 103–109); Section IV, Rule 3 (pp. 113–116)",
         doc: "**What it checks.** An RPPO's MA rebate reflects the published regional benchmark \
 (within the $0.50 premium rounding may move it); a local plan's rebate changes only through \
 premium rounding, by no more than $0.50, and (warning) only with a change of the \
@@ -116,7 +116,7 @@ from $50.00 to $52.00.",
         id: "RR09",
         name: "margin-change-beyond-rounding",
         severity: Severity::Error,
-        source: "Appendix E Section IV Rule 3 (seed 3468-3490); Section III, non-benefit expenses and margins (seed 3425-3449)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section IV, Rule 3 (pp. 113–116); Section III, Non-Benefit Expenses and Gain/Loss Margins (pp. 109–113)",
         doc: "**What it checks.** A change of the Medicare-covered margin (WS4 Q105, to the \
 cent) stays within $0.68, $0.70 or $0.75 at the 73⅓ %, 71⅔ % and 66⅔ % rebate levels, and \
 (warning) comes with a whole-dollar total plan premium.\n\n**Why.** The margin may change \
@@ -128,7 +128,7 @@ a $0.50 change in rebates\".\n\n**Example.** At 73⅓ %, the margin moves by $0.
         id: "RR10",
         name: "ab-benefit-redesign",
         severity: Severity::Error,
-        source: "Appendix E Section III, funding of the A/B mandatory supplemental benefits (seed 3365-3389); Example 7 (seed 3377)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section III, Changes Allowed to Funding of the A/B Mandatory Supplemental Benefits, Example 7 (pp. 109–113)",
         doc: "**What it checks.** Rebate does not move out of one A/B mandatory supplemental \
 category into the other, and the A/B mandatory supplemental revenue requirement changes only \
 in the direction of, and by about the amount of, the rebate shifted.\n\n**Why.** \"The value of \
@@ -141,7 +141,7 @@ of new benefits for a $3 shift.\n\n**Example.** Example 7.",
         id: "RR11",
         name: "call-letter-priorities",
         severity: Severity::Warning,
-        source: "Appendix E Section III, CY2010 Call Letter (seed 3390-3405)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section III, the CY2010 Call Letter guidance on benefit changes (pp. 109–113)",
         doc: "**What it checks.** Rebate for reduced A/B cost sharing falls while rebate still \
 funds non-Medicare-covered benefits.\n\n**Why.** The CY2010 Call Letter asks plans to \"1. \
 Reduce or remove non-Medicare covered benefits\" first; \"MAOs that do not adhere to this \
@@ -153,7 +153,7 @@ $25.00 still funds vision.",
         id: "RR12",
         name: "premium-arithmetic",
         severity: Severity::Error,
-        source: "WS6 Sec IIIC lines 6, 7 and 9 (seed 2441-2492)",
+        source: "MA BPT instructions CY2013, Worksheet 6, Section IIIC, lines 6, 7 and 9 (pp. 71–75)",
         doc: "**What it checks.** The resubmission's rounded MA premium (line 6), Part D basic \
 premium net of rebates (line 7d) and total plan premium (line 9) are what its other WS6 \
 figures give, to the cent.\n\n**Why.** These are the form's own calculations; a resubmission \
@@ -166,7 +166,7 @@ whose cached results disagree with its inputs was edited by hand or not recalcul
         id: "RR13",
         name: "lipsa-rounding",
         severity: Severity::Error,
-        source: "Appendix E Section IV Example (d) (seed 3498-3505); WS6 Sec IIIC line 7 (seed 2467)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section IV, Example (d) (pp. 113–116); Worksheet 6, Section IIIC, line 7 (pp. 71–75)",
         doc: "**What it checks.** With the LIPSA as target: a Part D basic premium rounded down \
 to the whole dollar below the LIPSA is paid for by a higher A/B mandatory supplemental \
 premium, not offset through the margin; and with rebate on the Part D basic premium (R36 > \
@@ -179,7 +179,7 @@ rounding only this way; the form requires R37 > 0 when R47 is the LIPSA and R36 
         id: "RR14",
         name: "not-verifiable",
         severity: Severity::Info,
-        source: "Appendix E Section II E (seed 3282-3303), G (seed 3308-3343)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section II E, G (pp. 103–109)",
         doc: "**What it checks.** Notes what could not be verified because the announcement was \
 not given: an RPPO's new rebate without the regional benchmark, a LIPSA target without the \
 LIPSA.\n\n**Why.** Both targets come from CMS's announcement, not the bid; give \
@@ -191,7 +191,7 @@ resubmission checked without `--regional-benchmark`.",
         id: "RR15",
         name: "enhanced-alternative-premium",
         severity: Severity::Warning,
-        source: "Appendix E Section III, plans required to include prescription drug coverage (seed 3410-3424)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section III, Plans Required to Include Prescription Drug Coverage (pp. 109–113)",
         doc: "**What it checks.** A Part D supplemental premium net of rebates that was zero in \
 June and is positive in the resubmission.\n\n**Why.** Where the plan's required prescription \
 drug coverage is enhanced alternative coverage, \"an MA-PD plan must apply rebate dollars to \
@@ -203,7 +203,7 @@ reduce to zero the beneficiary premium for the Part D supplemental benefit\" (42
         id: "RR16",
         name: "basic-premium-changed",
         severity: Severity::Error,
-        source: "Appendix E Section IV Rule 3 (seed 3468-3490); Section III, Medicare-covered pricing (seed 3437-3449)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section IV, Rule 3 (pp. 113–116); Section III, Changes to Medicare-Covered (pp. 109–113)",
         doc: "**What it checks.** A local MA-PD plan's basic MA premium (WS6 Sec IIIC line 4) \
 moves by less than $0.50.\n\n**Why.** Only premium rounding may change the Medicare-covered \
 pricing of a local plan, and \"the MA organization may make a small change in the gain/loss \
@@ -215,7 +215,7 @@ premium from $0.00 to $3.00.",
         id: "RR17",
         name: "medicare-covered-pricing-changed",
         severity: Severity::Warning,
-        source: "Appendix E Section III, changes to Medicare-covered (seed 3437-3449)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section III, Changes to Medicare-Covered (pp. 109–113)",
         doc: "**What it checks.** The plan A/B bid (WS5 Sec II line 7) moves by about the change \
 of the Medicare-covered margin and no more (within $0.50).\n\n**Why.** \"CMS will allow only \
 the minor modifications specified below to the pricing of Medicare-covered benefits\": \

@@ -86,7 +86,7 @@ rounded by the BPT to two decimals.\" The rounded amount is what the bid uses.\n
         id: "A007",
         name: "part-d-basic-rebate-over-premium",
         severity: Severity::Error,
-        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding (pp. 103–109); Pricing Considerations, Rebate Allocations (p. 29)",
+        source: "MA BPT instructions CY2013, Appendix E – Rebate Reallocation and Premium Rounding, Section II B, F (pp. 103–109); Pricing Considerations, Rebate Allocations (p. 29)",
         doc: "**What it checks.** The rebate allocated to the Part D basic premium (R36) \
 does not exceed the Part D basic premium before rebates (line 7a).\n\n**Why.** \"The \
 amount of rebate allocated to buy down the Part D basic premium cannot exceed the \

@@ -57,12 +57,19 @@ H9999-032 with 1,000 and line b H8888-004-02 with 5,000.",
         id: "C005",
         name: "base-period-summary-consistent",
         severity: Severity::Warning,
-        source: "MA BPT instructions CY2013, Worksheet 1, Section VI (pp. 43–45)",
-        doc: "**What it checks.** When base period member months are reported, Section VI \
-(base period summary) is filled in: revenue and net medical expenses are not zero.\n\n\
-**Why.** \"This section must not be left blank\" and \"must be completed consistently \
-with the 'Plans in Base' information ... and with the information reported in \
-Section III.\"\n\n**Example.** 48,000 base member months with a blank Section VI.",
+        source: "MA BPT instructions CY2013, Worksheet 1, Section VI (pp. 43–45); Section II, line 5 (p. 40)",
+        doc: "**What it checks.** Section VI (base period summary) agrees with Sections \
+II and III: with base period member months, its revenue and net medical expenses \
+are not zero, and the net medical expenses of the all-other enrollees (column 3, in \
+total dollars) over the Section II member months are within 1 % of Section III's \
+total net PMPM (line s, column d), which covers the same enrollees and period; \
+without base period member months (no plans in base) it reports no amounts.\n\n\
+**Why.** \"This section must be completed consistently with the 'Plans in Base' \
+information (reported in Section II line 5) and consistently with the information \
+reported in Section III.\" and \"This section must not be left blank.\"\n\n\
+**Example.** 48,000 base member months with a blank Section VI; or $81,823,200 of \
+all-other net medical expenses over 120,000 member months ($681.86) against a \
+Section III total of $702.40.",
         blocks_finalize: false,
     },
     Rule {
@@ -71,10 +78,13 @@ Section III.\"\n\n**Example.** 48,000 base member months with a blank Section VI
         severity: Severity::Warning,
         source: "MA BPT instructions CY2013, Worksheet 4, Section III (p. 63); Pricing Considerations, End-Stage Renal Disease (ESRD) (p. 19)",
         doc: "**What it checks.** The projected ESRD member months (WS4 Sec III) are \
-entered when ESRD costs are priced (any ESRD revenue, medical or NBE entry).\n\n**Why.** \
-The ESRD subsidy is spread over all member months in proportion to ESRD member \
-months; with none entered, priced ESRD costs vanish from the bid.\n\n**Example.** ESRD \
-net medical $6,500 per ESRD member month with ESRD member months blank.",
+above zero when ESRD costs are priced (any ESRD revenue, medical or NBE entry). A \
+blank is an error of F023: every sponsor enters them, 0 if no ESRD enrollees are \
+expected.\n\n**Why.** \"All Plan sponsors must enter the projected CY ESRD member \
+months. Do not leave this field blank.\" The ESRD subsidy is spread over all member \
+months in proportion to ESRD member months; with none, priced ESRD costs vanish from \
+the bid.\n\n**Example.** ESRD net medical $6,500 per ESRD member month with ESRD \
+member months 0.",
         blocks_finalize: false,
     },
     Rule {
@@ -295,6 +305,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ));
             }
         }
+        section_vi_matches_section_iii(ctx, total, out);
         let s = "ws1.base.allowed_pmpm[s]";
         if ctx.field(s).is_some() && ctx.num0(s) <= zero {
             out.push(ctx.finding(
@@ -307,6 +318,21 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 show(ctx.num0(s)),
                 "> 0",
             ));
+        }
+    }
+    if total.is_zero() && !total_invalid {
+        // No base period experience: Section VI has nothing to summarize.
+        for line in ["total_revenue", "net_medical"] {
+            let id = format!("ws1.summary.total[{line}]");
+            if let Some(d) = ctx.num(&id).filter(|d| !d.is_zero()) {
+                out.push(ctx.finding(
+                    "C005",
+                    &id,
+                    "Section VI reports base period amounts, but Section II reports no base period member months (and so no plans in base)",
+                    super::money(d),
+                    "0 without base period experience",
+                ));
+            }
         }
     }
     // C008
@@ -340,12 +366,16 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     ]
     .iter()
     .any(|id| !ctx.num0(id).is_zero());
-    if priced && ctx.num0(esrd) <= zero {
+    // A blank is F023's (the field is required: "enter a zero (0)").
+    if priced && let Some(m) = ctx.num(esrd).filter(|m| *m <= zero) {
         out.push(ctx.finding(
             "C006",
             esrd,
-            "ESRD costs are priced but projected ESRD member months are not entered",
-            "(blank)",
+            format!(
+                "ESRD costs are priced but projected ESRD member months are {}",
+                show(m)
+            ),
+            show(m),
             "ESRD member months > 0",
         ));
     }
@@ -402,3 +432,44 @@ fn employer_and_ws3_totals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+/// C005: Section VI's net medical expenses of the "all other" enrollees
+/// (total dollars over the Section II member months) against Section III's
+/// total net PMPM (line s, column d): the same enrollees and period.
+fn section_vi_matches_section_iii(ctx: &Ctx<'_>, mm: Decimal, out: &mut Vec<Finding>) {
+    let vi = "ws1.summary.other[net_medical]";
+    let iii = "ws1.base.net_pmpm[s]";
+    let (Some(dollars), Some(pmpm)) = (ctx.num(vi), ctx.num(iii)) else {
+        return;
+    };
+    if dollars.is_zero() || pmpm <= Decimal::ZERO {
+        return; // the zero total is reported above, no base claims by C007
+    }
+    let Some(vi_pmpm) = dollars.checked_div(mm) else {
+        return;
+    };
+    let Some(gap) = crate::diff::difference(vi_pmpm, pmpm).map(|d| d.abs()) else {
+        return;
+    };
+    // 1 % of Section III's PMPM: both come from the same claims, Section VI
+    // in whole dollars.
+    let allowed = pmpm.checked_mul(SECTION_VI_TOLERANCE).unwrap_or(pmpm);
+    if gap > allowed {
+        out.push(ctx.finding(
+            "C005",
+            vi,
+            format!(
+                "Section VI's all-other net medical expenses are {} PMPM over {} member months, Section III's total net PMPM is {}: more than 1% apart",
+                super::money(vi_pmpm),
+                show(mm),
+                super::money(pmpm)
+            ),
+            super::money(vi_pmpm),
+            format!("{} PMPM within 1%", super::money(pmpm)),
+        ));
+    }
+}
+
+/// How far apart (as a fraction of Section III's PMPM) C005 lets the two
+/// net medical PMPMs be.
+const SECTION_VI_TOLERANCE: Decimal = rust_decimal_macros::dec!(0.01);

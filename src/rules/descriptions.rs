@@ -44,11 +44,18 @@ be left blank.\"\n\n**Example.** A new plan at 0 % credibility with line u blank
         name: "oon-description",
         severity: Severity::Error,
         source: "MA BPT instructions CY2013, Worksheet 3, column m (pp. 52–56)",
-        doc: "**What it checks.** Every WS3 line with out-of-network cost sharing PMPM \
-(column n) describes the out-of-network benefit in column m.\n\n**Why.** \"This field must \
-describe all out-of-network benefits priced in the BPT.\" The description ties the BPT \
-to the PBP for CMS review.\n\n**Example.** Line i1 with $2.10 OON cost sharing PMPM and \
-no description.",
+        doc: "**What it checks.** Column m of WS3 describes the out-of-network cost \
+sharing: on every line with out-of-network cost sharing PMPM (column n); on every \
+line in use (any entry) of a service category the plan covers out-of-network (WS2 \
+column r above 0 %), $0.00 included; and on at least one line of each such category \
+with projected allowed costs. A line's category is its column c, matched to the WS2 \
+line of the same service category.\n\n**Why.** \"This field must describe all \
+out-of-network benefits priced in the BPT. Even if there is no cost sharing for a \
+particular service category, you must enter a comment indicating the zero cost-sharing \
+arrangement (that is, $0.00 copay or 0 percent coinsurance). For plans that have \
+out-of-network benefits, this field must not be left blank.\"\n\n**Example.** Line i1 \
+with $2.10 OON cost sharing PMPM and no description; or a PPO projecting 6 % of its \
+home health services out-of-network with no line of Home Health describing them.",
         blocks_finalize: false,
     },
     Rule {
@@ -61,6 +68,38 @@ a premium has a package description on its first line.\n\n**Why.** \"On the firs
 each package, enter a description of the OSB package. This description must match the \
 description entered in the PBP.\"\n\n**Example.** Package 1 priced at $28.40 with no \
 description.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "D007",
+        name: "oop-maximum-description",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheet 3, Section II, line 4 (p. 49)",
+        doc: "**What it checks.** When any plan-level OOP maximum question (WS3 \
+Section II lines 1–3) is answered Yes, the maximum cost-sharing description (line 4) \
+is filled in.\n\n**Why.** \"In the text box provided, briefly explain the methodology \
+used to reflect the impact of maximum cost sharing on the PMPM values entered in \
+Section III.\" The reviewer reads it next to the OOP maximum pricing impact of the \
+footnotes.\n\n**Example.** In-network OOP maximum Yes, $3,400, with a blank \
+description ({ws3.oop.description}).",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "D008",
+        name: "in-network-description",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheet 3, column h (pp. 52–56)",
+        doc: "**What it checks.** Column h of WS3 describes the in-network cost sharing \
+on every line in use (any entry on the line), and on at least one line of each \
+service category with projected allowed costs on WS2, $0.00 or 0% where there is no \
+cost sharing. A line's category is its column c, matched to the WS2 line of the same \
+service category; an unused line of a category described elsewhere (the \
+instructions' Options B and C) needs nothing.\n\n**Why.** \"Even if there is no cost \
+sharing for a particular service category, you must enter a comment indicating the \
+zero cost-sharing arrangement (that is, “$0.00” or “0%”). Do not leave this column \
+blank.\" The description is how CMS checks the BPT against the PBP.\n\n**Example.** \
+Home health projects allowed costs on WS2 with $0 cost sharing, and no WS3 line of \
+Home Health says so.",
         blocks_finalize: false,
     },
     Rule {
@@ -80,6 +119,7 @@ in-network deductible footnote blank.",
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let zero = Decimal::ZERO;
+    oop_description(ctx, out);
     if ctx.num0("ws1.base_period.mm_total") > zero
         && ctx.is_blank("ws1.base_period.description")
         && ctx.field("ws1.base_period.description").is_some()
@@ -150,26 +190,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             "the manual rate approach and source",
         ));
     }
+    ws3_descriptions(ctx, out);
     // `None` once the sum leaves the range of exact decimals.
     let mut effective_ded = Some(zero);
     for k in ctx.rows("ws3.cost_sharing") {
-        if k == "total" {
-            continue;
-        }
-        let n = ctx.num0(&format!("ws3.cost_sharing.oon_pmpm[{k}]"));
-        let m = format!("ws3.cost_sharing.oon_desc[{k}]");
-        if !n.is_zero() && ctx.is_blank(&m) && ctx.field(&m).is_some() {
-            out.push(ctx.finding(
-                "D004",
-                &m,
-                format!(
-                    "out-of-network cost sharing of {} PMPM is not described",
-                    super::money(n)
-                ),
-                "(blank)",
-                "the OON benefit",
-            ));
-        }
         let d = ctx.num0(&format!("ws3.cost_sharing.in_deductible[{k}]"));
         effective_ded = effective_ded.and_then(|e| e.checked_add(d));
     }
@@ -204,6 +228,191 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 format!("package {n} is priced but has no description"),
                 "(blank)",
                 "the PBP package description",
+            ));
+        }
+    }
+}
+
+/// D007.
+fn oop_description(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let desc = "ws3.oop.description";
+    if ctx.field(desc).is_none() || !ctx.is_blank(desc) {
+        return;
+    }
+    let yes = ["in_network", "out_of_network", "combined"]
+        .iter()
+        .map(|w| format!("ws3.oop.{w}"))
+        .find(|q| ctx.text(q).eq_ignore_ascii_case("Yes"));
+    if let Some(q) = yes {
+        let label = ctx.field(&q).map_or(q.clone(), |f| f.label.clone());
+        out.push(ctx.finding(
+            "D007",
+            desc,
+            format!(
+                "the methodology for maximum cost sharing is not described, though `{label}` is Yes"
+            ),
+            "(blank)",
+            "how the OOP maximum is reflected in the Section III PMPMs",
+        ));
+    }
+}
+
+/// A WS3 Section III line as D004 and D008 read it.
+struct Line {
+    key: String,
+    /// Its service category (column c): the WS3 cell, or the template's
+    /// pre-populated value when the cell is blank.
+    category: String,
+    /// Any plan entry on the line other than its two descriptions.
+    in_use: bool,
+}
+
+/// The lines of WS3 Section III, from the template's table.
+fn ws3_lines(ctx: &Ctx<'_>) -> Vec<Line> {
+    let table = "ws3.cost_sharing";
+    let mut lines: Vec<Line> = ctx
+        .rows(table)
+        .into_iter()
+        .map(|k| {
+            let cat = format!("{table}.category[{k}]");
+            let category = match ctx.text(&cat) {
+                s if s.is_empty() => ctx
+                    .field(&cat)
+                    .and_then(|f| f.value.clone())
+                    .unwrap_or_default(),
+                s => s,
+            };
+            Line {
+                key: k,
+                category,
+                in_use: false,
+            }
+        })
+        .collect();
+    for f in &ctx.layout.fields {
+        let Some(pos) = &f.table else { continue };
+        if pos.table != table
+            || pos.total
+            || f.role != crate::template::Role::Input
+            || pos.column == "in_desc"
+            || pos.column == "oon_desc"
+            || ctx.is_blank(&f.id)
+        {
+            continue;
+        }
+        if let Some(l) = lines.iter_mut().find(|l| l.key == pos.row) {
+            l.in_use = true;
+        }
+    }
+    lines
+}
+
+/// WS2's lines by service category: (label, projected allowed PMPM, OON %).
+fn ws2_categories(ctx: &Ctx<'_>) -> Vec<(String, Decimal, Decimal)> {
+    let Some(t) = ctx.layout.table("ws2.allowed") else {
+        return Vec::new();
+    };
+    t.rows
+        .iter()
+        .map(|(k, label, _)| {
+            (
+                label.clone(),
+                ctx.num0(&format!("ws2.allowed.blend_allowed[{k}]")),
+                ctx.num0(&format!("ws2.allowed.oon_pct[{k}]")),
+            )
+        })
+        .collect()
+}
+
+/// D004 and D008.
+fn ws3_descriptions(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let zero = Decimal::ZERO;
+    let lines = ws3_lines(ctx);
+    let cats = ws2_categories(ctx);
+    let of = |c: &str| cats.iter().find(|(l, _, _)| l.eq_ignore_ascii_case(c));
+    let oon_covered = |c: &str| of(c).is_some_and(|(_, _, pct)| *pct > zero);
+    for (col, rule) in [("in_desc", "D008"), ("oon_desc", "D004")] {
+        let id = |k: &str| format!("ws3.cost_sharing.{col}[{k}]");
+        let mut flagged: Vec<&str> = Vec::new();
+        for l in &lines {
+            let d = id(&l.key);
+            if ctx.field(&d).is_none() || !ctx.is_blank(&d) {
+                continue;
+            }
+            let message = if rule == "D004" {
+                let n = ctx.num0(&format!("ws3.cost_sharing.oon_pmpm[{}]", l.key));
+                if !n.is_zero() {
+                    format!(
+                        "out-of-network cost sharing of {} PMPM is not described",
+                        super::money(n)
+                    )
+                } else if l.in_use && oon_covered(&l.category) {
+                    format!(
+                        "line {} ({}) is in use and the plan covers {} out-of-network: describe its out-of-network cost sharing, $0.00 if there is none",
+                        l.key, l.category, l.category
+                    )
+                } else {
+                    continue;
+                }
+            } else if l.in_use {
+                format!(
+                    "line {} ({}) has entries but no in-network description; enter $0.00 or 0% if there is no cost sharing",
+                    l.key, l.category
+                )
+            } else {
+                continue;
+            };
+            flagged.push(&l.category);
+            out.push(ctx.finding(
+                rule,
+                &d,
+                message,
+                "(blank)",
+                if rule == "D004" {
+                    "the OON benefit, e.g. $0.00 or 30% coinsurance"
+                } else {
+                    "the in-network cost sharing, e.g. $0.00 or (4a) $50/visit"
+                },
+            ));
+        }
+        // Each service category priced on WS2 (covered out-of-network, for
+        // column m) is described on one of its lines.
+        for (cat, allowed, oon) in &cats {
+            if *allowed <= zero || (rule == "D004" && *oon <= zero) {
+                continue;
+            }
+            let mine: Vec<&Line> = lines
+                .iter()
+                .filter(|l| l.category.eq_ignore_ascii_case(cat))
+                .collect();
+            let described = mine.iter().any(|l| !ctx.is_blank(&id(&l.key)));
+            if described || flagged.iter().any(|c| c.eq_ignore_ascii_case(cat)) {
+                continue;
+            }
+            let Some(first) = mine.first() else { continue };
+            let d = id(&first.key);
+            if ctx.field(&d).is_none() {
+                continue;
+            }
+            let (what, detail) = if rule == "D004" {
+                (
+                    "out-of-network",
+                    format!("{} of its services out-of-network", pct(*oon)),
+                )
+            } else {
+                (
+                    "in-network",
+                    format!("{} allowed PMPM", super::money(*allowed)),
+                )
+            };
+            out.push(ctx.finding(
+                rule,
+                &d,
+                format!(
+                    "{cat} is priced on WS2 ({detail}) but no WS3 line describes its {what} cost sharing; enter $0.00 or 0% if there is none"
+                ),
+                "(blank)",
+                format!("a description of {cat}'s {what} cost sharing"),
             ));
         }
     }

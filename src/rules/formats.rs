@@ -230,10 +230,13 @@ county code and a risk score must be entered in columns b and f, respectively.\"
         source: "MA BPT instructions CY2013, Worksheet 2, column e (p. 45); Worksheet 3, column e (pp. 52–56)",
         doc: "**What it checks.** A utilization type is entered on WS2 for every \
 service category with projected allowed PMPM, and a measurement unit on WS3 for every \
-line with cost-sharing PMPM.\n\n**Why.** \"If the allowed PMPM is greater than zero \
+line whose total in-network cost sharing (column l) is above zero.\n\n**Why.** \"If the allowed PMPM is greater than zero \
 and a utilization type is not entered, the BPT results in an error.\" The same \
-holds for WS3 column l.\n\n**Example.** WS2 line e (DME) projects $12.40 PMPM with a \
-blank column e.",
+holds for WS3: \"in column l, if the cost sharing PMPM is greater than zero and a \
+utilization type is not entered, the BPT result is an error\" (column l is the \
+effective deductible of column f plus the cost sharing of column k, so a line priced \
+with a deductible alone needs a unit too).\n\n**Example.** WS2 line e (DME) projects \
+$12.40 PMPM with a blank column e.",
         blocks_finalize: false,
     },
     Rule {
@@ -270,7 +273,14 @@ that list a field's valid entries",
 its listed values (compared as Excel's data validation does, ignoring case): \
 utilization types and WS3 measurement units, WS3 and WS7 service categories, the \
 SNP type, the new/low indicator, the ISAR answer (\"Yes\"/\"No\") and the plan \
-intention. The list is the template's `choices` for the field.\n\n**Why.** HPMS \
+intention. The list is the template's `choices` for the field.\n\n**Case.** `yes` \
+passes for `Yes`, as it does in the forms `bpt template` writes: their dropdowns take \
+the values from a cell range (the hidden `Lists` sheet), and Excel's list validation \
+from a range ignores case (from a comma-separated list typed into the rule it matches \
+case, which Microsoft documents as by design: office-js issue 972), as do the \
+formulas that read the answers (`=` and SUMIF compare text ignoring case), so the \
+form computes the same with either spelling. A workbook whose rule lists the values \
+inline would refuse `yes` in Excel; F022 still accepts it.\n\n**Why.** HPMS \
 validates these entries on upload, and the form's formulas compare them as text: \
 `Admit` is not a utilization type, `Y` is not the ISAR answer \"Yes\" (\"Do not \
 enter 'Y' in this field; enter the entire word 'Yes'\"), and `LIPSA` is not a plan \
@@ -290,6 +300,43 @@ leave a field blank to indicate a zero amount. If zero is the intended value, th
 enter a '0' in the cell.\" A blank is not a zero: the form's formulas may read it as \
 one, but HPMS and the reviewer do not.\n\n**Example.** WS5 Sec II line 6 \
 (non-DE# risk factor) blank: found (blank), expected a number.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "F024",
+        name: "oop-maximum-by-plan-type",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheet 3, Section II, lines 1–3 (pp. 48–49)",
+        doc: "**What it checks.** Each plan-level OOP maximum question (in-network, \
+out-of-network, combined) is answered as the instructions' table requires for the \
+plan type: an HMO answers Yes in-network and No out-of-network and combined; an HMO \
+POS answers Yes in-network; a local or regional PPO answers Yes in-network and \
+combined; a PFFS plan answers Yes combined. Where the table says \"Yes\" or \"No\", \
+consistent with the PBP, either answer passes. The answers by plan type are the \
+template's `checks.by_plan_type` of each question.\n\n**Why.** \"The responses to the \
+plan-level OOP maximum drop-down questions are summarized below by type of plan\": \
+the answers mirror Section D of the PBP, where an HMO has no out-of-network maximum \
+and a PPO always has a combined one.\n\n**Example.** An HMO answering Yes to the \
+combined OOP maximum ({ws3.oop.combined}): found `Yes`, expected `No`.",
+        blocks_finalize: false,
+    },
+    Rule {
+        id: "F025",
+        name: "experience-sections-complete",
+        severity: Severity::Error,
+        source: "MA BPT instructions CY2013, Worksheet 1, Section I (p. 36) and Section II, line 1 (p. 39)",
+        doc: "**What it checks.** A plan with base period experience (WS1 Section II \
+line 2 member months above zero) completes WS1 Sections II–VI: the paid-through \
+date, the risk scores, the completion factor, every line of Section III, the \
+projection factors of Section IV and every entry of Section VI, with 0 where zero \
+is meant. The fields are those the template marks `checks.required_when` the base \
+period member months; a field with a rule of its own (the member months' C001, the \
+factors' R006, the description's D001) is reported by that rule.\n\n**Why.** \
+\"Sections II through VI must be completed for all plans with experience data for \
+2011 regardless of the level of enrollment.\" The paid-through date is entered on \
+the third line of Section II line 1 (\"Enter the 'paid through' date on the third \
+line\"), and a blank is not a zero.\n\n**Example.** 120,000 base member months and a \
+blank paid-through date ({ws1.base_period.paid_through}).",
         blocks_finalize: false,
     },
 ];
@@ -330,6 +377,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     counties(ctx, out);
     util_types(ctx, out);
     oop(ctx, out);
+    oop_by_plan_type(ctx, out);
     plans_in_base(ctx, out);
 }
 
@@ -732,8 +780,9 @@ fn util_types(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if ctx.field(&unit).is_none() {
             continue;
         }
-        let cs = ctx.num0(&format!("ws3.cost_sharing.in_pmpm[{k}]"));
-        if !cs.is_zero() && ctx.is_blank(&unit) {
+        // Column l: the deductible (f) plus the cost sharing (k).
+        let cs = ctx.num0(&format!("ws3.cost_sharing.in_total[{k}]"));
+        if cs > rust_decimal::Decimal::ZERO && ctx.is_blank(&unit) {
             out.push(ctx.finding(
                 "F019",
                 &unit,
@@ -789,6 +838,36 @@ fn oop(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// F024: the answers the template's `checks.by_plan_type` asks of the plan
+/// type. A blank or unlisted answer is F020's.
+fn oop_by_plan_type(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let pt = ctx.plan_type();
+    if pt.is_empty() {
+        return;
+    }
+    for f in &ctx.layout.fields {
+        let Some(want) = f.checks.for_plan_type(&pt) else {
+            continue;
+        };
+        if !f.role.is_entered() || matches!(ctx.value(&f.id), Value::Invalid(_)) {
+            continue;
+        }
+        let ans = ctx.text(&f.id);
+        let answered = f.choices.iter().any(|c| c.eq_ignore_ascii_case(&ans));
+        if answered && !ans.eq_ignore_ascii_case(want) {
+            out.push(ctx.finding(
+                "F024",
+                &f.id,
+                format!(
+                    "plan type {pt} answers {want} to this OOP maximum question (the instructions' answers by plan type)"
+                ),
+                ans,
+                want,
+            ));
+        }
+    }
+}
+
 fn plans_in_base(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for k in ctx.rows("ws1.plans_in_base") {
         let id = format!("ws1.plans_in_base.contract_plan[{k}]");
@@ -805,11 +884,11 @@ fn plans_in_base(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-// F022 and F023 are read from the template's field definitions rather than
+// F022, F023 and F025 are read from the template's field definitions rather than
 // written per field. They run after every other family and skip a field that
 // already has a finding, so a field with a rule of its own (the plan type's
 // F004, the margin's M015) is reported once, by the rule that says most.
-/// F022 and F023 on every entered field without a finding yet.
+/// F022, F023 and F025 on every entered field without a finding yet.
 pub(super) fn generic(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let reported: HashSet<String> = out.iter().map(|f| f.field.clone()).collect();
     let mut found = Vec::new();
@@ -827,6 +906,25 @@ pub(super) fn generic(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "F023",
                     &f.id,
                     format!("{} is blank; enter 0 if zero is meant", f.label),
+                    "(blank)",
+                    f.kind.expected(),
+                ));
+            } else if f.role == crate::template::Role::Input
+                && let Some(n) = ctx.required_by(f)
+            {
+                let zero = if f.kind.is_numeric() {
+                    "; enter 0 if zero is meant"
+                } else {
+                    ""
+                };
+                found.push(ctx.finding(
+                    "F025",
+                    &f.id,
+                    format!(
+                        "{} is blank: Sections II–VI are completed for a plan with base period experience ({} member months){zero}",
+                        f.label,
+                        super::show(n)
+                    ),
                     "(blank)",
                     f.kind.expected(),
                 ));

@@ -302,6 +302,13 @@ impl<'a> Ctx<'a> {
     pub fn field(&self, id: &str) -> Option<&'a Field> {
         self.layout.field(id)
     }
+
+    /// When a field's `checks.required_when` condition holds (the field it
+    /// names holds a number above zero), that number.
+    pub fn required_by(&self, f: &Field) -> Option<Decimal> {
+        let w = f.checks.required_when.as_deref()?;
+        self.num(w).filter(|n| *n > Decimal::ZERO)
+    }
 }
 
 pub use ranges::guideline as credibility_guideline;
@@ -715,7 +722,14 @@ mod tests {
         assert_eq!(ids, want);
         for r in rr {
             assert!(r.doc.len() > 80, "{} needs a real doc text", r.id);
-            assert!(r.source.contains("seed"), "{}: {}", r.id, r.source);
+            assert!(
+                r.source.starts_with("MA BPT instructions CY2013, ")
+                    && !r.source.contains("seed")
+                    && (r.source.contains("p. ") || r.source.contains("pp. ")),
+                "{}: the source must cite the instructions by section and page: {}",
+                r.id,
+                r.source
+            );
             assert!(!r.blocks_finalize, "{}", r.id);
         }
         assert_eq!(rule("rr05").map(|r| r.name), Some("target-not-returned"));

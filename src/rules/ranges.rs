@@ -81,8 +81,10 @@ with $3.10 OON cost sharing PMPM and 0 % OON on every line.",
         source: "MA BPT instructions CY2013, Worksheet 1, Section IV, columns j-o (pp. 41–43)",
         doc: "**What it checks.** Every multiplicative projection factor (WS1 Sec IV \
 columns j–o: utilization trend, benefit change, population change, other utilization, \
-provider payment change, other unit cost) is entered and is not zero, on every line \
-with base period data.\n\n**Why.** \"Entering 1.000 would indicate 0 percent trend. Do \
+provider payment change, other unit cost) is not zero (nor negative) wherever it \
+is entered, and is entered on every line a–r when the plan has base period \
+experience. The factors are the template's fields marked `checks.nonzero`; when a \
+blank one is reported is its `checks.required_when`.\n\n**Why.** \"Entering 1.000 would indicate 0 percent trend. Do \
 not leave blank. Do not enter zero (0).\" A zero factor wipes out the line's projected \
 cost.\n\n**Example.** Line c (home health) has a blank provider payment factor.",
         blocks_finalize: false,
@@ -130,8 +132,8 @@ PART B ONLY plan with line a covered at 100 %.",
         name: "completion-factor",
         severity: Severity::Warning,
         source: "MA BPT instructions CY2013, Worksheet 1, Section II, line 4 (p. 39)",
-        doc: "**What it checks.** The completion factor is entered when there is base \
-period experience and lies between 1.0 and 1.5.\n\n**Why.** It adjusts paid claims to \
+        doc: "**What it checks.** The completion factor entered for a plan with base \
+period experience lies between 1.0 and 1.5 (a blank one is F025's).\n\n**Why.** It adjusts paid claims to \
 an incurred basis: (paid + estimated unpaid) ÷ paid, so it is never below 1; with at \
 least 30 days of run-out it is rarely far above 1 (the instructions' example: \
 (400 + 30) ÷ 400 = 1.075).\n\n**Example.** A factor of 0.93 is reported.",
@@ -355,62 +357,53 @@ fn oon(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn factors(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    const COLS: [&str; 6] = [
-        "util_trend",
-        "benefit_change",
-        "population_change",
-        "other_util",
-        "provider_payment",
-        "other_cost",
-    ];
-    for k in ctx.rows("ws1.projection") {
-        let has_base = !ctx.num0(&format!("ws1.base.allowed_pmpm[{k}]")).is_zero();
-        if !has_base {
+    // The factors are the fields the template marks `checks.nonzero`; a
+    // blank one is reported when the template's `checks.required_when`
+    // condition holds (the plan has base period experience).
+    for f in ctx.layout.fields.iter().filter(|f| f.checks.nonzero) {
+        let id = f.id.as_str();
+        if !f.role.is_entered() || matches!(ctx.eff(id), Value::Invalid(_)) {
             continue;
         }
-        for c in COLS {
-            let id = format!("ws1.projection.{c}[{k}]");
-            if ctx.field(&id).is_none() || matches!(ctx.eff(&id), Value::Invalid(_)) {
-                continue;
+        match ctx.num(id) {
+            None => {
+                if let Some(n) = ctx.required_by(f) {
+                    out.push(ctx.finding(
+                        "R006",
+                        id,
+                        format!(
+                            "projection factor is blank ({} base member months); enter 1.000 for no change",
+                            show(n)
+                        ),
+                        "(blank)",
+                        "a factor, 1.000 = no change",
+                    ));
+                }
             }
-            match ctx.num(&id) {
-                None => out.push(ctx.finding(
-                    "R006",
-                    &id,
-                    "projection factor is blank; enter 1.000 for no change",
-                    "(blank)",
-                    "a factor, 1.000 = no change",
-                )),
-                Some(d) if d.is_zero() => out.push(ctx.finding(
-                    "R006",
-                    &id,
-                    "projection factor is zero; enter 1.000 for no change",
-                    "0",
-                    "a non-zero factor",
-                )),
-                Some(d) if d < Decimal::ZERO => out.push(ctx.finding(
-                    "R006",
-                    &id,
-                    "projection factor is negative",
-                    show(d),
-                    "a positive factor",
-                )),
-                _ => {}
-            }
+            Some(d) if d.is_zero() => out.push(ctx.finding(
+                "R006",
+                id,
+                "projection factor is zero; enter 1.000 for no change",
+                "0",
+                "a non-zero factor",
+            )),
+            Some(d) if d < Decimal::ZERO => out.push(ctx.finding(
+                "R006",
+                id,
+                "projection factor is negative",
+                show(d),
+                "a positive factor",
+            )),
+            _ => {}
         }
     }
     let cf = "ws1.base_period.completion_factor";
     if ctx.num0("ws1.base_period.mm_total") > Decimal::ZERO
         && !matches!(ctx.eff(cf), Value::Invalid(_))
     {
+        // A blank factor is F025's (Section II is completed).
         match ctx.num(cf) {
-            None => out.push(ctx.finding(
-                "R010",
-                cf,
-                "completion factor is blank",
-                "(blank)",
-                "1.000-1.500",
-            )),
+            None => {}
             Some(d) if d < Decimal::ONE || d > dec!(1.5) => out.push(ctx.finding(
                 "R010",
                 cf,

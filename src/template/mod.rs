@@ -238,6 +238,55 @@ pub struct Field {
     /// Table position, for table cells.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<TablePos>,
+    /// What validation rules read about the field (`checks.*`).
+    #[serde(skip_serializing_if = "Checks::is_empty")]
+    pub checks: Checks,
+}
+
+/// The form facts a validation rule reads about a field, beyond
+/// [`Field::required`] and [`Field::choices`] (`checks = { … }` of a field
+/// or column in the template).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Checks {
+    /// The value the field must hold for a plan type, by plan type code
+    /// (case as written): rule F024.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_plan_type: Vec<(String, String)>,
+    /// Required when this field holds a number above zero: rule F025.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_when: Option<String>,
+    /// A number entered must not be zero: rule R006.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nonzero: bool,
+}
+
+impl Checks {
+    /// Whether no check is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Checks::default()
+    }
+
+    fn from_spec(s: &schema::ChecksSpec) -> Checks {
+        Checks {
+            by_plan_type: s
+                .by_plan_type
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            required_when: s.required_when.clone(),
+            nonzero: s.nonzero,
+        }
+    }
+
+    /// The value [`Checks::by_plan_type`] asks of a plan type (compared
+    /// ignoring case and surrounding spaces).
+    pub fn for_plan_type(&self, plan_type: &str) -> Option<&str> {
+        let p = plan_type.trim();
+        self.by_plan_type
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(p))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 fn ser_cell<S: serde::Serializer>(c: &CellRef, s: S) -> Result<S::Ok, S::Error> {
@@ -645,6 +694,7 @@ impl Layout {
                     name: f.name.clone(),
                     note: f.note.clone(),
                     table: None,
+                    checks: Checks::from_spec(&f.checks),
                 };
                 let field = finish_field(field, f.format.as_deref());
                 layout.push(field).map_err(err)?;
@@ -734,6 +784,22 @@ impl Layout {
             }
             if f.kind == Kind::Code && f.pattern.is_none() {
                 return Err(format!("code field `{}` has no pattern", f.id));
+            }
+            if let Some(w) = &f.checks.required_when
+                && self.field(w).is_none()
+            {
+                return Err(format!(
+                    "field `{}`: checks.required_when names `{w}`, which is not a field",
+                    f.id
+                ));
+            }
+            for (t, v) in &f.checks.by_plan_type {
+                if !f.choices.is_empty() && !f.choices.contains(v) {
+                    return Err(format!(
+                        "field `{}`: checks.by_plan_type asks `{v}` of {t}, which is not one of its choices",
+                        f.id
+                    ));
+                }
             }
         }
         Ok(())
@@ -1038,6 +1104,11 @@ fn column_fields(
                 row: key.to_string(),
                 total,
             }),
+            checks: if total {
+                Checks::default()
+            } else {
+                Checks::from_spec(&c.checks)
+            },
         };
         Ok(finish_field(f, c.format.as_deref()))
     };

@@ -416,6 +416,7 @@ pub fn apply(base: &TemplateFile, ov: &OverlayFile) -> Result<(TemplateFile, Ove
                     value: None,
                     name: None,
                     note: Some("extra column of this workbook: read and reported only".into()),
+                    checks: Default::default(),
                 });
             }
             (None, Some(sheet)) => {
@@ -447,6 +448,7 @@ pub fn apply(base: &TemplateFile, ov: &OverlayFile) -> Result<(TemplateFile, Ove
                     required: false,
                     name: None,
                     note: Some("extra field of this workbook: read and reported only".into()),
+                    checks: Default::default(),
                 });
             }
             _ => {

@@ -257,6 +257,9 @@ pub struct FieldSpecRaw {
     /// Must not be blank.
     #[serde(default)]
     pub required: bool,
+    /// What rules read beyond `required` and `choices` (`checks.*`).
+    #[serde(default)]
+    pub checks: ChecksSpec,
     /// Defined name.
     #[serde(default)]
     pub name: Option<String>,
@@ -397,4 +400,27 @@ pub struct ColumnSpec {
     /// One-line hint.
     #[serde(default)]
     pub note: Option<String>,
+    /// What rules read of every cell of the column (`checks.*`).
+    #[serde(default)]
+    pub checks: ChecksSpec,
+}
+
+/// `checks = { … }` of a field or column: the form facts a validation rule
+/// reads about a cell, beyond `required` and `choices`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksSpec {
+    /// The value the field must hold for a plan type, by plan type code
+    /// (the OOP maximum answers of WS3 Section II: rule F024).
+    #[serde(default)]
+    pub by_plan_type: BTreeMap<String, String>,
+    /// The field must not be blank when this field (an id) holds a number
+    /// above zero (WS1 Sections II–VI for a plan with base period
+    /// member months: rule F025).
+    #[serde(default)]
+    pub required_when: Option<String>,
+    /// A number entered here must not be zero ("Do not enter zero": the
+    /// projection factors of WS1 Section IV, rule R006).
+    #[serde(default)]
+    pub nonzero: bool,
 }

@@ -49,6 +49,17 @@ struct Case {
     fail: Edit,
     /// The edit that keeps within it.
     pass: Edit,
+    /// When not empty: the failing workbook's findings of the rule, exactly,
+    /// as `field: message`.
+    exact: &'static [&'static str],
+}
+
+impl Case {
+    /// The failing workbook's findings of the rule are exactly these
+    /// (`field: message`).
+    fn exact(self, exact: &'static [&'static str]) -> Case {
+        Case { exact, ..self }
+    }
 }
 
 fn case(rule: &'static str, base: &'static str, at: &'static str, fail: Edit, pass: Edit) -> Case {
@@ -59,6 +70,7 @@ fn case(rule: &'static str, base: &'static str, at: &'static str, fail: Edit, pa
         stage: Stage::Inputs,
         fail,
         pass,
+        exact: &[],
     }
 }
 
@@ -414,6 +426,111 @@ fn cases() -> Vec<Case> {
                 num(v, "ws3.cost_sharing.in_before_oop[d1]", Decimal::ZERO);
             },
         ),
+        // Column l: a deductible alone is cost sharing that needs a unit.
+        case(
+            "F019",
+            HMO,
+            "ws3.cost_sharing.unit[c1]",
+            |v, _| num(v, "ws3.cost_sharing.in_deductible[c1]", dec!(0.01)),
+            |v, _| num(v, "ws3.cost_sharing.in_deductible[c1]", Decimal::ZERO),
+        )
+        .exact(&["ws3.cost_sharing.unit[c1]: cost sharing of 0.01 PMPM is entered without a measurement unit"]),
+        case(
+            "F024",
+            HMO,
+            "ws3.oop.combined",
+            |v, _| {
+                text(v, "ws3.oop.combined", "Yes");
+                num(v, "ws3.oop.combined_amount", dec!(5000));
+            },
+            |v, _| text(v, "ws3.oop.combined", "no"),
+        )
+        .exact(&["ws3.oop.combined: plan type HMO answers No to this OOP maximum question (the instructions' answers by plan type)"]),
+        // An HMO POS answers either way out-of-network and combined.
+        case(
+            "F024",
+            POS,
+            "ws3.oop.in_network",
+            |v, _| {
+                text(v, "ws3.oop.in_network", "No");
+                blank(v, "ws3.oop.in_network_amount");
+            },
+            |v, _| {
+                text(v, "ws3.oop.combined", "No");
+                blank(v, "ws3.oop.combined_amount");
+            },
+        )
+        .exact(&["ws3.oop.in_network: plan type HMOPOS answers Yes to this OOP maximum question (the instructions' answers by plan type)"]),
+        // A PFFS plan answers Yes combined; in-network either way.
+        case(
+            "F024",
+            PFFS,
+            "ws3.oop.combined",
+            |v, _| {
+                text(v, "ws3.oop.combined", "No");
+                blank(v, "ws3.oop.combined_amount");
+            },
+            |v, _| {
+                text(v, "ws3.oop.in_network", "No");
+                blank(v, "ws3.oop.in_network_amount");
+            },
+        )
+        .exact(&["ws3.oop.combined: plan type PFFS answers Yes to this OOP maximum question (the instructions' answers by plan type)"]),
+        case(
+            "F024",
+            RPPO,
+            "ws3.oop.combined",
+            |v, _| {
+                text(v, "ws3.oop.combined", "No");
+                blank(v, "ws3.oop.combined_amount");
+            },
+            |v, _| {
+                text(v, "ws3.oop.out_of_network", "Yes");
+                num(v, "ws3.oop.out_of_network_amount", dec!(6700));
+            },
+        ),
+        case(
+            "F025",
+            HMO,
+            "ws1.base_period.paid_through",
+            |v, _| blank(v, "ws1.base_period.paid_through"),
+            // Entered (the sample's 3/31/2012).
+            |_, _| {},
+        )
+        .exact(&["ws1.base_period.paid_through: Paid Through is blank: Sections II–VI are completed for a plan with base period experience (120000 member months)"]),
+        case(
+            "F025",
+            MANUAL,
+            "ws1.base_period.paid_through",
+            // One base period member month is experience.
+            |v, _| {
+                num(v, "ws1.base_period.mm_total", Decimal::ONE);
+                num(v, "ws1.base_period.mm_non_de", Decimal::ONE);
+            },
+            |v, _| blank(v, "ws1.base_period.paid_through"),
+        ),
+        case(
+            "F025",
+            HMO,
+            "ws1.base_period.completion_factor",
+            |v, _| blank(v, "ws1.base_period.completion_factor"),
+            |v, _| num(v, "ws1.base_period.completion_factor", Decimal::ONE),
+        )
+        .exact(&["ws1.base_period.completion_factor: Completion Factor is blank: Sections II–VI are completed for a plan with base period experience (120000 member months); enter 0 if zero is meant"]),
+        case(
+            "F025",
+            HMO,
+            "ws1.base.util_per_1000[l]",
+            |v, _| blank(v, "ws1.base.util_per_1000[l]"),
+            |v, _| num(v, "ws1.base.util_per_1000[l]", Decimal::ZERO),
+        ),
+        case(
+            "F025",
+            HMO,
+            "ws1.summary.hospice[member_months]",
+            |v, _| blank(v, "ws1.summary.hospice[member_months]"),
+            |v, _| num(v, "ws1.summary.hospice[member_months]", Decimal::ZERO),
+        ),
         case(
             "F020",
             HMO,
@@ -544,14 +661,60 @@ fn cases() -> Vec<Case> {
             "C006",
             HMO,
             "ws4.esrd.esrd_mm",
-            |v, _| blank(v, "ws4.esrd.esrd_mm"),
-            // Nothing priced for ESRD: no ESRD member months needed.
+            |v, _| num(v, "ws4.esrd.esrd_mm", Decimal::ZERO),
+            |v, _| num(v, "ws4.esrd.esrd_mm", Decimal::ONE),
+        )
+        .exact(&["ws4.esrd.esrd_mm: ESRD costs are priced but projected ESRD member months are 0"]),
+        case(
+            "C006",
+            HMO,
+            "ws4.esrd.esrd_mm",
+            |v, _| num(v, "ws4.esrd.esrd_mm", Decimal::ZERO),
+            // Nothing priced for ESRD: 0 ESRD member months, as entered.
             |v, _| {
                 for c in ["esrd_mm", "cms_revenue", "net_medical", "nbe"] {
-                    blank(v, &format!("ws4.esrd.{c}"));
+                    num(v, &format!("ws4.esrd.{c}"), Decimal::ZERO);
                 }
             },
         ),
+        // Every sponsor enters the ESRD member months, 0 if none.
+        case(
+            "F023",
+            HMO,
+            "ws4.esrd.esrd_mm",
+            |v, _| blank(v, "ws4.esrd.esrd_mm"),
+            |v, _| {
+                for c in ["esrd_mm", "cms_revenue", "net_medical", "nbe"] {
+                    num(v, &format!("ws4.esrd.{c}"), Decimal::ZERO);
+                }
+            },
+        )
+        .exact(&["ws4.esrd.esrd_mm: ESRD CY Member Months is blank; enter 0 if zero is meant"]),
+        case(
+            "C005",
+            HMO,
+            "ws1.summary.other[net_medical]",
+            // $681.86 × 1.01 × 120,000 = $82,641,432 is 1 % above Section III.
+            |v, _| num(v, "ws1.summary.other[net_medical]", dec!(82641433)),
+            |v, _| num(v, "ws1.summary.other[net_medical]", dec!(82641432)),
+        )
+        .exact(&["ws1.summary.other[net_medical]: Section VI's all-other net medical expenses are 688.68 PMPM over 120000 member months, Section III's total net PMPM is 681.86: more than 1% apart"]),
+        case(
+            "C005",
+            HMO,
+            "ws1.summary.other[net_medical]",
+            |v, _| num(v, "ws1.summary.other[net_medical]", dec!(81004967)),
+            |v, _| num(v, "ws1.summary.other[net_medical]", dec!(81004968)),
+        ),
+        // Without base period member months Section VI reports nothing.
+        case(
+            "C005",
+            MANUAL,
+            "ws1.summary.total[total_revenue]",
+            |v, _| num(v, "ws1.summary.other[cms_revenue]", dec!(1)),
+            |v, _| num(v, "ws1.summary.other[cms_revenue]", Decimal::ZERO),
+        )
+        .exact(&["ws1.summary.total[total_revenue]: Section VI reports base period amounts, but Section II reports no base period member months (and so no plans in base)"]),
         case(
             "C008",
             OSB,
@@ -699,13 +862,36 @@ fn cases() -> Vec<Case> {
             "R006",
             HMO,
             "ws1.projection.util_trend[h]",
-            |v, _| num(v, "ws1.projection.util_trend[h]", Decimal::ZERO),
-            // A line without base period data needs no factors.
+            // "Do not enter zero": on a line without base period data too.
             |v, _| {
                 num(v, "ws1.projection.util_trend[h]", Decimal::ZERO);
                 num(v, "ws1.base.allowed_pmpm[h]", Decimal::ZERO);
                 num(v, "ws1.base.net_pmpm[h]", Decimal::ZERO);
             },
+            |v, _| {
+                num(v, "ws1.projection.util_trend[h]", Decimal::ONE);
+                num(v, "ws1.base.allowed_pmpm[h]", Decimal::ZERO);
+                num(v, "ws1.base.net_pmpm[h]", Decimal::ZERO);
+            },
+        )
+        .exact(&["ws1.projection.util_trend[h]: projection factor is zero; enter 1.000 for no change"]),
+        // With base period experience every line a–r has its factors, even
+        // one without base period data; a new plan without experience
+        // leaves them blank.
+        case(
+            "R006",
+            HMO,
+            "ws1.projection.other_cost[r]",
+            |v, _| blank(v, "ws1.projection.other_cost[r]"),
+            |v, _| num(v, "ws1.projection.other_cost[r]", Decimal::ONE),
+        )
+        .exact(&["ws1.projection.other_cost[r]: projection factor is blank (120000 base member months); enter 1.000 for no change"]),
+        case(
+            "R006",
+            MANUAL,
+            "ws1.projection.benefit_change[a]",
+            |v, _| num(v, "ws1.projection.benefit_change[a]", Decimal::ZERO),
+            |v, _| blank(v, "ws1.projection.benefit_change[a]"),
         ),
         case(
             "R007",
@@ -1501,11 +1687,89 @@ fn cases() -> Vec<Case> {
             POS,
             "ws3.cost_sharing.oon_desc[a1]",
             |v, _| blank(v, "ws3.cost_sharing.oon_desc[a1]"),
+            // No OON cost sharing, and inpatient not covered out-of-network.
+            |v, _| {
+                blank(v, "ws3.cost_sharing.oon_desc[a1]");
+                num(v, "ws3.cost_sharing.oon_pmpm[a1]", Decimal::ZERO);
+                num(v, "ws2.allowed.oon_pct[a]", Decimal::ZERO);
+            },
+        )
+        .exact(&["ws3.cost_sharing.oon_desc[a1]: out-of-network cost sharing of 0.23 PMPM is not described"]),
+        // $0 OON cost sharing on a line in use of a category covered
+        // out-of-network is still described.
+        case(
+            "D004",
+            POS,
+            "ws3.cost_sharing.oon_desc[a1]",
             |v, _| {
                 blank(v, "ws3.cost_sharing.oon_desc[a1]");
                 num(v, "ws3.cost_sharing.oon_pmpm[a1]", Decimal::ZERO);
             },
-        ),
+            |v, _| {
+                text(v, "ws3.cost_sharing.oon_desc[a1]", "$0.00");
+                num(v, "ws3.cost_sharing.oon_pmpm[a1]", Decimal::ZERO);
+            },
+        )
+        .exact(&["ws3.cost_sharing.oon_desc[a1]: line a1 (Inpatient Facility) is in use and the plan covers Inpatient Facility out-of-network: describe its out-of-network cost sharing, $0.00 if there is none"]),
+        // A category covered out-of-network with no line in use is
+        // described once; one not covered out-of-network needs nothing.
+        case(
+            "D004",
+            POS,
+            "ws3.cost_sharing.oon_desc[c1]",
+            |v, _| blank(v, "ws3.cost_sharing.oon_desc[c1]"),
+            |v, _| {
+                blank(v, "ws3.cost_sharing.oon_desc[c1]");
+                num(v, "ws2.allowed.oon_pct[c]", Decimal::ZERO);
+            },
+        )
+        .exact(&["ws3.cost_sharing.oon_desc[c1]: Home Health is priced on WS2 (6% of its services out-of-network) but no WS3 line describes its out-of-network cost sharing; enter $0.00 or 0% if there is none"]),
+        // An HMO covers nothing out-of-network: no OON descriptions.
+        case(
+            "D004",
+            HMO,
+            "ws3.cost_sharing.oon_desc[c1]",
+            |v, _| num(v, "ws2.allowed.oon_pct[c]", dec!(0.0001)),
+            |v, _| num(v, "ws2.allowed.oon_pct[c]", Decimal::ZERO),
+        )
+        .exact(&["ws3.cost_sharing.oon_desc[c1]: Home Health is priced on WS2 (0.01% of its services out-of-network) but no WS3 line describes its out-of-network cost sharing; enter $0.00 or 0% if there is none"]),
+        case(
+            "D007",
+            HMO,
+            "ws3.oop.description",
+            |v, _| blank(v, "ws3.oop.description"),
+            // No plan-level OOP maximum: nothing to describe.
+            |v, _| {
+                blank(v, "ws3.oop.description");
+                text(v, "ws3.oop.in_network", "No");
+                blank(v, "ws3.oop.in_network_amount");
+            },
+        )
+        .exact(&["ws3.oop.description: the methodology for maximum cost sharing is not described, though `In-Network – Is there a plan-level in-network OOP maximum?` is Yes"]),
+        case(
+            "D008",
+            HMO,
+            "ws3.cost_sharing.in_desc[c1]",
+            |v, _| blank(v, "ws3.cost_sharing.in_desc[c1]"),
+            // Home health not priced: nothing to describe.
+            |v, _| {
+                blank(v, "ws3.cost_sharing.in_desc[c1]");
+                num(v, "ws1.base.allowed_pmpm[c]", Decimal::ZERO);
+                num(v, "ws1.base.net_pmpm[c]", Decimal::ZERO);
+            },
+        )
+        .exact(&["ws3.cost_sharing.in_desc[c1]: Home Health is priced on WS2 (24.08 allowed PMPM) but no WS3 line describes its in-network cost sharing; enter $0.00 or 0% if there is none"]),
+        case(
+            "D008",
+            HMO,
+            "ws3.cost_sharing.in_desc[i3]",
+            // A line in use is described, even when its category is
+            // described on another line.
+            |v, _| text(v, "ws3.cost_sharing.unit[i3]", "V"),
+            // An unused line of a category described elsewhere (Option C).
+            |v, _| blank(v, "ws3.cost_sharing.in_desc[i3]"),
+        )
+        .exact(&["ws3.cost_sharing.in_desc[i3]: line i3 (Professional) has entries but no in-network description; enter $0.00 or 0% if there is no cost sharing"]),
         case(
             "D005",
             OSB,
@@ -1604,6 +1868,20 @@ fn check(c: &Case, b: &Base) -> Vec<String> {
                     c.rule,
                     show(&hits)
                 ));
+            }
+            if !c.exact.is_empty() {
+                let got: Vec<String> = hits
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect();
+                if got != c.exact {
+                    problems.push(format!(
+                        "{what}: the failing workbook's {} findings are\n  {}\nnot\n  {}",
+                        c.rule,
+                        got.join("\n  "),
+                        c.exact.join("\n  ")
+                    ));
+                }
             }
         }
     }
