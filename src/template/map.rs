@@ -212,7 +212,10 @@ fn toks(s: &str) -> Toks {
 /// `1`): lower case, without parentheses and a trailing full stop.
 fn key_norm(s: &str) -> Option<String> {
     let t = s.trim().to_lowercase();
-    let t = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')).unwrap_or(&t);
+    let t = t
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(&t);
     let t = t
         .strip_suffix('.')
         .or_else(|| t.strip_suffix(':'))
@@ -669,7 +672,10 @@ pub fn map(base: &Layout, book: &[RawSheet], id: &str) -> Proposal {
     };
     let group = |f: &Field| -> String {
         f.table.as_ref().map_or_else(
-            || f.id.rsplit_once('.').map_or(f.id.clone(), |x| x.0.to_string()),
+            || {
+                f.id.rsplit_once('.')
+                    .map_or(f.id.clone(), |x| x.0.to_string())
+            },
             |t| t.table.clone(),
         )
     };
@@ -834,15 +840,14 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
             None => Ok(None),
             Some(a) => {
                 let want = shift(a, sm.expect(a));
-                let cands: Vec<(u32, u64, CellRef)> = sm
-                    .f
-                    .texts
-                    .iter()
-                    .filter_map(|t| {
-                        let s = dice(&words, &t.t.all);
-                        (s >= LABEL_MATCH).then(|| (s / 50, dist(t.cell, want), t.cell))
-                    })
-                    .collect();
+                let cands: Vec<(u32, u64, CellRef)> =
+                    sm.f.texts
+                        .iter()
+                        .filter_map(|t| {
+                            let s = dice(&words, &t.t.all);
+                            (s >= LABEL_MATCH).then(|| (s / 50, dist(t.cell, want), t.cell))
+                        })
+                        .collect();
                 choose(cands)
             }
         };
@@ -905,26 +910,25 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
             let want = shift(fa, delta(a, f.cell));
             if grid && let Some(h) = column_header(sm, f) {
                 let ht = toks(&h.text);
-                let cands: Vec<(u32, u64, CellRef)> = sm
-                    .f
-                    .texts
-                    .iter()
-                    .filter(|t| t.cell.row < fa.row && t.cell.row.saturating_add(15) >= fa.row)
-                    .filter(|t| want.is_none_or(|w| t.cell.col.abs_diff(w.col) <= 3))
-                    .filter_map(|t| {
-                        let s = header_score(&ht, &t.t);
-                        let wc = want.map(|w| CellRef::new(fa.row, w.col));
-                        (s >= HEADER_MATCH).then(|| {
-                            (
-                                s / 100,
-                                dist(CellRef::new(fa.row, t.cell.col), wc)
-                                    .saturating_mul(100)
-                                    .saturating_add(u64::from(fa.row - t.cell.row)),
-                                t.cell,
-                            )
+                let cands: Vec<(u32, u64, CellRef)> =
+                    sm.f.texts
+                        .iter()
+                        .filter(|t| t.cell.row < fa.row && t.cell.row.saturating_add(15) >= fa.row)
+                        .filter(|t| want.is_none_or(|w| t.cell.col.abs_diff(w.col) <= 3))
+                        .filter_map(|t| {
+                            let s = header_score(&ht, &t.t);
+                            let wc = want.map(|w| CellRef::new(fa.row, w.col));
+                            (s >= HEADER_MATCH).then(|| {
+                                (
+                                    s / 100,
+                                    dist(CellRef::new(fa.row, t.cell.col), wc)
+                                        .saturating_mul(100)
+                                        .saturating_add(u64::from(fa.row - t.cell.row)),
+                                    t.cell,
+                                )
+                            })
                         })
-                    })
-                    .collect();
+                        .collect();
                 if let Ok(Some(hc)) = choose(cands) {
                     let c = CellRef::new(fa.row, hc.col);
                     let conf = if sm.f.at.get(&c).is_some_and(|v| fits(f, v)) {
@@ -976,11 +980,16 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
             }
             match value {
                 Some((c, true)) => {
+                    // How far the value sits from its label, against the
+                    // base: what a blank cell of the section does too.
                     let sec = sm.section_of(f.cell);
                     *offsets
                         .entry(sec)
                         .or_default()
-                        .entry(i64::from(c.col) - i64::from(fa.col))
+                        .entry(
+                            i64::from(c.col) - i64::from(fa.col) - i64::from(f.cell.col)
+                                + i64::from(a.col),
+                        )
                         .or_default() += 1;
                     set(
                         p,
@@ -1010,8 +1019,9 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
             .get(&sec)
             .or_else(|| offsets.values().max_by_key(|m| m.values().sum::<usize>()))
             .and_then(|m| m.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))))
-            .map(|(o, _)| *o)
-            .unwrap_or_else(|| i64::from(cell.col) - i64::from(a.col));
+            .map_or(0, |(o, _)| *o)
+            + i64::from(cell.col)
+            - i64::from(a.col);
         let c = shift(fa, (0, off));
         set(
             &mut pl[i],
@@ -1045,9 +1055,7 @@ fn header_score(base: &Toks, f: &Toks) -> u32 {
 
 /// The header text above a field of a grid row, in its section.
 fn column_header<'d>(sm: &'d SheetMap<'_>, f: &Field) -> Option<&'d Deco> {
-    let top = sm
-        .section_of(f.cell)
-        .map_or(0, |i| sm.sections[i].0.row);
+    let top = sm.section_of(f.cell).map_or(0, |i| sm.sections[i].0.row);
     sm.deco
         .iter()
         .filter(|d| {
@@ -1058,6 +1066,9 @@ fn column_header<'d>(sm: &'d SheetMap<'_>, f: &Field) -> Option<&'d Deco> {
         })
         .max_by_key(|d| d.cell.row)
 }
+
+/// Column id → (column, confidence, why).
+type Columns = BTreeMap<String, (u16, Confidence, String)>;
 
 struct Found {
     start: Option<u32>,
@@ -1072,7 +1083,9 @@ struct Found {
 /// votes), best first; the count of rows that voted; what they are.
 fn row_votes(sm: &SheetMap<'_>, t: &super::Table) -> (Vec<(u32, u16, u32)>, u32, &'static str) {
     let first_row = t.rows.first().map_or(0, |r| r.2);
-    let by_label = t.label_col.filter(|_| t.rows.iter().any(|r| !r.1.is_empty()));
+    let by_label = t
+        .label_col
+        .filter(|_| t.rows.iter().any(|r| !r.1.is_empty()));
     if by_label.is_none() && t.key_col.is_none() {
         return (Vec::new(), 0, "labels or keys");
     }
@@ -1122,7 +1135,7 @@ fn find_columns(
     start: Option<u32>,
     guess: Option<u32>,
     dc: i64,
-) -> (BTreeMap<String, (u16, Confidence, String)>, usize, Vec<i64>) {
+) -> (Columns, usize, Vec<i64>) {
     let first_row = t.rows.first().map_or(0, |r| r.2);
     let window = t
         .header_row
@@ -1157,29 +1170,27 @@ fn find_columns(
         let by_letter = (!letter.is_empty())
             .then(|| {
                 let l = letter.to_lowercase();
-                let c: Vec<(u32, u64, CellRef)> = sm
-                    .f
-                    .texts
-                    .iter()
-                    .filter(|x| inwin(x.cell) && x.t.paren && x.t.marker.as_deref() == Some(&l))
-                    .map(|x| (1, near(x.cell), x.cell))
-                    .collect();
+                let c: Vec<(u32, u64, CellRef)> =
+                    sm.f.texts
+                        .iter()
+                        .filter(|x| inwin(x.cell) && x.t.paren && x.t.marker.as_deref() == Some(&l))
+                        .map(|x| (1, near(x.cell), x.cell))
+                        .collect();
                 choose(c).ok().flatten()
             })
             .flatten();
         let hw = toks(header).words;
         let by_header = (!hw.is_empty())
             .then(|| {
-                let c: Vec<(u32, u64, CellRef)> = sm
-                    .f
-                    .texts
-                    .iter()
-                    .filter(|x| inwin(x.cell))
-                    .filter_map(|x| {
-                        let s = dice(&hw, &x.t.words);
-                        (s >= HEADER_MATCH).then(|| (s / 100, near(x.cell), x.cell))
-                    })
-                    .collect();
+                let c: Vec<(u32, u64, CellRef)> =
+                    sm.f.texts
+                        .iter()
+                        .filter(|x| inwin(x.cell))
+                        .filter_map(|x| {
+                            let s = dice(&hw, &x.t.words);
+                            (s >= HEADER_MATCH).then(|| (s / 100, near(x.cell), x.cell))
+                        })
+                        .collect();
                 choose(c).ok().flatten()
             })
             .flatten();
@@ -1299,11 +1310,7 @@ fn map_tables(
                 } else {
                     Confidence::Inferred
                 },
-                why: format!(
-                    "{} of {n} row {what} from {}",
-                    a.1,
-                    CellRef::new(a.3, a.4)
-                ),
+                why: format!("{} of {n} row {what} from {}", a.1, CellRef::new(a.3, a.4)),
                 dc: anchor_col.map_or(exp.1, |ac| i64::from(a.4) - i64::from(ac)),
                 candidates: Vec::new(),
             },
@@ -1450,7 +1457,12 @@ fn map_tables(
                 (Some(_), rconf) => {
                     let cell = row_of(&pos.row).map(|r| CellRef::new(r, *col));
                     let conf = rconf.max(*cconf);
-                    set(p, cell, conf, format!("rows: {}; column: {cwhy}", found.why));
+                    set(
+                        p,
+                        cell,
+                        conf,
+                        format!("rows: {}; column: {cwhy}", found.why),
+                    );
                 }
             }
         }
@@ -1755,25 +1767,26 @@ impl Proposal {
             let at_offset = shift(f.cell, d).map(|c| c.to_string());
             match (&p.cell, p.confidence) {
                 (Some(c), conf) if Some(c) != at_offset.as_ref() => {
-                    let _ = writeln!(
-                        o,
-                        "{} = {}  # {}: {}",
-                        q(&f.id),
-                        q(c),
-                        short(conf),
-                        p.why
-                    );
+                    let _ = writeln!(o, "{} = {}  # {}: {}", q(&f.id), q(c), short(conf), p.why);
                 }
                 (Some(_), Confidence::Certain) => {}
                 (Some(_), conf) => {
-                    let _ = writeln!(o, "# {} at the sheet's offset ({}: {})", f.id, short(conf), p.why);
+                    let _ = writeln!(
+                        o,
+                        "# {} at the sheet's offset ({}: {})",
+                        f.id,
+                        short(conf),
+                        p.why
+                    );
                 }
                 (None, conf)
                     if at_offset
                         .as_deref()
                         .and_then(CellRef::parse)
                         .is_none_or(|c| {
-                            occupied.get(f.sheet.as_str()).is_some_and(|s| s.contains(&c))
+                            occupied
+                                .get(f.sheet.as_str())
+                                .is_some_and(|s| s.contains(&c))
                         }) =>
                 {
                     let (_, mc) = far.get(f.sheet.as_str()).copied().unwrap_or((0, 0));
@@ -1815,7 +1828,11 @@ impl Proposal {
                     .iter()
                     .filter(|f| f.table.as_ref().is_some_and(|p| &p.table == tid))
                     .filter_map(|f| shift(f.cell, d))
-                    .any(|c| occupied.get(t.sheet.as_str()).is_some_and(|s| s.contains(&c)));
+                    .any(|c| {
+                        occupied
+                            .get(t.sheet.as_str())
+                            .is_some_and(|s| s.contains(&c))
+                    });
                 if taken {
                     let (mr, _) = far.get(t.sheet.as_str()).copied().unwrap_or((0, 0));
                     let r = parked_rows
@@ -1825,8 +1842,13 @@ impl Proposal {
                         "first_row = {}  # parked below everything placed (its own rows are taken)",
                         r.saturating_add(1)
                     ));
-                    let n = u32::try_from(t.rows.len().saturating_add(t.totals.len()).saturating_add(2))
-                        .unwrap_or(0);
+                    let n = u32::try_from(
+                        t.rows
+                            .len()
+                            .saturating_add(t.totals.len())
+                            .saturating_add(2),
+                    )
+                    .unwrap_or(0);
                     *r = r.saturating_add(n);
                 }
             }
@@ -1835,7 +1857,7 @@ impl Proposal {
                 .iter()
                 .filter_map(|(cid, bc, _, _)| {
                     let c = cols.get(cid)?;
-                    let at = shift(CellRef::new(0, *bc), d).map(|x| x.col);
+                    let at = shift(CellRef::new(0, *bc), (0, d.1)).map(|x| x.col);
                     (at != Some(*c)).then(|| format!("{cid} = {}", q(&col_name(*c))))
                 })
                 .collect();
@@ -1875,12 +1897,7 @@ impl Proposal {
                 continue;
             }
             let _ = writeln!(o, "\n[tables.{}]", q(tid));
-            let _ = writeln!(
-                o,
-                "# {} ({})",
-                summary.join(", "),
-                why.unwrap_or_default()
-            );
+            let _ = writeln!(o, "# {} ({})", summary.join(", "), why.unwrap_or_default());
             for l in lines {
                 let _ = writeln!(o, "{l}");
             }
@@ -1993,10 +2010,7 @@ impl Proposal {
                 // rows are where they are.
                 let (g, why) = match p.id.split_once('[') {
                     Some((col, _)) => (
-                        format!(
-                            "{} (table)",
-                            col.rsplit_once('.').map_or(col, |x| x.0)
-                        ),
+                        format!("{} (table)", col.rsplit_once('.').map_or(col, |x| x.0)),
                         generic_why(p.why.split(';').next().unwrap_or("")),
                     ),
                     None => (p.id.clone(), generic_why(&p.why)),
@@ -2058,8 +2072,16 @@ mod tests {
 
     #[test]
     fn labels_read_like_the_templates() {
-        assert_eq!(dice(&w("1 Contract Number"), &w("1. Contract Number:")), 1000);
-        assert!(dice(&w("Annualized Utilization/1,000"), &w("Annualized Util/1000")) >= 1000);
+        assert_eq!(
+            dice(&w("1 Contract Number"), &w("1. Contract Number:")),
+            1000
+        );
+        assert!(
+            dice(
+                &w("Annualized Utilization/1,000"),
+                &w("Annualized Util/1000")
+            ) >= 1000
+        );
         assert!(dice(&w("Average Cost"), &w("Avg Cost")) >= 1000);
         assert!(dice(&w("Net PMPM"), &w("Cost Sharing")) == 0);
         let t = toks("(d) Net PMPM");
