@@ -1,10 +1,9 @@
 //! `cargo bench --bench form`: the evaluator alone on one bid (the shipped
 //! `hmo-mapd-2013` profile): every calculated cell of the MA form, with and
-//! without the string-id edge, next to the old hand-written engine and to
-//! compiling the template. Figures in BENCHMARKS.md.
+//! without the string-id edge, next to compiling the template. Figures in BENCHMARKS.md.
 
 use bpt::form::{Evaluation, Form};
-use bpt::{calc, sample, template};
+use bpt::{sample, template};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -48,9 +47,6 @@ fn one_bid(c: &mut Criterion) {
             })
         },
     );
-    g.bench_function("old engine: calc::recalc", |b| {
-        b.iter(|| black_box(calc::recalc(layout, black_box(&values)).values.len()))
-    });
     g.sample_size(10);
     g.bench_function("Form::compile (MA template, once per process)", |b| {
         b.iter(|| black_box(Form::compile(layout).expect("compile").len()))

@@ -1,10 +1,13 @@
 //! The annotated workbook a reviewer opens in Excel: the user's own file
-//! plus three kinds of edit, and nothing else.
+//! plus four kinds of edit, and nothing else.
 //!
 //! - a sheet `Findings` is added first in the tab order: a summary (counts
 //!   by severity, the bid's key figures submitted and recomputed) and one
 //!   row per finding with a link to its cell, an autofilter and a frozen
 //!   header (the tab that was active stays active);
+//! - a sheet `Bid summary` second: the key figures, the bid build-up and
+//!   the rebate allocation as tables and two native Excel charts (see
+//!   [`crate::summary`]);
 //! - each cell with a finding gets a fill by its worst severity (a copy of
 //!   the cell's own format with that fill, so its number format, border
 //!   and protection stay);
@@ -85,6 +88,13 @@ pub fn annotate(
     let mut edits: Vec<Edit> = Vec::new();
     // The Findings sheet first: its styles are appended to styles.xml.
     let sheet = findings_sheet(&mut p, bid, recalc, findings).map_err(perr)?;
+    // The Bid summary second: added first, then the Findings before it.
+    let summary_name = p.unique_sheet_name(crate::summary::SUMMARY_SHEET);
+    let (summary, charts) =
+        crate::summary::summary_sheet(&mut p, bid, recalc, &summary_name).map_err(perr)?;
+    let summary_name = p.add_sheet_first(&summary).map_err(perr)?;
+    p.add_charts(&summary_name, &summary, &charts)
+        .map_err(perr)?;
     let name = p.add_sheet_first(&sheet).map_err(perr)?;
     edits.push(Edit {
         sheet: name,
@@ -94,6 +104,18 @@ pub fn annotate(
         new: format!("{} finding(s), first in the tab order", findings.len()),
         old_formula: None,
         why: "the review summary".into(),
+    });
+    edits.push(Edit {
+        sheet: summary_name,
+        cell: String::new(),
+        what: EditKind::SheetAdded,
+        old: "(none)".into(),
+        new: format!(
+            "key figures, bid build-up and rebate allocation; {} chart(s); second in the tab order",
+            charts.len()
+        ),
+        old_formula: None,
+        why: "the figures a reviewer looks at first".into(),
     });
     let mut per_sheet: BTreeMap<String, Vec<(CellRef, String, Severity, String)>> = BTreeMap::new();
     for ((sheet, cell), (id, fs)) in &by_field {

@@ -9,7 +9,6 @@
 pub mod annotate;
 pub mod app;
 pub mod broken;
-pub mod calc;
 pub mod cellref;
 pub mod commands;
 pub mod config;
@@ -26,6 +25,7 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod sanitize;
+pub mod summary;
 pub mod template;
 pub mod value;
 pub mod writer;

@@ -68,8 +68,10 @@ pub fn profiles() -> Vec<MsaProfile> {
     let base = MsaProfile {
         name: "msa-2013",
         description: "Medicare MSA, $5,000 deductible, 30 Ohio counties, experience-rated",
+        // H7890-001 is the low-enrollment MA sample: no two shipped
+        // samples share a bid id.
         contract: "H7890",
-        plan_id: "001",
+        plan_id: "003",
         segment: "000",
         organization: "Buckeye Health Savings Plans, Inc.",
         plan_name: "Buckeye Medicare MSA",

@@ -36,7 +36,11 @@ pub fn reallocate(
         Ok(b) => b,
         Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
     };
-    let june = June::from_values(bid.form, &bid.values);
+    let wb = match crate::reallocate::Workbench::new(bid.form) {
+        Ok(w) => w,
+        Err(e) => return Outcome::err(format!("bpt: {e}\n"), UNREADABLE),
+    };
+    let june = June::from_values(&wb, &bid.values);
     let Some(pd) = a
         .part_d_basic_premium
         .or_else(|| (!june.has_part_d()).then_some(june.part_d_basic_before))
@@ -53,7 +57,7 @@ pub fn reallocate(
         regional_benchmark: a.regional_benchmark,
         ma_rebate: a.ma_rebate,
     };
-    let r = crate::reallocate::reallocate(&june, &ann);
+    let r = crate::reallocate::reallocate(&wb, &june, &ann);
     let mut s = if json {
         json_or_err(&serde_json::to_value(&r).unwrap_or_default())
     } else if format == DataFormat::Csv {
@@ -188,15 +192,21 @@ pub fn reallocate_check(
 ) -> Outcome {
     use crate::reallocate::{Announcement, June, Severity as RSev};
     let json = format == DataFormat::Json;
-    let read =
-        |p: &Path| reader::read_bid(p).map(|b| (June::from_values(b.form, &b.values), bid_id(&b)));
-    let (june, id1) = match read(june_path) {
-        Ok(x) => x,
-        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+    use crate::reallocate::Workbench;
+    let read = |p: &Path| -> Result<(June, _, Workbench<'static>), Outcome> {
+        let b =
+            reader::read_bid(p).map_err(|e| Outcome::err(format!("bpt: {e}\n"), e.exit_code()))?;
+        let wb =
+            Workbench::new(b.form).map_err(|e| Outcome::err(format!("bpt: {e}\n"), UNREADABLE))?;
+        Ok((June::from_values(&wb, &b.values), bid_id(&b), wb))
     };
-    let (resub, id2) = match read(resub_path) {
+    let (june, id1, wb) = match read(june_path) {
         Ok(x) => x,
-        Err(e) => return Outcome::err(format!("bpt: {e}\n"), e.exit_code()),
+        Err(o) => return o,
+    };
+    let (resub, id2, _) = match read(resub_path) {
+        Ok(x) => x,
+        Err(o) => return o,
     };
     // Two different bids are no resubmission of one another.
     if id1 != id2 || june.plan_type != resub.plan_type {
@@ -222,7 +232,7 @@ pub fn reallocate_check(
         regional_benchmark: a.regional_benchmark,
         ma_rebate: a.ma_rebate.or(implied.ma_rebate),
     };
-    let v = crate::reallocate::check(&june, &resub, &ann);
+    let v = crate::reallocate::check(&wb, &june, &resub, &ann);
     let errors = v.iter().filter(|x| x.severity == RSev::Error).count();
     let code = if errors > 0 { FINDINGS } else { OK };
     let s = if json {

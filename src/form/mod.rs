@@ -70,6 +70,8 @@ pub struct Form {
     rank: Vec<u32>,
     /// The calculated fields that read each field.
     readers: Vec<Vec<FieldId>>,
+    /// The template's family facts (`[form.facts]`).
+    facts: crate::template::facts::Facts,
 }
 
 impl std::fmt::Debug for Form {
@@ -226,6 +228,7 @@ impl Form {
             order,
             rank,
             readers,
+            facts: layout.facts.clone(),
         })
     }
 
@@ -262,6 +265,11 @@ impl Form {
     /// The calculated fields in evaluation order.
     pub fn order(&self) -> &[FieldId] {
         &self.order
+    }
+
+    /// The template's family facts (`[form.facts]`).
+    pub fn facts(&self) -> &crate::template::facts::Facts {
+        &self.facts
     }
 
     /// `WS1!D5` of a field.
@@ -408,6 +416,8 @@ pub struct Evaluation<'f> {
     overridden: FxHashSet<FieldId>,
     /// What each overwritten `default` field's formula gives.
     default_formula: FxHashMap<FieldId, Val>,
+    /// Calculated fields held at a given value ([`Self::pin`]).
+    pinned: FxHashSet<FieldId>,
 }
 
 impl<'f> Evaluation<'f> {
@@ -419,7 +429,32 @@ impl<'f> Evaluation<'f> {
             vals: form.prepopulated.clone(),
             overridden: FxHashSet::default(),
             default_formula: FxHashMap::default(),
+            pinned: FxHashSet::default(),
         }
+    }
+
+    /// Holds a field at `v` whatever its formula gives (a what-if: a figure
+    /// given rather than computed, as Appendix E's options give the
+    /// announced benchmark). An entered field simply takes `v`. Call
+    /// [`Self::recalc_from`] with the field afterwards so what reads it
+    /// follows.
+    pub fn pin(&mut self, id: FieldId, v: Val) {
+        if self.form.formulas[id.ix()].is_some() {
+            self.pinned.insert(id);
+            self.default_formula.remove(&id);
+        }
+        self.vals[id.ix()] = v;
+    }
+
+    /// Lets a pinned field's formula decide again (call
+    /// [`Self::recalc_from`] with it afterwards).
+    pub fn unpin(&mut self, id: FieldId) {
+        self.pinned.remove(&id);
+    }
+
+    /// Whether a field is pinned.
+    pub fn is_pinned(&self, id: FieldId) -> bool {
+        self.pinned.contains(&id)
     }
 
     /// Enters the value of a field as a bid holds it.
@@ -471,6 +506,9 @@ impl<'f> Evaluation<'f> {
         let Some(e) = &self.form.formulas[id.ix()] else {
             return;
         };
+        if self.pinned.contains(&id) {
+            return;
+        }
         let v = eval::formula(e, &self.vals);
         if self.overridden.contains(&id) {
             self.default_formula.insert(id, v);
@@ -498,14 +536,18 @@ impl<'f> Evaluation<'f> {
                 marked.insert(*c);
             }
         }
+        // A pinned field does not change unless it is one of `changed`:
+        // what reads it is recomputed only if it reads something else that
+        // changed.
         while let Some(id) = stack.pop() {
             for r in &self.form.readers[id.ix()] {
-                if marked.insert(*r) {
+                if marked.insert(*r) && !self.pinned.contains(r) {
                     stack.push(*r);
                 }
             }
         }
         let mut todo: Vec<FieldId> = marked.into_iter().collect();
+        todo.retain(|id| !self.pinned.contains(id));
         todo.sort_unstable_by_key(|id| self.form.rank[id.ix()]);
         for &id in &todo {
             self.compute(id);
@@ -771,6 +813,39 @@ formula = "SUM({s1.t.w[*]})+{s1.t.v[s]}"
         full.recalc_all();
         assert_eq!(full.values(), ev.values());
         assert_eq!(full.value(id("s1.x")), Value::Number(dec!(3)));
+    }
+
+    #[test]
+    fn a_pinned_field_holds_and_only_its_readers_follow() {
+        let f = mini();
+        let id = |s: &str| f.id(s).unwrap();
+        let mut ev = Evaluation::new(&f);
+        ev.set_entered(id("s1.x"), Val::Num(dec!(3)));
+        ev.set_entered(id("s1.t.v[a]"), Val::Num(dec!(1)));
+        ev.recalc_all();
+        assert_eq!(ev.get(id("s1.t.w[a]")), &Val::Num(dec!(7)));
+        // Pin the calculated total `s` (SUM of v): only y reads it.
+        ev.pin(id("s1.t.v[s]"), Val::Num(dec!(100)));
+        assert_eq!(ev.recalc_from(&[id("s1.t.v[s]")]), 1, "y only");
+        assert_eq!(ev.get(id("s2.y")), &Val::Num(dec!(108)));
+        // A change upstream of the pin does not move it.
+        ev.set_entered(id("s1.t.v[b]"), Val::Num(dec!(2)));
+        assert_eq!(ev.recalc_from(&[id("s1.t.v[b]")]), 3, "u, w[b], y; s held");
+        assert_eq!(ev.get(id("s1.t.v[s]")), &Val::Num(dec!(100)));
+        assert_eq!(ev.get(id("s2.y")), &Val::Num(dec!(120)));
+        // Pinning the default `d` is the same as the actuary's figure.
+        ev.pin(id("s1.d"), Val::Num(dec!(1)));
+        ev.recalc_from(&[id("s1.d")]);
+        assert_eq!(ev.get(id("s1.t.w[a]")), &Val::Num(dec!(2)));
+        // Unpinned, the formulas decide again.
+        ev.unpin(id("s1.t.v[s]"));
+        ev.unpin(id("s1.d"));
+        ev.recalc_from(&[id("s1.t.v[s]"), id("s1.d")]);
+        assert_eq!(ev.get(id("s1.t.v[s]")), &Val::Num(dec!(3)));
+        let mut full = ev.clone();
+        full.recalc_all();
+        assert_eq!(full.values(), ev.values());
+        assert_eq!(ev.get(id("s2.y")), &Val::Num(dec!(23)));
     }
 
     #[test]

@@ -41,12 +41,14 @@
 //! assert!(p.changed_parts().is_empty());
 //! ```
 
+mod drawing;
 mod newsheet;
 mod notes;
 mod sheet;
 mod styles;
 mod xml;
 
+pub use drawing::PlacedChart;
 pub use newsheet::{NewCell, NewSheet};
 pub use notes::NoteApplied;
 pub use sheet::{Applied, CellEdit, Content, OldCell, Scalar};
@@ -635,19 +637,27 @@ impl Package {
         }
     }
 
-    /// Adds `sheet` as a new worksheet placed first in the tab order. The
-    /// name is made unique (`Findings (2)`) if taken; returns it.
-    pub fn add_sheet_first(&mut self, sheet: &NewSheet) -> Result<String, PackageError> {
-        let mut name = sheet.name.clone();
+    /// `name`, or `name (2)`, `name (3)`, … if a sheet of the workbook has
+    /// that name (case-insensitively): the name [`Package::add_sheet_first`]
+    /// gives a sheet.
+    pub fn unique_sheet_name(&self, name: &str) -> String {
+        let mut out = name.to_string();
         let mut n = 2;
         while self
             .sheets
             .iter()
-            .any(|s| s.name.eq_ignore_ascii_case(&name))
+            .any(|s| s.name.eq_ignore_ascii_case(&out))
         {
-            name = format!("{} ({n})", sheet.name);
+            out = format!("{name} ({n})");
             n += 1;
         }
+        out
+    }
+
+    /// Adds `sheet` as a new worksheet placed first in the tab order. The
+    /// name is made unique (`Findings (2)`) if taken; returns it.
+    pub fn add_sheet_first(&mut self, sheet: &NewSheet) -> Result<String, PackageError> {
+        let name = self.unique_sheet_name(&sheet.name);
         let part = self.free_part("xl/worksheets/sheet", ".xml");
         self.put(&part, sheet.to_xml().into_bytes());
         self.add_content_type_override(&part, CT_WORKSHEET)?;
@@ -714,7 +724,19 @@ impl Package {
             }
         };
         let vx = String::from_utf8_lossy(&self.part(&vml_part)?).into_owned();
-        let vx = notes::add_shapes(&vx, &shapes).map_err(xml_err(&vml_part))?;
+        // each new box sized to its note, over the sheet's own columns and rows
+        let geometry = notes::Geometry::of_sheet(&self.part(&sheet_part)?);
+        let boxes: Vec<(CellRef, notes::NoteBox)> = shapes
+            .iter()
+            .map(|c| {
+                let text = notes
+                    .iter()
+                    .find(|(n, _)| n == c)
+                    .map_or("", |(_, t)| t.as_str());
+                (*c, geometry.note_box(*c, text))
+            })
+            .collect();
+        let vx = notes::add_shapes(&vx, &boxes).map_err(xml_err(&vml_part))?;
         self.put(&vml_part, vx.into_bytes());
         Ok(applied)
     }
@@ -937,27 +959,46 @@ fn first_sheet_in_workbook(wb: &[u8], name: &str, rid: &str) -> Result<Vec<u8>, 
     Ok(out)
 }
 
+/// Top-level worksheet children that come after `<legacyDrawing>`.
+const AFTER_LEGACY_DRAWING: [&[u8]; 8] = [
+    b"legacyDrawingHF",
+    b"drawingHF",
+    b"picture",
+    b"oleObjects",
+    b"controls",
+    b"webPublishItems",
+    b"tableParts",
+    b"extLst",
+];
+
+/// Top-level worksheet children that come after `<drawing>`.
+const AFTER_DRAWING: [&[u8]; 9] = [
+    b"legacyDrawing",
+    b"legacyDrawingHF",
+    b"drawingHF",
+    b"picture",
+    b"oleObjects",
+    b"controls",
+    b"webPublishItems",
+    b"tableParts",
+    b"extLst",
+];
+
 /// Sheet XML with `<legacyDrawing r:id>` in its schema place.
 fn add_legacy_drawing(x: &[u8], rid: &str) -> Result<Vec<u8>, String> {
-    const AFTER: [&[u8]; 9] = [
-        b"legacyDrawingHF",
-        b"drawingHF",
-        b"picture",
-        b"oleObjects",
-        b"controls",
-        b"webPublishItems",
-        b"tableParts",
-        b"extLst",
-        b"worksheet",
-    ];
     let item = format!("<legacyDrawing xmlns:r=\"{NS_REL}\" r:id=\"{rid}\"/>");
-    // The first top-level child that must come after it, else </worksheet>.
+    insert_child(x, &item, &AFTER_LEGACY_DRAWING)
+}
+
+/// Sheet XML with `item` as a top-level child before the first of `later`
+/// (the children the schema puts after it), else before `</worksheet>`.
+fn insert_child(x: &[u8], item: &str, later: &[&[u8]]) -> Result<Vec<u8>, String> {
     let mut toks = xml::Toks::new(x);
     let mut depth = 0usize;
     while let Some(t) = toks.next_tok()? {
         match &t.ev {
             Event::Start(e) | Event::Empty(e) => {
-                if depth == 1 && AFTER[..8].contains(&e.local_name().into_inner().as_bytes()) {
+                if depth == 1 && later.contains(&e.local_name().into_inner().as_bytes()) {
                     return Ok(splice(x, t.start, t.start, item.as_bytes()));
                 }
                 if matches!(t.ev, Event::Start(_)) {

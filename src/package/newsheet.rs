@@ -61,6 +61,8 @@ pub struct NewSheet {
     pub autofilter: Option<(u32, u32, u16)>,
     /// Print landscape, one page wide, with a "Page n of m" footer.
     pub print_landscape: bool,
+    /// With `print_landscape`: one page tall too.
+    pub one_page: bool,
 }
 
 impl NewSheet {
@@ -151,7 +153,9 @@ impl NewSheet {
             s.push_str("</hyperlinks>");
         }
         if self.print_landscape {
-            s.push_str("<pageMargins left=\"0.4\" right=\"0.4\" top=\"0.5\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"1\" orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"0\"/><headerFooter><oddFooter>&amp;L&amp;8");
+            s.push_str("<pageMargins left=\"0.4\" right=\"0.4\" top=\"0.5\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"1\" orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"");
+            s.push_str(if self.one_page { "1" } else { "0" });
+            s.push_str("\"/><headerFooter><oddFooter>&amp;L&amp;8");
             s.push_str(&esc(&self.name.replace('&', "&&")));
             s.push_str("&amp;R&amp;8Page &amp;P of &amp;N</oddFooter></headerFooter></worksheet>");
         } else {

@@ -38,7 +38,9 @@
 //!     intention: Some(Intention::Line7d),
 //!     ..Default::default()
 //! };
-//! let r = reallocate(&june, &Announcement::part_d(dec!(34)));
+//! let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+//! let wb = bpt::reallocate::Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
+//! let r = reallocate(&wb, &june, &Announcement::part_d(dec!(34)));
 //! assert_eq!(r.outcome, Outcome::Required);
 //! assert_eq!(r.rules[0], Rule::B);
 //! assert_eq!(r.after_benchmark.part_d_basic_premium, dec!(-2));
@@ -50,6 +52,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+use crate::form::{Evaluation, FieldId, Form, Val};
 use crate::value::Values;
 mod rules;
 pub use rules::RULES;
@@ -153,73 +156,278 @@ fn ceil_dp(d: Decimal, dp: u32) -> Decimal {
 
 // ---------------------------------------------------------------- inputs
 
-/// The rebate percentage level set by the star rating (Pricing
-/// Considerations, CY2013 rebate table), which fixes how far the
-/// Medicare-covered margin may move when premiums are rounded (Appendix E
-/// Section IV Rule 3).
-///
-/// ```
-/// use bpt::reallocate::RebateLevel;
-/// use rust_decimal_macros::dec;
-/// assert_eq!(RebateLevel::Pct73.margin_limit(), dec!(0.68));
-/// assert_eq!(RebateLevel::from_fraction(dec!(0.7166666667)), Some(RebateLevel::Pct71));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub enum RebateLevel {
-    /// 73⅓ % (4.5 and 5 stars, low-enrollment contracts).
-    #[serde(rename = "73 1/3 %")]
-    Pct73,
-    /// 71⅔ % (3.5 and 4 stars, new contracts under a new parent
-    /// organization, ED PFFS).
-    #[serde(rename = "71 2/3 %")]
-    Pct71,
-    /// 66⅔ % (fewer than 3.5 stars).
-    #[default]
-    #[serde(rename = "66 2/3 %")]
-    Pct66,
+/// One rebate percentage level of the template (`[form.facts]
+/// rebate_levels`): the rebate % the star rating gives (WS5 Sec V) and how
+/// far the Medicare-covered margin may move when premiums are rounded
+/// (Appendix E Section IV Rule 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RebateLevel {
+    /// The rebate percentage as a fraction, exactly as the template's rebate
+    /// % formula gives it.
+    pub rebate_pct: Decimal,
+    /// `73⅓ %`.
+    pub label: String,
+    /// The largest change of the Medicare-covered gain/loss margin (WS4
+    /// Q105) permitted for premium rounding.
+    pub margin_limit: Decimal,
 }
 
-impl RebateLevel {
-    /// The rebate percentage as a fraction (11/15, 43/60, 2/3).
-    pub fn fraction(self) -> Decimal {
-        match self {
-            RebateLevel::Pct73 => div(dec!(11), dec!(15)),
-            RebateLevel::Pct71 => div(dec!(43), dec!(60)),
-            RebateLevel::Pct66 => div(dec!(2), dec!(3)),
+/// Every field Appendix E reads, enters or pins, declared once: resolved
+/// when a [`Workbench`] is built (a template lacking one is an error naming
+/// the field), and listed for `bpt template --check` ([`FIELDS`]).
+macro_rules! fields {
+    ($($name:ident = $id:literal,)*) => {
+        /// The field ids Appendix E (`bpt reallocate`) needs.
+        pub const FIELDS: &[&str] = &[$($id,)*];
+
+        #[derive(Debug, Clone, Copy)]
+        struct Ids {
+            $($name: FieldId,)*
+        }
+
+        impl Ids {
+            fn resolve(form: &Form) -> Result<Ids, String> {
+                let need = |id: &str| {
+                    form.id(id).ok_or_else(|| {
+                        format!(
+                            "reallocate (Appendix E) needs field `{id}`, which template {} lacks",
+                            form.template
+                        )
+                    })
+                };
+                Ok(Ids { $($name: need($id)?,)* })
+            }
+        }
+    };
+}
+
+fields! {
+    plan_type = "ws1.general.plan_type",
+    ma_pd = "ws1.general.ma_pd",
+    egwp = "ws1.general.egwp",
+    mc_margin = "ws4.margin.w_o",
+    conversion_factor = "ws5.bid.conversion_factor",
+    standardized_benchmark = "ws5.bid.standardized_benchmark",
+    plan_benchmark = "ws5.bid.plan_benchmark",
+    plan_bid = "ws5.bid.plan_bid",
+    standardized_bid = "ws5.bid.standardized_bid",
+    rebate_pct = "ws5.quality.rebate_pct",
+    savings = "ws5.savings.savings",
+    rebate = "ws5.savings.rebate",
+    basic = "ws5.savings.basic_premium",
+    in_part_b = "ws6.part_b.rebate_input",
+    in_reduce_cost_sharing = "ws6.rebate_input.reduce_cost_sharing",
+    in_other_supplemental = "ws6.rebate_input.other_supplemental",
+    ma_rebate = "ws6.allocation.allocated[ma_rebate]",
+    reduce_cost_sharing = "ws6.allocation.allocated[reduce_cost_sharing]",
+    other_supplemental = "ws6.allocation.allocated[other_supplemental]",
+    part_b = "ws6.allocation.allocated[part_b]",
+    total_allocated = "ws6.allocation.allocated[total]",
+    max_reduce_cost_sharing = "ws6.allocation.maximum[reduce_cost_sharing]",
+    max_other_supplemental = "ws6.allocation.maximum[other_supplemental]",
+    max_part_b = "ws6.allocation.maximum[part_b]",
+    unallocated = "ws6.allocation.unallocated",
+    ms_revenue_requirement = "ws6.premium.ms_revenue_requirement",
+    ms_premium = "ws6.premium.ms_premium",
+    basic_premium = "ws6.premium.basic_premium",
+    total_ma_premium = "ws6.premium.total_ma_premium",
+    rounded_ma_premium = "ws6.premium.rounded_ma_premium",
+    part_d_basic_before = "ws6.premium.part_d_basic_before",
+    in_part_d_basic = "ws6.premium.part_d_basic_rebate_input",
+    part_d_basic = "ws6.premium.part_d_basic_rebate",
+    part_d_basic_premium = "ws6.premium.part_d_basic_premium",
+    part_d_supp_before = "ws6.premium.part_d_supp_before",
+    in_part_d_supp = "ws6.premium.part_d_supp_rebate_input",
+    part_d_supp = "ws6.premium.part_d_supp_rebate",
+    part_d_supp_premium = "ws6.premium.part_d_supp_premium",
+    total_plan_premium = "ws6.premium.total_plan_premium",
+    intention = "ws6.premium.plan_intention",
+}
+
+/// The form Appendix E works on: a compiled template, the fields Appendix E
+/// reads (resolved once) and the template's rebate percentage levels.
+///
+/// Every figure of [`reallocate`], [`check`] and [`premium_rounding`] is
+/// what the template's WS5/WS6 formulas give ([`crate::form`]): a June bid's
+/// figures are pinned on an [`Evaluation`] and each option, announcement or
+/// margin change re-evaluates only the cells downstream of what it changes
+/// ([`Evaluation::recalc_from`]). No WS6 arithmetic is written here.
+///
+/// ```
+/// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+/// let wb = bpt::reallocate::Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
+/// assert_eq!(wb.levels().len(), 3);
+/// assert_eq!(wb.levels()[0].label, "73⅓ %");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Workbench<'f> {
+    form: &'f Form,
+    ids: Ids,
+    levels: Vec<RebateLevel>,
+}
+
+impl<'f> Workbench<'f> {
+    /// Resolves the fields and rebate levels Appendix E needs on `form`.
+    /// Errors name the missing field or the bad level.
+    pub fn new(form: &'f Form) -> Result<Workbench<'f>, String> {
+        let ids = Ids::resolve(form)?;
+        let mut levels = Vec::new();
+        for l in &form.facts().rebate_levels {
+            let e = crate::form::parser::parse(&l.rebate_pct, &mut |r: &str| {
+                Err(format!("`{r}`: a rebate level is a constant"))
+            })
+            .map_err(|e| {
+                format!(
+                    "template {}: rebate level `{}`: `{}`: {e}",
+                    form.template, l.label, l.rebate_pct
+                )
+            })?;
+            let Val::Num(rebate_pct) = crate::form::eval::formula(&e, &[]) else {
+                return Err(format!(
+                    "template {}: rebate level `{}`: `{}` is not a number",
+                    form.template, l.label, l.rebate_pct
+                ));
+            };
+            levels.push(RebateLevel {
+                rebate_pct,
+                label: l.label.clone(),
+                margin_limit: l.margin_limit,
+            });
+        }
+        if levels.is_empty() {
+            return Err(format!(
+                "reallocate (Appendix E) needs the rebate levels (`[form.facts] rebate_levels`), which template {} lacks",
+                form.template
+            ));
+        }
+        Ok(Workbench { form, ids, levels })
+    }
+
+    /// The template's rebate percentage levels, in template order.
+    pub fn levels(&self) -> &[RebateLevel] {
+        &self.levels
+    }
+
+    /// The level of a rebate percentage (the template's formula gives one
+    /// of them exactly); `None` for any other.
+    pub fn level(&self, rebate_pct: Decimal) -> Option<&RebateLevel> {
+        self.levels.iter().find(|l| l.rebate_pct == rebate_pct)
+    }
+
+    /// How reports name a rebate percentage: its level's label, else the
+    /// percentage.
+    fn level_label(&self, rebate_pct: Decimal) -> String {
+        self.level(rebate_pct).map_or_else(
+            || format!("{} %", round(mul(rebate_pct, dec!(100)), 2).normalize()),
+            |l| l.label.clone(),
+        )
+    }
+
+    fn num(&self, ev: &Evaluation<'_>, id: FieldId) -> Decimal {
+        match ev.get(id) {
+            Val::Num(d) => clamp(*d).normalize(),
+            _ => Decimal::ZERO,
         }
     }
 
-    /// The largest change of the Medicare-covered gain/loss margin (WS4
-    /// Q105) permitted for premium rounding: $0.68, $0.70 or $0.75, each
-    /// about a $0.50 change in rebates.
-    pub fn margin_limit(self) -> Decimal {
-        match self {
-            RebateLevel::Pct73 => dec!(0.68),
-            RebateLevel::Pct71 => dec!(0.70),
-            RebateLevel::Pct66 => dec!(0.75),
+    /// A June bid on the form: the figures the bid computes outside WS6's
+    /// rebate allocation and premium (WS4/WS5, the A/B revenue
+    /// requirement) pinned, the WS6 entries entered, and everything that
+    /// reads them evaluated by the template's formulas.
+    fn sheet(&self, june: &June) -> Evaluation<'f> {
+        let j = june.clamped();
+        let i = &self.ids;
+        let mut ev = Evaluation::new(self.form);
+        let n = Val::Num;
+        let mut changed = Vec::new();
+        for (id, d) in [
+            (i.plan_bid, j.bid.plan_bid),
+            (i.conversion_factor, j.bid.conversion_factor),
+            (i.standardized_bid, j.bid.standardized_bid),
+            (i.savings, j.bid.savings),
+            (i.rebate_pct, j.rebate_pct),
+            (i.rebate, j.ma_rebate),
+            (i.basic, j.basic_ma_premium),
+            (i.ms_revenue_requirement, j.ms_revenue_requirement),
+        ] {
+            ev.pin(id, n(d));
+            changed.push(id);
+        }
+        for (id, d) in [
+            (i.part_d_basic_before, j.part_d_basic_before),
+            (i.part_d_supp_before, j.part_d_supp_before),
+        ] {
+            ev.set_entered(id, n(d));
+            changed.push(id);
+        }
+        changed.extend(self.enter(&mut ev, &j.allocations));
+        ev.recalc_from(&changed);
+        ev
+    }
+
+    /// Enters allocations as a resubmission enters them (WS6 Sec II and
+    /// lines 7b, 8b); returns the fields entered.
+    fn enter(&self, ev: &mut Evaluation<'f>, a: &Allocations) -> [FieldId; 5] {
+        let i = &self.ids;
+        let f = [
+            (i.in_reduce_cost_sharing, a.reduce_cost_sharing),
+            (i.in_other_supplemental, a.other_supplemental),
+            (i.in_part_b, a.part_b),
+            (i.in_part_d_basic, a.part_d_basic),
+            (i.in_part_d_supp, a.part_d_supplemental),
+        ];
+        for (id, d) in f {
+            ev.set_entered(id, Val::Num(clamp(d)));
+        }
+        f.map(|(id, _)| id)
+    }
+
+    /// The WS6 figures of an evaluation.
+    fn figures(&self, ev: &Evaluation<'_>) -> Figures {
+        let i = &self.ids;
+        let g = |id| self.num(ev, id);
+        Figures {
+            ma_rebate: g(i.ma_rebate),
+            allocations: Allocations {
+                reduce_cost_sharing: g(i.reduce_cost_sharing),
+                other_supplemental: g(i.other_supplemental),
+                part_b: g(i.part_b),
+                part_d_basic: g(i.part_d_basic),
+                part_d_supplemental: g(i.part_d_supp),
+            },
+            total_allocated: g(i.total_allocated),
+            unallocated: g(i.unallocated),
+            ms_revenue_requirement: g(i.ms_revenue_requirement),
+            ms_premium: g(i.ms_premium),
+            basic_ma_premium: g(i.basic_premium),
+            total_ma_premium: g(i.total_ma_premium),
+            rounded_ma_premium: g(i.rounded_ma_premium),
+            part_d_basic_before: g(i.part_d_basic_before),
+            part_d_basic_premium: g(i.part_d_basic_premium),
+            part_d_supp_before: g(i.part_d_supp_before),
+            part_d_supp_premium: g(i.part_d_supp_premium),
+            total_plan_premium: g(i.total_plan_premium),
         }
     }
 
-    /// The level nearest a rebate percentage given as a fraction (0.7333…)
-    /// or in percent (73.33); `None` when it is none of the three.
-    pub fn from_fraction(d: Decimal) -> Option<RebateLevel> {
-        let f = if d > Decimal::ONE {
-            div(d, dec!(100))
-        } else {
-            d
-        };
-        [RebateLevel::Pct73, RebateLevel::Pct71, RebateLevel::Pct66]
-            .into_iter()
-            .find(|l| sub(l.fraction(), f).abs() < dec!(0.005))
+    /// The figures of `ev` with other allocations (and, for added or
+    /// eliminated benefits, another A/B revenue requirement): only what
+    /// reads the changed entries is re-evaluated.
+    fn with(&self, ev: &Evaluation<'f>, a: &Allocations, ms_rr: Option<Decimal>) -> Figures {
+        let mut ev = ev.clone();
+        let mut changed = self.enter(&mut ev, a).to_vec();
+        if let Some(rr) = ms_rr {
+            ev.pin(self.ids.ms_revenue_requirement, Val::Num(clamp(rr)));
+            changed.push(self.ids.ms_revenue_requirement);
+        }
+        ev.recalc_from(&changed);
+        self.figures(&ev)
     }
 
-    /// `73⅓ %`.
-    pub fn label(self) -> &'static str {
-        match self {
-            RebateLevel::Pct73 => "73⅓ %",
-            RebateLevel::Pct71 => "71⅔ %",
-            RebateLevel::Pct66 => "66⅔ %",
-        }
+    /// The June bid's own figures, as the template's formulas give them
+    /// from its entries and the figures pinned from elsewhere in the bid.
+    pub fn figures_of(&self, june: &June) -> Figures {
+        self.figures(&self.sheet(june))
     }
 }
 
@@ -235,24 +443,36 @@ pub enum Intention {
 }
 
 impl Intention {
-    /// Reads the drop-down text (case and spacing are ignored).
+    /// Reads the drop-down text as the workbook's formulas compare text:
+    /// case-insensitively and *not* trimmed (`"lipsa"` or a choice typed
+    /// with a trailing space is no choice).
     ///
     /// ```
     /// use bpt::reallocate::Intention;
     /// assert_eq!(Intention::parse("Low-Income Premium Subsidy Amount"), Some(Intention::Lipsa));
-    /// assert_eq!(Intention::parse("Premium amount displayed in line 7d"), Some(Intention::Line7d));
+    /// assert_eq!(Intention::parse("premium amount displayed in line 7D"), Some(Intention::Line7d));
+    /// assert_eq!(Intention::parse("Low-Income Premium Subsidy Amount "), None);
     /// assert_eq!(Intention::parse(""), None);
     /// ```
     pub fn parse(s: &str) -> Option<Intention> {
-        let s = s.trim().to_ascii_lowercase();
-        if s.contains("low-income") || s.contains("low income") || s == "lipsa" {
-            Some(Intention::Lipsa)
-        } else if s.contains("7d") {
-            Some(Intention::Line7d)
-        } else {
-            None
+        [Intention::Line7d, Intention::Lipsa]
+            .into_iter()
+            .find(|i| excel_eq(s, i.text()))
+    }
+
+    /// The drop-down text.
+    pub fn text(self) -> &'static str {
+        match self {
+            Intention::Line7d => "Premium amount displayed in line 7d",
+            Intention::Lipsa => "Low-Income Premium Subsidy Amount",
         }
     }
+}
+
+/// Whether two texts are equal as an Excel formula's `=` compares them
+/// (case-insensitive, not trimmed).
+fn excel_eq(a: &str, b: &str) -> bool {
+    crate::form::eval::compare(&Val::text(a), &Val::text(b)) == Ok(std::cmp::Ordering::Equal)
 }
 
 /// The five rebate allocations of WS6 Sec IIIB lines 2–6.
@@ -271,28 +491,6 @@ pub struct Allocations {
 }
 
 impl Allocations {
-    /// Line 7: the sum of lines 2–6.
-    pub fn total(&self) -> Decimal {
-        [
-            self.other_supplemental,
-            self.part_b,
-            self.part_d_basic,
-            self.part_d_supplemental,
-        ]
-        .into_iter()
-        .fold(self.reduce_cost_sharing, add)
-    }
-
-    /// Rebate buying down the A/B mandatory supplemental premium (lines 2 + 3).
-    pub fn ab(&self) -> Decimal {
-        add(self.reduce_cost_sharing, self.other_supplemental)
-    }
-
-    /// Everything except the Part D basic buydown (lines 2–4 and 6).
-    pub fn other_than_part_d_basic(&self) -> Decimal {
-        sub(self.total(), self.part_d_basic)
-    }
-
     /// `self − before`, line by line.
     pub fn minus(&self, before: &Allocations) -> Allocations {
         Allocations {
@@ -364,8 +562,9 @@ pub struct June {
     pub ma_pd: bool,
     /// 800-series employer group (EGWP) plan (plan ID ≥ 800).
     pub egwp: bool,
-    /// Rebate percentage level (WS5 Sec V).
-    pub rebate_level: RebateLevel,
+    /// WS5 Sec V – rebate percentage, as a fraction (one of the template's
+    /// [`Workbench::levels`]).
+    pub rebate_pct: Decimal,
     /// WS6 Sec IIIB line 1 – MA rebate (WS5 Sec III line 2).
     pub ma_rebate: Decimal,
     /// WS6 Sec IIIB lines 2–6.
@@ -419,125 +618,102 @@ impl fmt::Display for PlanClass {
     }
 }
 
-fn num0(v: &Values, id: &str) -> Decimal {
-    clamp(v.num(id).unwrap_or(Decimal::ZERO))
-}
-
-fn yes(v: &Values, id: &str) -> Option<bool> {
-    let t = match v.get(id) {
-        crate::value::Value::Text(s) => s.trim().to_ascii_uppercase(),
-        _ => return None,
-    };
-    match t.as_str() {
-        "Y" | "YES" => Some(true),
-        "N" | "NO" => Some(false),
-        _ => None,
+/// A Y/N cell as the workbook's formulas compare it (`="Y"`,
+/// case-insensitive, not trimmed); `None` for anything else.
+fn yes(v: &Val) -> Option<bool> {
+    let Val::Text(t) = v else { return None };
+    if excel_eq(t, "Y") {
+        Some(true)
+    } else if excel_eq(t, "N") {
+        Some(false)
+    } else {
+        None
     }
 }
 
 impl June {
     /// The figures of a bid: `values` (as read) evaluated through the
     /// template's formulas ([`crate::form`]), each figure read from its
-    /// field (ids of `docs/field-ids.md`): calculated cells are what the
-    /// formulas give, never a second computation here. The rebate level is
-    /// the one the template's rebate % (WS5 Sec V) gives. Blank or invalid
-    /// numbers count as zero.
+    /// field (ids of `docs/field-ids.md`, [`FIELDS`]): calculated cells are
+    /// what the formulas give, never a second computation here. Blank or
+    /// invalid numbers count as zero; text is read as the formulas compare
+    /// it (case-insensitive, not trimmed).
     ///
     /// ```
-    /// use bpt::reallocate::{June, Intention, RebateLevel};
+    /// use bpt::reallocate::{June, Intention, Workbench};
     /// use bpt::value::{Value, Values};
     /// use rust_decimal_macros::dec;
     /// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
-    /// let form = bpt::form::cached(layout).unwrap();
+    /// let wb = Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
     /// let mut v = Values::default();
     /// v.set("ws1.general.plan_type", Value::Text("HMO".into()));
-    /// v.set("ws1.general.ma_pd", Value::Text("Y".into()));
+    /// v.set("ws1.general.ma_pd", Value::Text("y".into()));
     /// v.set("ws1.general.plan_id", Value::Text("001".into()));
     /// v.set_num("ws5.quality.star_rating", dec!(4.5));
     /// v.set_num("ws6.premium.part_d_basic_before", dec!(36));
     /// v.set_num("ws6.premium.part_d_basic_rebate_input", dec!(36.04));
     /// v.set_num("ws6.rebate_input.other_supplemental", dec!(13.999));
     /// v.set("ws6.premium.plan_intention", Value::Text("Premium amount displayed in line 7d".into()));
-    /// let j = June::from_values(form, &v);
+    /// let j = June::from_values(&wb, &v);
     /// assert!(j.ma_pd && !j.egwp);
-    /// assert_eq!(j.rebate_level, RebateLevel::Pct73);
+    /// assert_eq!(wb.level(j.rebate_pct).unwrap().label, "73⅓ %");
     /// assert_eq!(j.allocations.part_d_basic, dec!(36.0));
     /// assert_eq!(j.allocations.other_supplemental, dec!(14.00));
     /// assert_eq!(j.part_d_basic_premium, dec!(0));
     /// assert_eq!(j.intention, Some(Intention::Line7d));
     /// ```
-    pub fn from_values(form: &crate::form::Form, values: &Values) -> June {
-        let ev = crate::form::Evaluation::from_values(form, values);
-        let mut all = values.clone();
-        for &id in form.order() {
-            all.set(form.name(id), ev.value(id));
-        }
-        let v = &all;
-        let text = |id: &str| -> String {
-            match v.get(id) {
-                crate::value::Value::Text(s) => s.trim().to_string(),
-                crate::value::Value::Number(d) => d.normalize().to_string(),
-                _ => String::new(),
-            }
+    pub fn from_values(wb: &Workbench<'_>, values: &Values) -> June {
+        let ev = Evaluation::from_values(wb.form, values);
+        let i = &wb.ids;
+        let g = |id| wb.num(&ev, id);
+        let max = |id| match ev.get(id) {
+            Val::Num(d) => Some(clamp(*d)),
+            _ => None,
         };
         // As typed: the template's formulas do not trim it either.
-        let plan_type = match v.get("ws1.general.plan_type") {
-            crate::value::Value::Text(s) => s.clone(),
+        let plan_type = match ev.get(i.plan_type) {
+            Val::Text(s) => s.to_string(),
             _ => String::new(),
         };
-        let ma_pd = yes(v, "ws1.general.ma_pd").unwrap_or(false);
-        let egwp = yes(v, "ws1.general.egwp").unwrap_or_else(|| {
-            text("ws1.general.plan_id")
-                .parse::<u32>()
-                .is_ok_and(|n| n >= 800)
-        });
-        let rebate_level = v
-            .num("ws5.quality.rebate_pct")
-            .and_then(RebateLevel::from_fraction)
-            .unwrap_or_default();
-        let allocations = Allocations {
-            reduce_cost_sharing: num0(v, "ws6.allocation.allocated[reduce_cost_sharing]"),
-            other_supplemental: num0(v, "ws6.allocation.allocated[other_supplemental]"),
-            part_b: num0(v, "ws6.allocation.allocated[part_b]"),
-            part_d_basic: num0(v, "ws6.premium.part_d_basic_rebate"),
-            part_d_supplemental: num0(v, "ws6.premium.part_d_supp_rebate"),
+        let intention = match ev.get(i.intention) {
+            Val::Text(s) => Intention::parse(s),
+            _ => None,
         };
-        let max = |line: &str| clamp_opt(v.num(&format!("ws6.allocation.maximum[{line}]")));
-        let maxima = Maxima {
-            reduce_cost_sharing: max("reduce_cost_sharing"),
-            other_supplemental: max("other_supplemental"),
-            part_b: max("part_b"),
-        };
-        let ma_rebate = num0(v, "ws6.allocation.allocated[ma_rebate]");
-        let part_d_basic_before = num0(v, "ws6.premium.part_d_basic_before");
-        let part_d_supp_before = num0(v, "ws6.premium.part_d_supp_before");
-        let ms_revenue_requirement = num0(v, "ws6.premium.ms_revenue_requirement");
-        let basic_ma_premium = num0(v, "ws6.premium.basic_premium");
-        let rounded_ma_premium = num0(v, "ws6.premium.rounded_ma_premium");
-        let part_d_basic_premium = num0(v, "ws6.premium.part_d_basic_premium");
-        let total_plan_premium = num0(v, "ws6.premium.total_plan_premium");
         June {
             plan_type,
-            ma_pd,
-            egwp,
-            rebate_level,
-            ma_rebate,
-            allocations,
-            part_d_basic_before,
-            part_d_supp_before,
-            ms_revenue_requirement,
-            basic_ma_premium,
-            rounded_ma_premium,
-            part_d_basic_premium,
-            intention: Intention::parse(&text("ws6.premium.plan_intention")),
-            mc_margin: num0(v, "ws4.margin.w_o"),
-            total_plan_premium,
-            maxima,
+            ma_pd: yes(ev.get(i.ma_pd)).unwrap_or(false),
+            egwp: yes(ev.get(i.egwp)).unwrap_or(false),
+            rebate_pct: match ev.get(i.rebate_pct) {
+                Val::Num(d) => *d,
+                _ => Decimal::ZERO,
+            },
+            ma_rebate: g(i.ma_rebate),
+            allocations: Allocations {
+                reduce_cost_sharing: g(i.reduce_cost_sharing),
+                other_supplemental: g(i.other_supplemental),
+                part_b: g(i.part_b),
+                part_d_basic: g(i.part_d_basic),
+                part_d_supplemental: g(i.part_d_supp),
+            },
+            part_d_basic_before: g(i.part_d_basic_before),
+            part_d_supp_before: g(i.part_d_supp_before),
+            ms_revenue_requirement: g(i.ms_revenue_requirement),
+            basic_ma_premium: g(i.basic_premium),
+            rounded_ma_premium: g(i.rounded_ma_premium),
+            part_d_basic_premium: g(i.part_d_basic_premium),
+            intention,
+            mc_margin: g(i.mc_margin),
+            total_plan_premium: g(i.total_plan_premium),
+            maxima: Maxima {
+                reduce_cost_sharing: max(i.max_reduce_cost_sharing),
+                other_supplemental: max(i.max_other_supplemental),
+                part_b: max(i.max_part_b),
+            },
             bid: BidFigures {
-                plan_bid: num0(v, "ws5.bid.plan_bid"),
-                conversion_factor: num0(v, "ws5.bid.conversion_factor"),
-                standardized_bid: num0(v, "ws5.bid.standardized_bid"),
-                savings: num0(v, "ws5.savings.savings"),
+                plan_bid: g(i.plan_bid),
+                conversion_factor: g(i.conversion_factor),
+                standardized_bid: g(i.standardized_bid),
+                savings: g(i.savings),
             },
         }
     }
@@ -574,25 +750,12 @@ impl June {
         matches!(self.class(), PlanClass::Rppo | PlanClass::LocalMaPd)
     }
 
-    /// WS6 Sec IIIC line 3: A/B mandatory supplemental premium.
-    pub fn ms_premium(&self) -> Decimal {
-        sub(self.ms_revenue_requirement, self.allocations.ab())
-    }
-
-    /// WS6 Sec IIIC line 8d: Part D supplemental premium net of rebates.
-    pub fn part_d_supp_premium(&self) -> Decimal {
-        sub(
-            self.part_d_supp_before,
-            self.allocations.part_d_supplemental,
-        )
-    }
-
     fn clamped(&self) -> June {
         June {
             plan_type: self.plan_type.clone(),
             ma_pd: self.ma_pd,
             egwp: self.egwp,
-            rebate_level: self.rebate_level,
+            rebate_pct: self.rebate_pct,
             ma_rebate: clamp(self.ma_rebate),
             allocations: self.allocations.clamped(),
             part_d_basic_before: clamp(self.part_d_basic_before),
@@ -796,79 +959,6 @@ pub struct Figures {
     pub total_plan_premium: Decimal,
 }
 
-impl Figures {
-    /// The WS6 arithmetic of Sections IIIB and IIIC.
-    fn compute(
-        ma_rebate: Decimal,
-        allocations: Allocations,
-        ms_revenue_requirement: Decimal,
-        basic_ma_premium: Decimal,
-        part_d_basic_before: Decimal,
-        part_d_supp_before: Decimal,
-    ) -> Figures {
-        let total_allocated = allocations.total();
-        let ms_premium = sub(ms_revenue_requirement, allocations.ab());
-        let total_ma_premium = add(ms_premium, basic_ma_premium);
-        let rounded_ma_premium = round(total_ma_premium, 1);
-        let part_d_basic_premium = sub(part_d_basic_before, allocations.part_d_basic);
-        let part_d_supp_premium = sub(part_d_supp_before, allocations.part_d_supplemental);
-        Figures {
-            ma_rebate,
-            allocations: allocations.normalized(),
-            total_allocated,
-            unallocated: sub(ma_rebate, total_allocated),
-            ms_revenue_requirement,
-            ms_premium,
-            basic_ma_premium,
-            total_ma_premium,
-            rounded_ma_premium,
-            part_d_basic_before,
-            part_d_basic_premium,
-            part_d_supp_before,
-            part_d_supp_premium,
-            total_plan_premium: add(
-                add(rounded_ma_premium, part_d_basic_premium),
-                part_d_supp_premium,
-            ),
-        }
-        .normalized()
-    }
-
-    fn normalized(mut self) -> Figures {
-        for d in [
-            &mut self.ma_rebate,
-            &mut self.total_allocated,
-            &mut self.unallocated,
-            &mut self.ms_revenue_requirement,
-            &mut self.ms_premium,
-            &mut self.basic_ma_premium,
-            &mut self.total_ma_premium,
-            &mut self.rounded_ma_premium,
-            &mut self.part_d_basic_before,
-            &mut self.part_d_basic_premium,
-            &mut self.part_d_supp_before,
-            &mut self.part_d_supp_premium,
-            &mut self.total_plan_premium,
-        ] {
-            *d = d.normalize();
-        }
-        self
-    }
-
-    /// The June bid's own figures, recomputed from its inputs.
-    pub fn of_june(june: &June) -> Figures {
-        let j = june.clamped();
-        Figures::compute(
-            j.ma_rebate,
-            j.allocations,
-            j.ms_revenue_requirement,
-            j.basic_ma_premium,
-            j.part_d_basic_before,
-            j.part_d_supp_before,
-        )
-    }
-}
-
 /// How the margin moves to round a premium to the dollar (Appendix E
 /// Section IV Rule 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -946,21 +1036,31 @@ pub struct Reallocation {
 // ---------------------------------------------------------------- rounding
 
 /// The Medicare-covered margin (bid) change, in cents, that moves the MA
-/// rebate by exactly `rebate_change`: rebate = ROUND(savings × pct, 2), and a
-/// higher bid means less savings. Smallest such change; `−change / pct`
-/// rounded to the cent when the savings are unknown.
-fn margin_for_rebate_change(j: &June, rebate_change: Decimal) -> Decimal {
-    let pct = j.rebate_level.fraction();
-    let d0 = round(div(neg(rebate_change), pct), 2);
+/// rebate by exactly `rebate_change`, the rebate as the template's WS5
+/// formulas give it from the plan bid raised by the change (a higher bid
+/// means less savings). Smallest such change; `−change / rebate %` to the
+/// cent when the savings are unknown.
+fn margin_for_rebate_change(wb: &Workbench<'_>, j: &June, rebate_change: Decimal) -> Decimal {
+    let d0 = round(div(neg(rebate_change), j.rebate_pct), 2);
     let s = j.bid.savings;
     if s <= Decimal::ZERO {
         return d0;
     }
-    let base = round(mul(s, pct), 2);
+    let i = &wb.ids;
+    let mut ev = wb.sheet(j);
+    // The benchmark that gives these savings over the plan bid; the
+    // savings and rebate formulas decide from here.
+    ev.pin(i.plan_benchmark, Val::Num(add(j.bid.plan_bid, s)));
+    ev.unpin(i.savings);
+    ev.unpin(i.rebate);
+    ev.recalc_from(&[i.plan_benchmark, i.savings, i.rebate]);
+    let base = wb.num(&ev, i.rebate);
     let mut best: Option<Decimal> = None;
     for k in -30i64..=30 {
         let d = add(d0, Decimal::new(k, 2));
-        let new_rebate = round(mul(sub(s, d).max(Decimal::ZERO), pct), 2);
+        ev.pin(i.plan_bid, Val::Num(add(j.bid.plan_bid, d)));
+        ev.recalc_from(&[i.plan_bid]);
+        let new_rebate = wb.num(&ev, i.rebate);
         if sub(new_rebate, base) == rebate_change && best.is_none_or(|b| d.abs() < b.abs()) {
             best = Some(d);
         }
@@ -973,23 +1073,30 @@ fn margin_for_rebate_change(j: &June, rebate_change: Decimal) -> Decimal {
 /// premium is already a whole-dollar amount.
 ///
 /// With rebates, the margin change moves the rebate by the premium change
-/// (the Medicare-covered margin within $0.68 / $0.70 / $0.75 at the
-/// 73⅓ / 71⅔ / 66⅔ % levels); without rebates it moves the MA premium
+/// (the Medicare-covered margin within the limit of the rebate level,
+/// [`RebateLevel::margin_limit`]); without rebates it moves the MA premium
 /// directly. Either way the premium change must be less than $0.50, so only
 /// the nearest dollar is reachable. Whether the plan may round at all is
 /// [`June::premium_rounding_permitted`].
 ///
 /// ```
-/// use bpt::reallocate::{premium_rounding, June, RebateLevel};
+/// use bpt::reallocate::{premium_rounding, June, Workbench};
 /// use rust_decimal_macros::dec;
+/// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+/// let wb = Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
 /// // Example (a): $30.42 rounds to $30.00 with $0.42 more rebate.
-/// let june = June { ma_pd: true, ma_rebate: dec!(40), rebate_level: RebateLevel::Pct73, ..Default::default() };
-/// let r = premium_rounding(&june, dec!(30.42)).unwrap();
+/// let pct = wb.levels()[0].rebate_pct; // 73⅓ %
+/// let june = June { ma_pd: true, ma_rebate: dec!(40), rebate_pct: pct, ..Default::default() };
+/// let r = premium_rounding(&wb, &june, dec!(30.42)).unwrap();
 /// assert_eq!((r.to, r.change, r.rebate_change), (dec!(30), dec!(-0.42), Some(dec!(0.42))));
 /// assert_eq!(r.mc_margin_change, Some(dec!(-0.57)));
 /// assert!(r.permitted);
 /// ```
-pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> {
+pub fn premium_rounding(
+    wb: &Workbench<'_>,
+    june: &June,
+    total: Decimal,
+) -> Option<PremiumRounding> {
     let j = june.clamped();
     let from = clamp(total).normalize();
     let to = round(from, 0).normalize();
@@ -1012,18 +1119,20 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
     )];
     if j.ma_rebate > Decimal::ZERO {
         let rebate_change = neg(change);
-        let m = margin_for_rebate_change(&j, rebate_change).normalize();
-        let limit = j.rebate_level.margin_limit();
-        let within = m.abs() <= limit;
+        let m = margin_for_rebate_change(wb, &j, rebate_change).normalize();
+        let limit = wb.level(j.rebate_pct).map(|l| l.margin_limit);
+        let within = limit.is_some_and(|l| m.abs() <= l);
         ex.push(format!(
-            "{} the gain/loss margin for MA benefits so the MA rebate {} by {}: the Medicare-covered margin (WS4 Q105) changes by {}, {} the {} limit at the {} rebate level.",
+            "{} the gain/loss margin for MA benefits so the MA rebate {} by {}: the Medicare-covered margin (WS4 Q105) changes by {}, {} at the {} rebate level.",
             if m < Decimal::ZERO { "Lower" } else { "Raise" },
             if rebate_change > Decimal::ZERO { "rises" } else { "falls" },
             money(rebate_change.abs()),
             money(m),
-            if within { "within" } else { "beyond" },
-            money(limit),
-            j.rebate_level.label()
+            match limit {
+                Some(l) => format!("{} the {} limit", if within { "within" } else { "beyond" }, money(l)),
+                None => "with no known limit".into(),
+            },
+            wb.level_label(j.rebate_pct)
         ));
         ex.push(if rebate_change > Decimal::ZERO {
             format!(
@@ -1044,7 +1153,7 @@ pub fn premium_rounding(june: &June, total: Decimal) -> Option<PremiumRounding> 
             permitted: small && within,
             rebate_change: Some(rebate_change),
             mc_margin_change: Some(m),
-            mc_margin_limit: Some(limit),
+            mc_margin_limit: limit,
             explanation: ex,
         })
     } else {
@@ -1093,7 +1202,15 @@ fn room(max: Option<Decimal>, current: Decimal) -> Option<Decimal> {
     max.map(|m| sub(m, current).max(Decimal::ZERO))
 }
 
-fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
+/// Moves `delta` into or out of `start` (whose A/B mandatory supplemental
+/// premium, WS6 line 3, is `ms_premium`).
+fn distribute(
+    j: &June,
+    start: Allocations,
+    ms_premium: Decimal,
+    delta: Decimal,
+    pd: bool,
+) -> Shift {
     let mut a = start;
     let mut lines = Vec::new();
     let mut benefit_change = Decimal::ZERO;
@@ -1101,8 +1218,7 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
     if delta > zero {
         let mut r = delta;
         // 1. Further buy down the A/B mandatory supplemental premium.
-        let ms_premium = sub(j.ms_revenue_requirement, a.ab()).max(zero);
-        let x = r.min(ms_premium);
+        let x = r.min(ms_premium.max(zero));
         if x > zero {
             let to_o =
                 room(j.maxima.other_supplemental, a.other_supplemental).map_or(x, |rm| x.min(rm));
@@ -1234,47 +1350,68 @@ fn distribute(j: &June, start: Allocations, delta: Decimal, pd: bool) -> Shift {
     }
 }
 
-/// RPPO: the new rebate and basic MA premium from the announcement.
-fn rppo_rebate(j: &June, a: &Announcement, ex: &mut Vec<String>) -> (Decimal, Decimal) {
+/// RPPO: the announcement on the bid: the new rebate, or the published
+/// regional benchmark from which the template's WS5 formulas give the new
+/// rebate and basic MA premium. Returns the fields changed (re-evaluated).
+fn rppo_rebate<'f>(
+    wb: &Workbench<'f>,
+    ev: &mut Evaluation<'f>,
+    j: &June,
+    a: &Announcement,
+    ex: &mut Vec<String>,
+) -> Vec<FieldId> {
+    let i = &wb.ids;
     if let Some(r) = a.ma_rebate {
         ex.push(format!(
             "The published regional benchmark changes the MA rebate from {} to {} (Section II E).",
             money(j.ma_rebate),
             money(r)
         ));
-        let basic = match a.regional_benchmark {
-            Some(b) => round(sub(j.bid.standardized_bid, b).max(Decimal::ZERO), 2),
-            None => j.basic_ma_premium,
-        };
-        return (r, basic);
+        ev.pin(i.rebate, Val::Num(r));
+        let mut changed = vec![i.rebate];
+        if let Some(b) = a.regional_benchmark {
+            ev.pin(i.standardized_benchmark, Val::Num(b));
+            ev.unpin(i.basic);
+            changed.extend([i.standardized_benchmark, i.basic]);
+        }
+        ev.recalc_from(&changed);
+        return changed;
     }
     match a.regional_benchmark {
         Some(b) if j.bid.conversion_factor > Decimal::ZERO => {
-            let plan_benchmark = mul(b, j.bid.conversion_factor);
-            let savings = round(sub(plan_benchmark, j.bid.plan_bid).max(Decimal::ZERO), 2);
-            let rebate = round(mul(savings, j.rebate_level.fraction()), 2);
-            let basic = round(sub(j.bid.standardized_bid, b).max(Decimal::ZERO), 2);
+            ev.pin(i.standardized_benchmark, Val::Num(b));
+            for id in [i.plan_benchmark, i.savings, i.rebate, i.basic] {
+                ev.unpin(id);
+            }
+            let changed = vec![
+                i.standardized_benchmark,
+                i.plan_benchmark,
+                i.savings,
+                i.rebate,
+                i.basic,
+            ];
+            ev.recalc_from(&changed);
             ex.push(format!(
                 "New regional benchmark {} × conversion factor {} = plan benchmark {}; savings over the plan bid {} = {}; rebate at {} = {} (was {}); basic MA premium {} (Section II E).",
                 money(b),
                 j.bid.conversion_factor.normalize(),
-                money(plan_benchmark),
+                money(wb.num(ev, i.plan_benchmark)),
                 money(j.bid.plan_bid),
-                money(savings),
-                j.rebate_level.label(),
-                money(rebate),
+                money(wb.num(ev, i.savings)),
+                wb.level_label(j.rebate_pct),
+                money(wb.num(ev, i.rebate)),
                 money(j.ma_rebate),
-                money(basic)
+                money(wb.num(ev, i.basic))
             ));
-            (rebate, basic)
+            changed
         }
         Some(_) => {
             ex.push("The conversion factor (WS5 Sec II line 5) is zero, so the new rebate cannot be computed from the regional benchmark; the June rebate is kept.".into());
-            (j.ma_rebate, j.basic_ma_premium)
+            Vec::new()
         }
         None => {
             ex.push("RPPOs must resubmit to reflect the published MA regional benchmark; give the new regional benchmark or rebate to size the change (the June rebate is kept here).".into());
-            (j.ma_rebate, j.basic_ma_premium)
+            Vec::new()
         }
     }
 }
@@ -1306,46 +1443,45 @@ fn rppo_rebate(j: &June, a: &Announcement, ex: &mut Vec<String>) -> (Decimal, De
 ///     part_d_basic_before: dec!(35), part_d_basic_premium: dec!(20),
 ///     intention: Some(Intention::Line7d), ..Default::default()
 /// };
-/// let r = reallocate(&june, &Announcement::part_d(dec!(30)));
+/// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+/// let wb = bpt::reallocate::Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
+/// let r = reallocate(&wb, &june, &Announcement::part_d(dec!(30)));
 /// assert_eq!((r.outcome, r.rules[0]), (Outcome::Permitted, Rule::C));
 /// assert_eq!(r.options[0].figures.part_d_basic_premium, dec!(15));
 /// assert_eq!(r.options[1].figures.allocations.part_d_basic, dec!(10));
 /// assert_eq!(r.options[1].figures.part_d_basic_premium, dec!(20));
 /// ```
-pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
+pub fn reallocate(wb: &Workbench<'_>, june: &June, announcement: &Announcement) -> Reallocation {
     let j = june.clamped();
     let a = announcement.clamped();
     let class = j.class();
     let pd = j.has_part_d();
     let zero = Decimal::ZERO;
     let rounding_ok = j.premium_rounding_permitted();
-    let june_fig = Figures::of_june(&j);
+    let june_sheet = wb.sheet(&j);
+    let june_fig = wb.figures(&june_sheet);
     let mut ex = Vec::new();
 
+    // The June allocations with the announced figures.
     let new7a = if pd {
         a.part_d_basic_before
     } else {
         j.part_d_basic_before
     };
-    let (new_rebate, new_basic) = if class == PlanClass::Rppo {
-        rppo_rebate(&j, &a, &mut ex)
-    } else {
-        (j.ma_rebate, j.basic_ma_premium)
-    };
-    let after = Figures::compute(
-        new_rebate,
-        j.allocations,
-        j.ms_revenue_requirement,
-        new_basic,
-        new7a,
-        j.part_d_supp_before,
-    );
+    let mut after_sheet = june_sheet;
+    after_sheet.set_entered(wb.ids.part_d_basic_before, Val::Num(new7a));
+    after_sheet.recalc_from(&[wb.ids.part_d_basic_before]);
+    if class == PlanClass::Rppo {
+        rppo_rebate(wb, &mut after_sheet, &j, &a, &mut ex);
+    }
+    let after = wb.figures(&after_sheet);
+    let (new_rebate, new_basic) = (after.ma_rebate, after.basic_ma_premium);
     let mut j_after = j.clone();
     j_after.ma_rebate = new_rebate;
     j_after.basic_ma_premium = new_basic;
     let rounding_of = |total: Decimal| {
         if rounding_ok {
-            premium_rounding(&j_after, total)
+            premium_rounding(wb, &j_after, total)
         } else {
             None
         }
@@ -1368,7 +1504,7 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
         PlanClass::LocalMaOnly => {
             ex.insert(0, "Local MA-only plan: rebate reallocation is not permitted; these plans are not affected by the Part D and MA regional benchmarks (Section I).".into());
             ex.push("Premium rounding is not permitted after the June submission: the June bid must already reflect the desired rounding (Section IV Rule 2).".into());
-            if let Some(r) = premium_rounding(&j, june_fig.total_plan_premium) {
+            if let Some(r) = premium_rounding(wb, &j, june_fig.total_plan_premium) {
                 ex.push(format!(
                     "A whole-dollar premium would have needed the June bid's margin changed before submission: {} to {} (a {} change; Example (g)).",
                     money(r.from),
@@ -1523,19 +1659,11 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
     // Option: leave the Part D basic buydown unchanged.
     let mut options: Vec<Proposal> = Vec::new();
     if !negative {
-        let shift = distribute(
-            &j,
-            j.allocations,
-            sub(new_rebate, after.total_allocated),
-            pd,
-        );
-        let figures = Figures::compute(
-            new_rebate,
-            shift.alloc,
-            add(j.ms_revenue_requirement, shift.benefit_change),
-            new_basic,
-            new7a,
-            j.part_d_supp_before,
+        let shift = distribute(&j, j.allocations, after.ms_premium, after.unallocated, pd);
+        let figures = wb.with(
+            &after_sheet,
+            &shift.alloc,
+            Some(add(j.ms_revenue_requirement, shift.benefit_change)),
         );
         let mut lines = Vec::new();
         if pd {
@@ -1584,15 +1712,12 @@ pub fn reallocate(june: &June, announcement: &Announcement) -> Reallocation {
             let c = desired.clamp(zero, hi);
             let mut start = j.allocations;
             start.part_d_basic = c;
-            let delta = sub(sub(new_rebate, c), j.allocations.other_than_part_d_basic());
-            let shift = distribute(&j, start, delta, pd);
-            let figures = Figures::compute(
-                new_rebate,
-                shift.alloc,
-                add(j.ms_revenue_requirement, shift.benefit_change),
-                new_basic,
-                new7a,
-                j.part_d_supp_before,
+            let at_start = wb.with(&after_sheet, &start, None);
+            let shift = distribute(&j, start, at_start.ms_premium, at_start.unallocated, pd);
+            let figures = wb.with(
+                &after_sheet,
+                &shift.alloc,
+                Some(add(j.ms_revenue_requirement, shift.benefit_change)),
             );
             let reaches = figures.part_d_basic_premium == t;
             let mut lines = vec![format!(
@@ -1691,7 +1816,9 @@ impl Proposal {
     ///     ms_revenue_requirement: dec!(60), part_d_basic_before: dec!(35), part_d_basic_premium: dec!(20),
     ///     intention: Some(Intention::Line7d), ..Default::default()
     /// };
-    /// let r = reallocate(&june, &Announcement::part_d(dec!(30)));
+    /// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+    /// let wb = bpt::reallocate::Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
+    /// let r = reallocate(&wb, &june, &Announcement::part_d(dec!(30)));
     /// let mut v = Values::default();
     /// r.options[1].apply(&mut v);
     /// assert_eq!(v.num("ws6.premium.part_d_basic_before"), Some(dec!(30)));
@@ -1930,23 +2057,24 @@ const F_ROUNDED: &str = "ws6.premium.rounded_ma_premium";
 const F_TOTAL: &str = "ws6.premium.total_plan_premium";
 
 impl June {
-    /// The same bid with lines 6, 7d and 9 recomputed from the others
-    /// (rounded MA premium = ROUND(line 1 − rebates + line 4, 1); 7d = 7a −
-    /// 7c; total = 6 + 7d + 8d).
+    /// The same bid with lines 6, 7d and 9 as the template's WS6 formulas
+    /// give them from the others.
     ///
     /// ```
-    /// use bpt::reallocate::{Allocations, June};
+    /// use bpt::reallocate::{Allocations, June, Workbench};
     /// use rust_decimal_macros::dec;
+    /// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+    /// let wb = Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
     /// let j = June {
     ///     ms_revenue_requirement: dec!(40.04), basic_ma_premium: dec!(0),
     ///     part_d_basic_before: dec!(30), part_d_supp_before: dec!(5),
     ///     allocations: Allocations { part_d_basic: dec!(10), ..Default::default() },
     ///     ..Default::default()
-    /// }.recomputed();
-    /// assert_eq!((j.rounded_ma_premium, j.part_d_basic_premium, j.total_plan_premium), (dec!(40.0), dec!(20), dec!(65.0)));
+    /// }.recomputed(&wb);
+    /// assert_eq!((j.rounded_ma_premium, j.part_d_basic_premium, j.total_plan_premium), (dec!(40), dec!(20), dec!(65)));
     /// ```
-    pub fn recomputed(&self) -> June {
-        let f = Figures::of_june(self);
+    pub fn recomputed(&self, wb: &Workbench<'_>) -> June {
+        let f = wb.figures_of(self);
         let mut j = self.clamped();
         j.rounded_ma_premium = f.rounded_ma_premium;
         j.part_d_basic_premium = f.part_d_basic_premium;
@@ -1982,23 +2110,30 @@ fn targets_for(j: &June, a: &Announcement) -> Vec<Decimal> {
 /// use bpt::reallocate::{check, Allocations, Announcement, Intention, June, Severity};
 /// use rust_decimal_macros::dec;
 /// // Example 2, a partial return to $18 instead of $20 is not accepted.
+/// let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+/// let wb = bpt::reallocate::Workbench::new(bpt::form::cached(layout).unwrap()).unwrap();
 /// let june = June {
 ///     plan_type: "HMO".into(), ma_pd: true, ma_rebate: dec!(40),
 ///     allocations: Allocations { part_d_basic: dec!(15), other_supplemental: dec!(25), ..Default::default() },
 ///     ms_revenue_requirement: dec!(60), part_d_basic_before: dec!(35),
 ///     intention: Some(Intention::Line7d), ..Default::default()
-/// }.recomputed();
+/// }.recomputed(&wb);
 /// let mut resub = june.clone();
 /// resub.part_d_basic_before = dec!(30);
 /// resub.allocations.part_d_basic = dec!(12);
 /// resub.allocations.other_supplemental = dec!(28);
-/// let v = check(&june, &resub.recomputed(), &Announcement::part_d(dec!(30)));
+/// let v = check(&wb, &june, &resub.recomputed(&wb), &Announcement::part_d(dec!(30)));
 /// assert!(v.iter().any(|v| v.code == "RR05" && v.severity == Severity::Error));
 /// resub.allocations.part_d_basic = dec!(10);
 /// resub.allocations.other_supplemental = dec!(30);
-/// assert!(check(&june, &resub.recomputed(), &Announcement::part_d(dec!(30))).is_empty());
+/// assert!(check(&wb, &june, &resub.recomputed(&wb), &Announcement::part_d(dec!(30))).is_empty());
 /// ```
-pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Vec<Violation> {
+pub fn check(
+    wb: &Workbench<'_>,
+    june: &June,
+    resubmitted: &June,
+    announcement: &Announcement,
+) -> Vec<Violation> {
     let j = june.clamped();
     let r = resubmitted.clamped();
     let a = announcement.clamped();
@@ -2024,21 +2159,22 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             ),
         );
     }
-    if r.rebate_level != j.rebate_level {
+    if r.rebate_pct != j.rebate_pct {
         out.error(
             "RR01",
             None,
             "ws5.quality.rebate_pct",
             format!(
                 "the rebate level changed from {} to {}",
-                j.rebate_level.label(),
-                r.rebate_level.label()
+                wb.level_label(j.rebate_pct),
+                wb.level_label(r.rebate_pct)
             ),
         );
     }
 
     // The resubmission's own premium arithmetic (WS6 Sec IIIC).
-    let f = Figures::of_june(&r);
+    let f = wb.figures_of(&r);
+    let jf = wb.figures_of(&j);
     for (field, label, found, want) in [
         (
             F_7D,
@@ -2210,7 +2346,9 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
         let expected = match (a.ma_rebate, a.regional_benchmark) {
             (Some(x), _) => Some(x),
             (None, Some(_)) if j.bid.conversion_factor > zero => {
-                Some(rppo_rebate(&j, &a, &mut Vec::new()).0)
+                let mut e = wb.sheet(&j);
+                rppo_rebate(wb, &mut e, &j, &a, &mut Vec::new());
+                Some(wb.num(&e, wb.ids.rebate))
             }
             _ => None,
         };
@@ -2274,7 +2412,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // Rule F: exact allocation, within the maxima, signs and decimals.
-    let unallocated = sub(r.ma_rebate, r.allocations.total());
+    let unallocated = f.unallocated;
     if !unallocated.is_zero() {
         out.error(
             "RR06",
@@ -2282,7 +2420,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             F_UNALLOC,
             format!(
                 "the allocations total {} but the MA rebate is {}: {} is {} (every bid must allocate exactly its total rebate)",
-                money(r.allocations.total()),
+                money(f.total_allocated),
                 money(r.ma_rebate),
                 money(unallocated.abs()),
                 if unallocated > zero {
@@ -2367,14 +2505,14 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             );
         }
     }
-    if pd && r.part_d_supp_premium() < zero {
+    if pd && f.part_d_supp_premium < zero {
         out.error(
             "RR07",
             Some(Rule::F),
             "ws6.premium.part_d_supp_premium",
             format!(
                 "the Part D supplemental premium net of rebates is {}; it must not be negative",
-                money(r.part_d_supp_premium())
+                money(f.part_d_supp_premium)
             ),
         );
     }
@@ -2385,8 +2523,15 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
         let c_j = j.allocations.part_d_basic;
         let c_r = r.allocations.part_d_basic;
         let new7a = a.part_d_basic_before;
-        let d_after = sub(new7a, c_j);
-        let d_r = sub(r.part_d_basic_before, c_r);
+        // Line 7d of the June allocations under the announcement, and of
+        // the resubmission, as the template's formulas give them.
+        let d_after = {
+            let mut e = wb.sheet(&j);
+            e.set_entered(wb.ids.part_d_basic_before, Val::Num(new7a));
+            e.recalc_from(&[wb.ids.part_d_basic_before]);
+            wb.num(&e, wb.ids.part_d_basic_premium)
+        };
+        let d_r = f.part_d_basic_premium;
         let negative = c_j > zero && d_after < zero;
         let unchanged = c_r == c_j;
         let targets = targets_for(&j, &a);
@@ -2491,7 +2636,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     }
 
     // Required prescription drug coverage (Section III).
-    if pd && j.part_d_supp_premium() <= zero && r.part_d_supp_premium() > zero {
+    if pd && jf.part_d_supp_premium <= zero && f.part_d_supp_premium > zero {
         out.push(
             "RR15",
             Severity::Warning,
@@ -2499,8 +2644,8 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
             Some("ws6.premium.part_d_supp_premium"),
             format!(
                 "the Part D supplemental premium rises from {} to {}: if this plan's required prescription drug coverage is enhanced alternative coverage, rebate must keep that premium at zero (42 CFR 423.104(f))",
-                money(j.part_d_supp_premium()),
-                money(r.part_d_supp_premium())
+                money(jf.part_d_supp_premium),
+                money(f.part_d_supp_premium)
             ),
         );
     }
@@ -2593,7 +2738,8 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
     let dm = sub(cents(r.mc_margin), cents(j.mc_margin));
     if !dm.is_zero() {
         let has_rebates = j.ma_rebate > zero || r.ma_rebate > zero;
-        let limit = j.rebate_level.margin_limit();
+        let level = wb.level(j.rebate_pct);
+        let limit = level.map_or(Decimal::ZERO, |l| l.margin_limit);
         if has_rebates && dm.abs() > limit {
             out.error(
                 "RR09",
@@ -2602,7 +2748,7 @@ pub fn check(june: &June, resubmitted: &June, announcement: &Announcement) -> Ve
                 format!(
                     "the Medicare-covered margin (WS4 Q105) changed by {}; at the {} rebate level premium rounding may change it by at most {} (a $0.50 change in rebates)",
                     money(dm),
-                    j.rebate_level.label(),
+                    wb.level_label(j.rebate_pct),
                     money(limit)
                 ),
             );
@@ -2648,6 +2794,11 @@ fn intention_text(i: Option<Intention>) -> &'static str {
 mod tests {
     use super::*;
 
+    fn wb() -> Workbench<'static> {
+        let layout = crate::template::builtin_cached("ma-bpt-2013").unwrap();
+        Workbench::new(crate::form::cached(layout).unwrap()).unwrap()
+    }
+
     fn base() -> June {
         June {
             plan_type: "HMO".into(),
@@ -2668,7 +2819,7 @@ mod tests {
             },
             ..Default::default()
         }
-        .recomputed()
+        .recomputed(&wb())
     }
 
     #[test]
@@ -2681,12 +2832,12 @@ mod tests {
             mc_margin: dec!(24.01),
             ..Default::default()
         }
-        .recomputed();
+        .recomputed(&wb());
         let mut r = j.clone();
         r.mc_margin = dec!(24.0149);
-        assert_eq!(check(&j, &r, &Announcement::default()), Vec::new());
+        assert_eq!(check(&wb(), &j, &r, &Announcement::default()), Vec::new());
         r.mc_margin = dec!(24.016);
-        let v = check(&j, &r, &Announcement::default());
+        let v = check(&wb(), &j, &r, &Announcement::default());
         assert_eq!(
             v.iter().map(ToString::to_string).collect::<Vec<_>>(),
             vec![
@@ -2710,7 +2861,8 @@ mod tests {
         // The A/B premium is already zero: $12.30 to Part D supplemental,
         // then Part B in dimes, the rest needs added benefits.
         let j = base();
-        let s = distribute(&j, j.allocations, dec!(20.05), true);
+        let ms = wb().figures_of(&j).ms_premium;
+        let s = distribute(&j, j.allocations, ms, dec!(20.05), true);
         assert_eq!(s.alloc.part_d_supplemental, dec!(12.30));
         assert_eq!(s.alloc.part_b, dec!(7.7));
         assert_eq!(s.alloc.other_supplemental, dec!(30.05));
@@ -2719,7 +2871,7 @@ mod tests {
         // Without a Part B maximum, Part B is left alone.
         let mut k = j.clone();
         k.maxima.part_b = None;
-        let s = distribute(&k, k.allocations, dec!(20), true);
+        let s = distribute(&k, k.allocations, ms, dec!(20), true);
         assert_eq!(s.alloc.part_b, dec!(0));
         assert_eq!(s.benefit_change, dec!(7.70));
     }
@@ -2734,49 +2886,88 @@ mod tests {
             part_d_basic: dec!(20),
             part_d_supplemental: dec!(5),
         };
-        let s = distribute(&j, j.allocations, dec!(-4.27), true);
+        let ms = wb().figures_of(&j).ms_premium;
+        let s = distribute(&j, j.allocations, ms, dec!(-4.27), true);
         assert_eq!(s.alloc.other_supplemental, dec!(0.03));
         assert_eq!(s.alloc.reduce_cost_sharing, dec!(0));
         assert_eq!(s.alloc.part_b, dec!(0));
         // $0.77 left: $0.80 from Part D supplemental, $0.03 back on A/B.
         assert_eq!(s.alloc.part_d_supplemental, dec!(4.2));
-        assert_eq!(s.alloc.total(), j.allocations.total() - dec!(4.27));
+        let total = |a: &Allocations| {
+            a.reduce_cost_sharing
+                + a.other_supplemental
+                + a.part_b
+                + a.part_d_basic
+                + a.part_d_supplemental
+        };
+        assert_eq!(total(&s.alloc), total(&j.allocations) - dec!(4.27));
     }
 
     #[test]
     fn margin_for_rebate_change_is_exact_with_savings() {
+        let wb = wb();
         let mut j = base();
-        j.rebate_level = RebateLevel::Pct73;
+        j.rebate_pct = wb.levels()[0].rebate_pct;
         j.bid.savings = dec!(68.18);
-        // rebate = ROUND(68.18 × 11/15, 2) = 50.00
-        let d = margin_for_rebate_change(&j, dec!(0.42));
-        let pct = j.rebate_level.fraction();
-        assert_eq!(
-            round((j.bid.savings - d) * pct, 2) - round(j.bid.savings * pct, 2),
-            dec!(0.42)
-        );
-        assert!(d < Decimal::ZERO && d.abs() <= dec!(0.58));
-        assert_eq!(margin_for_rebate_change(&j, dec!(0)), dec!(0));
+        // rebate = ROUND(68.18 × 73⅓ %, 2) = 50.00; 0.42 more needs a margin
+        // (bid) $0.57 lower: ROUND(68.75 × 73⅓ %, 2) = 50.42.
+        assert_eq!(margin_for_rebate_change(&wb, &j, dec!(0.42)), dec!(-0.57));
+        assert_eq!(margin_for_rebate_change(&wb, &j, dec!(0)), dec!(0));
+        assert_eq!(margin_for_rebate_change(&wb, &j, dec!(-0.50)), dec!(0.68));
     }
 
     #[test]
-    fn rebate_levels() {
+    fn rebate_levels_are_the_templates() {
+        let wb = wb();
+        let l: Vec<(String, Decimal)> = wb
+            .levels()
+            .iter()
+            .map(|l| (l.label.clone(), l.margin_limit))
+            .collect();
         assert_eq!(
-            RebateLevel::from_fraction(dec!(73.33)),
-            Some(RebateLevel::Pct73)
+            l,
+            vec![
+                ("73⅓ %".to_string(), dec!(0.68)),
+                ("71⅔ %".to_string(), dec!(0.70)),
+                ("66⅔ %".to_string(), dec!(0.75)),
+            ]
         );
+        assert_eq!(wb.levels()[0].rebate_pct, dec!(2.2) / dec!(3));
+        assert_eq!(wb.level(dec!(0.5)), None);
+        assert_eq!(wb.level_label(dec!(0.5)), "50 %");
+    }
+
+    #[test]
+    fn a_template_without_a_field_appendix_e_needs_is_an_error_naming_it() {
+        let text = crate::template::BUILTIN
+            .iter()
+            .find(|(k, _)| *k == "ma-bpt-2013")
+            .unwrap()
+            .1
+            .replace(
+                "id = \"ws6.premium.plan_intention\"",
+                "id = \"ws6.premium.intention\"",
+            );
+        let layout = crate::template::Layout::from_toml(&text).unwrap();
+        let form = crate::form::Form::compile(&layout).unwrap();
         assert_eq!(
-            RebateLevel::from_fraction(dec!(0.6666666667)),
-            Some(RebateLevel::Pct66)
+            Workbench::new(&form).unwrap_err(),
+            "reallocate (Appendix E) needs field `ws6.premium.plan_intention`, which template ma-bpt-2013 lacks"
         );
-        assert_eq!(RebateLevel::from_fraction(dec!(0.5)), None);
+        let msa =
+            crate::form::cached(crate::template::builtin_cached("msa-bpt-2013").unwrap()).unwrap();
+        assert!(
+            Workbench::new(msa)
+                .unwrap_err()
+                .starts_with("reallocate (Appendix E) needs field `ws1.general.plan_type`")
+        );
     }
 
     #[test]
     fn lipsa_target_keeps_r37_positive_and_enhanced_alternative_warning() {
         let mut j = base();
         j.intention = Some(Intention::Lipsa);
-        let j = j.recomputed();
+        let j = j.recomputed(&wb());
         let a = Announcement {
             part_d_basic_before: dec!(20),
             lipsa: Some(dec!(0)),
@@ -2785,17 +2976,22 @@ mod tests {
         let mut r = j.clone();
         r.part_d_basic_before = dec!(20);
         r.allocations.part_d_supplemental = dec!(0);
-        let v = check(&j, &r.recomputed(), &a);
+        let v = check(&wb(), &j, &r.recomputed(&wb()), &a);
         assert!(v.iter().any(|v| v.code == "RR13"));
         let mut j2 = j.clone();
         j2.allocations.part_d_supplemental = dec!(12.30);
         j2.allocations.other_supplemental = dec!(17.70);
-        let j2 = j2.recomputed();
+        let j2 = j2.recomputed(&wb());
         let mut r2 = j2.clone();
         r2.part_d_basic_before = dec!(40);
         r2.allocations.part_d_supplemental = dec!(10);
         r2.allocations.other_supplemental = dec!(20);
-        let v = check(&j2, &r2.recomputed(), &Announcement::part_d(dec!(40)));
+        let v = check(
+            &wb(),
+            &j2,
+            &r2.recomputed(&wb()),
+            &Announcement::part_d(dec!(40)),
+        );
         assert!(v.iter().any(|v| v.code == "RR15"));
     }
 

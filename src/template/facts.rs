@@ -6,8 +6,10 @@
 
 use super::Layout;
 use super::schema::{FactsSpec, FigureSpec};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
+use std::str::FromStr;
 
 /// A form family: the closed set of forms whose rules `bpt` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -171,6 +173,21 @@ pub struct Facts {
     pub sort: Option<Sort>,
     /// Sections finalization deletes.
     pub remove: Vec<Removed>,
+    /// The rebate percentage levels (Appendix E Section IV Rule 3).
+    pub rebate_levels: Vec<RebateLevel>,
+}
+
+/// One rebate percentage level and the margin change premium rounding may
+/// make at it (`rebate_levels`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RebateLevel {
+    /// The rebate percentage as a constant formula (the consumer evaluates
+    /// it with the form's evaluator).
+    pub rebate_pct: String,
+    /// Label (`73⅓ %`).
+    pub label: String,
+    /// Largest Medicare-covered margin change for premium rounding.
+    pub margin_limit: Decimal,
 }
 
 impl Facts {
@@ -302,8 +319,23 @@ pub(super) fn resolve(spec: Option<&FactsSpec>, layout: &Layout) -> Result<Facts
             label: r.label.clone(),
         });
     }
+    let mut rebate_levels = Vec::new();
+    for l in &spec.rebate_levels {
+        let margin_limit = Decimal::from_str(l.margin_limit.trim()).map_err(|_| {
+            format!(
+                "form.facts: rebate_levels `{}`: margin_limit `{}` is not a number",
+                l.label, l.margin_limit
+            )
+        })?;
+        rebate_levels.push(RebateLevel {
+            rebate_pct: l.rebate_pct.clone(),
+            label: l.label.clone(),
+            margin_limit,
+        });
+    }
     Ok(Facts {
         identity,
+        rebate_levels,
         key_figures,
         build_up: figures("build_up", &spec.build_up)?,
         rebate_allocation: figures("rebate_allocation", &spec.rebate_allocation)?,

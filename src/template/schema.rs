@@ -61,6 +61,25 @@ pub struct FactsSpec {
     /// `[form.facts.finalize]`: what finalization changes.
     #[serde(default)]
     pub finalize: FinalizeSpec,
+    /// The rebate percentage levels of the star ratings, with the
+    /// Medicare-covered margin change premium rounding may make at each
+    /// (Appendix E Section IV Rule 3).
+    #[serde(default)]
+    pub rebate_levels: Vec<RebateLevelSpec>,
+}
+
+/// One rebate percentage level (`rebate_levels`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RebateLevelSpec {
+    /// The rebate percentage as a constant formula, exactly as the rebate %
+    /// field's formula gives it (`(2*0.75+0.7)/3`).
+    pub rebate_pct: String,
+    /// How reports name the level (`73⅓ %`).
+    pub label: String,
+    /// The largest Medicare-covered margin change for premium rounding
+    /// (decimal text, `0.68`).
+    pub margin_limit: String,
 }
 
 /// `[form.facts.identity]`.

@@ -1,7 +1,6 @@
 //! Properties of the recalculation over random valid bids: the shipped
 //! profiles with their size, costs, risk, star rating and margin varied.
 
-use bpt::calc;
 use bpt::sample;
 use bpt::template;
 use proptest::prelude::*;
@@ -33,7 +32,7 @@ proptest! {
         p.star = (Decimal::from(star) / dec!(2)).max(dec!(1));
         p.margin = d(margin, 2);
         let v = sample::generate(&p, layout);
-        let r = calc::recalc(layout, &v).values;
+        let r = bpt::form::recalc(bpt::form::cached(layout).unwrap(), &v).values;
         let n = |id: &str| r.num(id).or_else(|| v.num(id)).unwrap_or_default();
         // Member months of non-DE# and DE# add up to the total.
         prop_assert_eq!(n("ws5.bid.mm_non_de") + n("ws5.bid.mm_de"), n("ws5.bid.mm_total"));
@@ -65,6 +64,6 @@ proptest! {
         }
         // Premium rounding to the dime.
         let pm = n("ws6.premium.rounded_ma_premium");
-        prop_assert_eq!(pm, calc::round(pm, 1));
+        prop_assert_eq!(pm, bpt::form::eval::round(pm, 1));
     }
 }

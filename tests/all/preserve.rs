@@ -387,7 +387,8 @@ struct Run {
     output: PathBuf,
     edits: Vec<J>,
     parts: BTreeSet<String>,
-    added_sheet: Option<String>,
+    /// The sheets added, in the output's tab order (first first).
+    added_sheets: Vec<String>,
 }
 
 fn run(what: &str, input: &Path, dir: &Path, extra: &[&str]) -> Run {
@@ -420,10 +421,12 @@ fn run(what: &str, input: &Path, dir: &Path, extra: &[&str]) -> Run {
         j = j["written"].clone();
     }
     let edits = j["edits"].as_array().unwrap().clone();
-    let added_sheet = edits
+    // listed in the output's tab order
+    let added_sheets: Vec<String> = edits
         .iter()
-        .find(|e| e["what"] == "sheet_added")
-        .map(|e| e["sheet"].as_str().unwrap().to_string());
+        .filter(|e| e["what"] == "sheet_added")
+        .map(|e| e["sheet"].as_str().unwrap().to_string())
+        .collect();
     Run {
         what: what.into(),
         input: input.to_path_buf(),
@@ -435,7 +438,7 @@ fn run(what: &str, input: &Path, dir: &Path, extra: &[&str]) -> Run {
             .iter()
             .map(|p| p.as_str().unwrap().to_string())
             .collect(),
-        added_sheet,
+        added_sheets,
     }
 }
 
@@ -502,14 +505,14 @@ fn same_value(out: Option<&str>, new: &str) -> bool {
 /// each declared change is there.
 fn check_cells(r: &Run, before: &J, after: &J) {
     let ctx = format!("{} {}", r.what, r.input.display());
-    let added = r.added_sheet.as_deref();
+    let added = &r.added_sheets;
     let mut sheets_b: Vec<J> = before["sheets"].as_array().unwrap().clone();
-    if let Some(s) = added {
-        sheets_b.insert(0, J::String(s.into()));
+    for (i, s) in added.iter().enumerate() {
+        sheets_b.insert(i, J::String(s.clone()));
     }
     assert_eq!(&J::Array(sheets_b), &after["sheets"], "{ctx}: sheets");
     assert_eq!(before["names"], after["names"], "{ctx}: defined names");
-    let on_added = |k: &str| added.is_some_and(|s| k.starts_with(&format!("{s}!")));
+    let on_added = |k: &str| added.iter().any(|s| k.starts_with(&format!("{s}!")));
     let key = |e: &J| {
         format!(
             "{}!{}",

@@ -5,12 +5,41 @@
 //! rounding examples (a)–(g).
 
 use bpt::reallocate::{
-    Allocations, Announcement, Intention, June, Maxima, Outcome, PlanClass, RebateLevel, Rule,
-    Severity, Violation, check, lipsa_targets, premium_rounding, reallocate,
+    Allocations, Announcement, Intention, June, Maxima, Outcome, PlanClass, Rule, Severity,
+    Violation, Workbench, lipsa_targets,
 };
 use bpt::value::{Value, Values};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
+
+/// Appendix E on the shipped MA template: every figure is what its
+/// WS5/WS6 formulas give.
+fn wb() -> Workbench<'static> {
+    let layout = bpt::template::builtin_cached("ma-bpt-2013").unwrap();
+    Workbench::new(bpt::form::cached(layout).unwrap()).unwrap()
+}
+
+/// The template's rebate percentages: 73⅓ %, 71⅔ %, 66⅔ %.
+fn pct(level: usize) -> Decimal {
+    wb().levels()[level].rebate_pct
+}
+
+fn reallocate(j: &June, a: &Announcement) -> bpt::reallocate::Reallocation {
+    bpt::reallocate::reallocate(&wb(), j, a)
+}
+
+fn check(j: &June, r: &June, a: &Announcement) -> Vec<Violation> {
+    bpt::reallocate::check(&wb(), j, r, a)
+}
+
+fn premium_rounding(j: &June, total: Decimal) -> Option<bpt::reallocate::PremiumRounding> {
+    bpt::reallocate::premium_rounding(&wb(), j, total)
+}
+
+/// Lines 2–4 and 6 (everything but the Part D basic buydown).
+fn other_than_part_d_basic(a: &Allocations) -> Decimal {
+    a.reduce_cost_sharing + a.other_supplemental + a.part_b + a.part_d_supplemental
+}
 
 /// A local MA-PD HMO with `rebate`, of which `pd_basic` buys down the Part D
 /// basic premium and the rest other A/B mandatory supplemental benefits
@@ -20,7 +49,7 @@ fn mapd(rebate: Decimal, pd_basic: Decimal, ms_rr: Decimal, before: Decimal, i: 
     June {
         plan_type: "HMO".into(),
         ma_pd: true,
-        rebate_level: RebateLevel::Pct73,
+        rebate_pct: pct(0),
         ma_rebate: rebate,
         allocations: Allocations {
             part_d_basic: pd_basic,
@@ -32,7 +61,7 @@ fn mapd(rebate: Decimal, pd_basic: Decimal, ms_rr: Decimal, before: Decimal, i: 
         intention: Some(i),
         ..Default::default()
     }
-    .recomputed()
+    .recomputed(&wb())
 }
 
 fn errors(v: &[Violation]) -> Vec<&Violation> {
@@ -51,7 +80,7 @@ fn resub(june: &June, before: Decimal, pd_basic: Decimal, other: Decimal) -> Jun
     r.part_d_basic_before = before;
     r.allocations.part_d_basic = pd_basic;
     r.allocations.other_supplemental = other;
-    r.recomputed()
+    r.recomputed(&wb())
 }
 
 // ------------------------------------------------------------ Section I
@@ -116,7 +145,7 @@ fn section_i_ma_only() {
         ms_revenue_requirement: dec!(81.30),
         ..Default::default()
     }
-    .recomputed();
+    .recomputed(&wb());
     let r = reallocate(&j, &Announcement::part_d(dec!(30)));
     assert_eq!(r.plan_class, PlanClass::LocalMaOnly);
     assert_eq!(r.outcome, Outcome::NotPermitted);
@@ -126,7 +155,7 @@ fn section_i_ma_only() {
     let mut re = j.clone();
     re.mc_margin = dec!(-0.30);
     re.ms_revenue_requirement = dec!(81.00);
-    let v = check(&j, &re.recomputed(), &Announcement::default());
+    let v = check(&j, &re.recomputed(&wb()), &Announcement::default());
     assert!(has(&v, "RR02"));
     // MA-only RPPO: required and rounding permitted.
     let mut rp = j.clone();
@@ -182,7 +211,7 @@ fn o_as_june(j: &June, o: &bpt::reallocate::Proposal) -> June {
     r.part_d_basic_before = o.figures.part_d_basic_before;
     r.ms_revenue_requirement = o.figures.ms_revenue_requirement;
     r.basic_ma_premium = o.figures.basic_ma_premium;
-    r.recomputed()
+    r.recomputed(&wb())
 }
 
 #[test]
@@ -266,7 +295,7 @@ fn example_4_rppo_rebate_dollars_rule_e() {
     let rows = |f: &bpt::reallocate::Figures| {
         [
             f.ma_rebate,
-            f.allocations.other_than_part_d_basic(),
+            other_than_part_d_basic(&f.allocations),
             f.allocations.part_d_basic,
             f.total_allocated,
             f.unallocated,
@@ -331,7 +360,7 @@ fn example_4_rppo_rebate_dollars_rule_e() {
     let v = check(&j, &stale, &a);
     assert!(has(&v, "RR08"));
     stale.ma_rebate = dec!(53);
-    assert!(has(&check(&j, &stale.recomputed(), &a), "RR06"));
+    assert!(has(&check(&j, &stale.recomputed(&wb()), &a), "RR06"));
 }
 
 #[test]
@@ -353,7 +382,7 @@ fn example_4_rppo_rebate_from_regional_benchmark() {
     assert_eq!(r.after_benchmark.ma_rebate, dec!(53.00));
     assert_eq!(r.after_benchmark.basic_ma_premium, dec!(0));
     assert_eq!(
-        r.options[1].figures.allocations.other_than_part_d_basic(),
+        other_than_part_d_basic(&r.options[1].figures.allocations),
         dec!(43)
     );
     let v = check(&j, &resub(&j, dec!(30), dec!(15), dec!(40)), &a);
@@ -370,7 +399,7 @@ fn rule_f_exact_allocation_and_maxima() {
         part_b: Some(dec!(99.90)),
         ..Default::default()
     };
-    let j = j.recomputed();
+    let j = j.recomputed(&wb());
     let a = Announcement::part_d(dec!(35));
     let mut r = j.clone();
     // $50 Part D supplemental premium: no more than $50 of rebate.
@@ -378,7 +407,7 @@ fn rule_f_exact_allocation_and_maxima() {
     r.allocations.other_supplemental = dec!(0);
     r.allocations.part_d_basic = dec!(15);
     r.ma_rebate = dec!(65.10);
-    let v = check(&j, &r.recomputed(), &a);
+    let v = check(&j, &r.recomputed(&wb()), &a);
     assert!(
         v.iter()
             .any(|v| v.code == "RR07" && v.message.contains("$50.00"))
@@ -387,7 +416,7 @@ fn rule_f_exact_allocation_and_maxima() {
     // Part B above the CMS maximum; pennies on a one-decimal line.
     let mut r = j.clone();
     r.allocations.part_b = dec!(100);
-    let v = check(&j, &r.recomputed(), &a);
+    let v = check(&j, &r.recomputed(&wb()), &a);
     assert!(
         v.iter()
             .any(|v| v.code == "RR07" && v.message.contains("$99.90"))
@@ -396,7 +425,7 @@ fn rule_f_exact_allocation_and_maxima() {
     let mut r = j.clone();
     r.allocations.part_d_supplemental = dec!(19.95);
     r.allocations.other_supplemental = dec!(5.05);
-    let v = check(&j, &r.recomputed(), &a);
+    let v = check(&j, &r.recomputed(&wb()), &a);
     assert!(
         v.iter()
             .any(|v| v.code == "RR07" && v.message.contains("dime"))
@@ -493,20 +522,23 @@ fn example_7_no_substantial_redesign() {
     let mut j = mapd(dec!(60), dec!(30), dec!(60), dec!(30), Intention::Line7d);
     j.allocations.reduce_cost_sharing = dec!(20);
     j.allocations.other_supplemental = dec!(10);
-    let j = j.recomputed();
+    let j = j.recomputed(&wb());
     let a = Announcement::part_d(dec!(27));
     let r = reallocate(&j, &a);
     assert_eq!(r.outcome, Outcome::Required);
     assert_eq!(r.after_benchmark.part_d_basic_premium, dec!(-3));
     assert_eq!(r.options[0].changes.part_d_basic, dec!(-3));
-    assert_eq!(r.options[0].changes.ab(), dec!(3));
+    assert_eq!(
+        r.options[0].changes.reduce_cost_sharing + r.options[0].changes.other_supplemental,
+        dec!(3)
+    );
     // $15 out of A/B cost sharing and $18 into an additional benefit: no.
     let mut bad = j.clone();
     bad.part_d_basic_before = dec!(27);
     bad.allocations.part_d_basic = dec!(27);
     bad.allocations.reduce_cost_sharing = dec!(5);
     bad.allocations.other_supplemental = dec!(28);
-    let v = check(&j, &bad.recomputed(), &a);
+    let v = check(&j, &bad.recomputed(&wb()), &a);
     assert!(
         v.iter()
             .any(|v| v.code == "RR10" && v.message.contains("Example 7"))
@@ -515,12 +547,12 @@ fn example_7_no_substantial_redesign() {
     let mut good = bad.clone();
     good.allocations.reduce_cost_sharing = dec!(20);
     good.allocations.other_supplemental = dec!(13);
-    assert!(check(&j, &good.recomputed(), &a).is_empty());
+    assert!(check(&j, &good.recomputed(&wb()), &a).is_empty());
     // Adding a $3 benefit and buying it down: fine; a $10 benefit: no.
     good.ms_revenue_requirement = dec!(63);
-    assert!(check(&j, &good.recomputed(), &a).is_empty());
+    assert!(check(&j, &good.recomputed(&wb()), &a).is_empty());
     good.ms_revenue_requirement = dec!(70);
-    assert!(has(&check(&j, &good.recomputed(), &a), "RR10"));
+    assert!(has(&check(&j, &good.recomputed(&wb()), &a), "RR10"));
 }
 
 #[test]
@@ -538,7 +570,7 @@ fn rule_a_already_at_target_and_intention_fixed() {
     // The Part D bid must be unchanged and 7a updated.
     let mut re = j.clone();
     re.part_d_supp_before = dec!(3);
-    let v = check(&j, &re.recomputed(), &Announcement::part_d(dec!(36)));
+    let v = check(&j, &re.recomputed(&wb()), &Announcement::part_d(dec!(36)));
     assert_eq!(v.iter().filter(|v| v.code == "RR04").count(), 2);
 }
 
@@ -546,25 +578,36 @@ fn rule_a_already_at_target_and_intention_fixed() {
 
 #[test]
 fn rule_3_margin_limits() {
-    assert_eq!(RebateLevel::Pct73.margin_limit(), dec!(0.68));
-    assert_eq!(RebateLevel::Pct71.margin_limit(), dec!(0.70));
-    assert_eq!(RebateLevel::Pct66.margin_limit(), dec!(0.75));
+    let wb = wb();
+    let limits: Vec<(&str, Decimal)> = wb
+        .levels()
+        .iter()
+        .map(|l| (l.label.as_str(), l.margin_limit))
+        .collect();
+    assert_eq!(
+        limits,
+        [
+            ("73⅓ %", dec!(0.68)),
+            ("71⅔ %", dec!(0.70)),
+            ("66⅔ %", dec!(0.75))
+        ]
+    );
     // $0.68 × 73⅓ % = $0.50, $0.70 × 71⅔ % = $0.50, $0.75 × 66⅔ % = $0.50.
-    for l in [RebateLevel::Pct73, RebateLevel::Pct71, RebateLevel::Pct66] {
+    for l in wb.levels() {
         assert_eq!(
-            bpt::calc::round(l.margin_limit() * l.fraction(), 2),
+            bpt::form::eval::round(l.margin_limit * l.rebate_pct, 2),
             dec!(0.50)
         );
     }
 }
 
-fn no_ma_premium(level: RebateLevel) -> June {
+fn no_ma_premium(rebate_pct: Decimal) -> June {
     // No Medicare-covered or A/B mandatory supplemental premium; Part D
     // basic premium (target) $30; $40 of rebate buys down the A/B premium.
     June {
         plan_type: "HMO".into(),
         ma_pd: true,
-        rebate_level: level,
+        rebate_pct,
         ma_rebate: dec!(40),
         allocations: Allocations {
             other_supplemental: dec!(40),
@@ -576,12 +619,12 @@ fn no_ma_premium(level: RebateLevel) -> June {
         mc_margin: dec!(10),
         ..Default::default()
     }
-    .recomputed()
+    .recomputed(&wb())
 }
 
 #[test]
 fn example_a_round_down_with_more_rebate() {
-    let j = no_ma_premium(RebateLevel::Pct73);
+    let j = no_ma_premium(pct(0));
     assert_eq!(j.total_plan_premium, dec!(30));
     let r = premium_rounding(&j, dec!(30.42)).unwrap();
     assert_eq!(r.from, dec!(30.42));
@@ -596,7 +639,7 @@ fn example_a_round_down_with_more_rebate() {
 
 #[test]
 fn example_b1_round_only_to_nearest_dollar() {
-    let j = no_ma_premium(RebateLevel::Pct73);
+    let j = no_ma_premium(pct(0));
     let r = premium_rounding(&j, dec!(32.42)).unwrap();
     assert_eq!((r.to, r.change), (dec!(32.00), dec!(-0.42)));
     assert!(r.permitted);
@@ -607,7 +650,11 @@ fn example_b1_round_only_to_nearest_dollar() {
     re.allocations.other_supplemental = dec!(40);
     re.ma_rebate = dec!(42.40);
     re.mc_margin = dec!(10) - dec!(3.30);
-    let v = check(&j, &re.recomputed(), &Announcement::part_d(dec!(32.40)));
+    let v = check(
+        &j,
+        &re.recomputed(&wb()),
+        &Announcement::part_d(dec!(32.40)),
+    );
     assert!(
         v.iter()
             .any(|v| v.code == "RR09" && v.message.contains("$0.68"))
@@ -619,7 +666,7 @@ fn example_b1_round_only_to_nearest_dollar() {
 fn example_b2_round_up_with_less_rebate() {
     // Target $30, total $70.00; after the benchmark Part D $28.55 and total
     // $68.55: +$0.45 of A/B premium gives $69.00.
-    let j = no_ma_premium(RebateLevel::Pct73);
+    let j = no_ma_premium(pct(0));
     let r = premium_rounding(&j, dec!(68.55)).unwrap();
     assert_eq!((r.to, r.change), (dec!(69.00), dec!(0.45)));
     assert_eq!(r.rebate_change, Some(dec!(-0.45)));
@@ -643,7 +690,7 @@ fn example_c_no_rebates() {
         intention: Some(Intention::Line7d),
         ..Default::default()
     }
-    .recomputed();
+    .recomputed(&wb());
     assert_eq!(j.total_plan_premium, dec!(25));
     let r = premium_rounding(&j, dec!(26.52)).unwrap();
     assert_eq!((r.to, r.change), (dec!(27.00), dec!(0.48)));
@@ -667,7 +714,7 @@ fn example_d_lipsa_three_options() {
     let mut j = mapd(dec!(40), dec!(10), dec!(60), dec!(40), Intention::Lipsa);
     j.allocations.reduce_cost_sharing = dec!(5);
     j.allocations.other_supplemental = dec!(25);
-    let j = j.recomputed();
+    let j = j.recomputed(&wb());
     let a = Announcement {
         part_d_basic_before: dec!(42),
         lipsa: Some(dec!(31.60)),
@@ -683,13 +730,19 @@ fn example_d_lipsa_three_options() {
     let o2 = &r.options[1];
     assert_eq!(o2.figures.part_d_basic_premium, dec!(31.60));
     assert_eq!(o2.changes.part_d_basic, dec!(0.40));
-    assert_eq!(o2.changes.ab(), dec!(-0.40));
+    assert_eq!(
+        o2.changes.reduce_cost_sharing + o2.changes.other_supplemental,
+        dec!(-0.40)
+    );
     assert_eq!(o2.figures.ms_premium - r.june.ms_premium, dec!(0.40));
     // Option 3: $1.00, premium $31.00; forgoes $0.60 of subsidy.
     let o3 = &r.options[2];
     assert_eq!(o3.figures.part_d_basic_premium, dec!(31.00));
     assert_eq!(o3.changes.part_d_basic, dec!(1.00));
-    assert_eq!(o3.changes.ab(), dec!(-1.00));
+    assert_eq!(
+        o3.changes.reduce_cost_sharing + o3.changes.other_supplemental,
+        dec!(-1.00)
+    );
     assert_eq!(o3.figures.ms_premium - r.june.ms_premium, dec!(1.00));
     assert!(o3.explanation.iter().any(|l| l.contains("$0.60")));
     for o in &r.options {
@@ -698,10 +751,10 @@ fn example_d_lipsa_three_options() {
     // Option 2 may offset the $0.40 by the margin; Option 3 may not.
     let mut r2 = o_as_june(&j, o2);
     r2.ms_revenue_requirement -= dec!(0.40);
-    assert!(check(&j, &r2.recomputed(), &a).is_empty());
+    assert!(check(&j, &r2.recomputed(&wb()), &a).is_empty());
     let mut r3 = o_as_june(&j, o3);
     r3.ms_revenue_requirement -= dec!(1.00);
-    let v = check(&j, &r3.recomputed(), &a);
+    let v = check(&j, &r3.recomputed(&wb()), &a);
     assert!(v.iter().any(|v| v.code == "RR13"));
 }
 
@@ -757,7 +810,7 @@ fn example_f_segments_round_up_a_dime() {
             intention: Some(Intention::Line7d),
             ..Default::default()
         }
-        .recomputed();
+        .recomputed(&wb());
         let r = premium_rounding(&j, j.total_plan_premium).unwrap();
         assert_eq!((r.to, r.change), (total, dec!(0.10)));
         assert!(r.permitted);
@@ -772,7 +825,7 @@ fn example_g_ma_only_rounds_in_june() {
         ms_revenue_requirement: dec!(61.30),
         ..Default::default()
     }
-    .recomputed();
+    .recomputed(&wb());
     assert_eq!(j.total_plan_premium, dec!(61.30));
     let r = premium_rounding(&j, j.total_plan_premium).unwrap();
     assert_eq!((r.to, r.change), (dec!(61.00), dec!(-0.30)));
@@ -784,7 +837,7 @@ fn example_g_ma_only_rounds_in_june() {
     let mut late = j.clone();
     late.ms_revenue_requirement = dec!(61.00);
     late.mc_margin = dec!(-0.30);
-    let v = check(&j, &late.recomputed(), &Announcement::default());
+    let v = check(&j, &late.recomputed(&wb()), &Announcement::default());
     assert!(v.iter().filter(|v| v.code == "RR02").count() >= 2);
 }
 
@@ -797,15 +850,14 @@ fn june_from_values_reads_the_evaluated_bid() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let bid =
         bpt::reader::read_bid(&root.join("sample-bids/rppo-region13-2013.xlsx")).expect("sample");
-    let j = June::from_values(bid.form, &bid.values);
+    let wb = Workbench::new(bid.form).unwrap();
+    let j = June::from_values(&wb, &bid.values);
     let cached = |id: &str| bid.values.num(id).unwrap_or_default();
     assert_eq!(j.class(), PlanClass::Rppo);
-    assert_eq!(
-        Some(j.rebate_level),
-        bid.values
-            .num("ws5.quality.rebate_pct")
-            .and_then(RebateLevel::from_fraction)
-    );
+    // The rebate % the template's formula gives is one of its levels; the
+    // workbook caches it as a double.
+    let level = wb.level(j.rebate_pct).expect("a level");
+    assert!((level.rebate_pct - cached("ws5.quality.rebate_pct")).abs() < dec!(0.000000001));
     for (got, id) in [
         (j.ma_rebate, "ws6.allocation.allocated[ma_rebate]"),
         (
@@ -848,12 +900,12 @@ fn june_from_values_reads_the_evaluated_bid() {
     // A plan type typed "RPPO " is not RPPO to the formulas, nor here.
     let mut v = bid.values.clone();
     v.set("ws1.general.plan_type", Value::Text("RPPO ".into()));
-    let spaced = June::from_values(bid.form, &v);
+    let spaced = June::from_values(&wb, &v);
     assert_eq!(spaced.class(), PlanClass::LocalMaPd);
     assert_eq!(spaced.ma_rebate, dec!(30.21));
     // An empty bid gives a blank June.
     assert_eq!(
-        June::from_values(bid.form, &Values::default()).class(),
+        June::from_values(&wb, &Values::default()).class(),
         PlanClass::LocalMaOnly
     );
 }
