@@ -277,6 +277,57 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
     read_fields(&mut book, layout)
 }
 
+/// Every non-blank cell of every sheet (inside the area a shipped form can
+/// occupy), for `bpt template map`: texts as shown, numbers and dates as
+/// numbers, in sheet order.
+pub fn raw_sheets(src: Source<'_>) -> Result<Vec<template::map::RawSheet>, ReadError> {
+    use template::map::{RawCell, RawSheet};
+    let (path, owned);
+    let bytes: &[u8] = match src {
+        Source::Path(p) => {
+            owned = load(p)?;
+            path = p.to_path_buf();
+            &owned
+        }
+        Source::Bytes { name, bytes } => {
+            path = PathBuf::from(name);
+            bytes
+        }
+    };
+    let mut book = Book::open(&path, bytes, None)?;
+    let mut out = Vec::new();
+    for name in book.names.clone() {
+        let cells = book.range(&name)?;
+        let mut list: Vec<(crate::cellref::CellRef, RawCell)> = cells
+            .map
+            .iter()
+            .filter_map(|(&(r, c), d)| {
+                let col = u16::try_from(c).ok()?;
+                let cell = match d {
+                    Data::Empty => return None,
+                    Data::String(s) => RawCell::Text(s.clone()),
+                    Data::Float(f) => RawCell::Number(plain_number(*f)),
+                    Data::Int(i) => RawCell::Number(i.to_string()),
+                    Data::Bool(b) => RawCell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+                    Data::DateTime(d) => RawCell::Number(plain_number(d.as_f64())),
+                    Data::DateTimeIso(s) | Data::DurationIso(s) => RawCell::Text(s.clone()),
+                    Data::Error(e) => RawCell::Error(format!("{e}")),
+                };
+                Some((crate::cellref::CellRef::new(r, col), cell))
+            })
+            .collect();
+        list.sort_by_key(|(c, _)| (c.row, c.col));
+        out.push(RawSheet { name, cells: list });
+    }
+    Ok(out)
+}
+
+/// A number as plain decimal text (`1234.5`), or Excel's scientific form
+/// when it has no exact decimal.
+fn plain_number(f: f64) -> String {
+    f64_to_decimal(f).map_or_else(|| number_text(f), |d| d.normalize().to_string())
+}
+
 /// The formula each calculated field's cell holds in the workbook (without
 /// the leading `=`; `None`: the cell holds a constant or nothing), for the
 /// bid's own layout, by field id in template order.

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod facts;
+pub mod map;
 pub mod overlay;
 pub mod schema;
 
