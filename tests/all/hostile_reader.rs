@@ -301,7 +301,7 @@ fn huge_and_impossible_date_serials_are_findings_kept_as_found() {
         ),
     ] {
         let p = put(dir.path(), "date.xlsx", &with_number(id, v, None));
-        assert_one_v002(&p, id, &label, found, expected, v);
+        assert_one_v002(&p, id, label, found, expected, v);
         if v == "-1e16" {
             every_command(dir.path(), &p, id, v.parse().unwrap());
         } else if ["60", "40999.75"].contains(&v) {
