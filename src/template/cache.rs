@@ -193,6 +193,10 @@ fn builtin_index(layout: &Layout) -> Option<usize> {
 pub(crate) fn form_of(layout: &Layout) -> Option<Form> {
     let i = builtin_index(layout)?;
     let mut st = state(i);
+    // Only a read-back form is taken (a `Built` state stays for `compiled`).
+    if !matches!(*st, State::Loaded(..)) {
+        return None;
+    }
     let State::Loaded(bytes, at) = std::mem::replace(&mut *st, State::Idle) else {
         return None;
     };
