@@ -40,6 +40,27 @@ fn layout_summary(l: &crate::template::Layout) -> String {
     )
 }
 
+/// Every field (and fact) a part of `bpt` needs that the template lacks,
+/// one line each naming the part: the consumers resolve these when the form
+/// loads, so a bid on such a template fails there.
+pub fn missing_ids(l: &crate::template::Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    if l.form.family == crate::template::facts::Family::Ma {
+        for id in crate::reallocate::FIELDS {
+            if l.field(id).is_none() {
+                out.push(format!("reallocate (Appendix E) needs field `{id}`"));
+            }
+        }
+        if l.facts.rebate_levels.is_empty() {
+            out.push(
+                "reallocate (Appendix E) needs the rebate levels (`[form.facts] rebate_levels`)"
+                    .into(),
+            );
+        }
+    }
+    out
+}
+
 /// What `bpt template --check` says of a layout overlay.
 fn overlay_report(l: &crate::template::Layout) -> String {
     let Some(ov) = &l.overlay else {
@@ -132,6 +153,17 @@ pub fn template(a: TemplateArgs) -> Outcome {
             Ok(l) => {
                 if l.overlay.is_some() && !a.json && a.output.is_none() {
                     return Outcome::out(overlay_report(&l), OK);
+                }
+                let missing = missing_ids(&l);
+                if !missing.is_empty() {
+                    let m = format!(
+                        "bpt: {}: template {}: {} id(s) the code needs are missing: {}\n",
+                        path.display(),
+                        l.form.id,
+                        missing.len(),
+                        missing.join("; ")
+                    );
+                    return Outcome::err(m, FINDINGS);
                 }
                 l
             }
