@@ -3,16 +3,17 @@
 //!
 //! 1. One bid: `bpt` read + recalculate + validate versus a bare calamine
 //!    open-and-read of every sheet of the same file (the floor for any
-//!    reader): medians of repeated runs, and their ratio.
-//! 2. A batch of 1,000 bids (the shipped profiles with varied inputs):
-//!    `bpt validate DIR` as a process, bids per second and peak resident
-//!    memory (GNU `/usr/bin/time`).
-//! 3. Growth with the county count (10 → 1,000 counties) and with batch
-//!    size (100 → 1,000 bids).
+//!    reader), in this process: medians of the thread's CPU time over
+//!    repeated runs, and their ratio.
+//! 2. Growth with the county count (10 → 1,000 counties).
+//! 3. Batches of 100 to 1,000 bids (the shipped profiles with varied
+//!    inputs) written to `target/bench/batch-N` for `benches/processes.sh`.
 //!
 //! LibreOffice and Python (`openpyxl` + `formulas`) are timed by
 //! `benches/compare.sh`, which reuses the bid this writes to
-//! `target/bench/one-bid.xlsx`.
+//! `target/bench/one-bid.xlsx`; `benches/processes.sh` compares `bpt
+//! validate` processes with the floor program (`examples/floor.rs`) by CPU
+//! time, on that bid and on the batches this writes (`target/bench/batch-N`).
 //!
 //! `BPT_BENCH_QUICK=1` shrinks every size (a smoke run).
 
@@ -24,7 +25,6 @@ use bpt::writer::{self, WriteOptions};
 use calamine::{Data, Reader, open_workbook_auto};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -32,14 +32,27 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The CPU time this thread has used (Linux: `/proc/thread-self/schedstat`,
+/// nanoseconds), so the figures do not depend on what else the machine runs.
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// Median CPU time of `f` over `n` runs (wall time where the thread's CPU
+/// time cannot be read).
 fn time<F: FnMut()>(n: usize, mut f: F) -> Duration {
     f(); // warm caches
     median(
         (0..n)
             .map(|_| {
-                let t = Instant::now();
+                let (c, t) = (thread_cpu(), Instant::now());
                 f();
-                t.elapsed()
+                match (c, thread_cpu()) {
+                    (Some(a), Some(b)) => b.saturating_sub(a),
+                    _ => t.elapsed(),
+                }
             })
             .collect(),
     )
@@ -82,46 +95,12 @@ fn wide_area(n: usize) -> &'static [sample::State] {
     Box::leak(states.into_boxed_slice())
 }
 
-fn validate_dir(bin: &str, dir: &Path) -> (Duration, Option<u64>) {
-    let t = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args([
-            "-f",
-            "%M",
-            bin,
-            "validate",
-            dir.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .output();
-    let el = t.elapsed();
-    match out {
-        Ok(o) => {
-            let err = String::from_utf8_lossy(&o.stderr);
-            let kib = err
-                .lines()
-                .last()
-                .and_then(|l| l.trim().parse::<u64>().ok());
-            (el, kib)
-        }
-        Err(_) => {
-            let t = Instant::now();
-            let _ = Command::new(bin)
-                .args(["validate", dir.to_str().unwrap(), "--format", "json"])
-                .output();
-            (t.elapsed(), None)
-        }
-    }
-}
-
 fn main() {
     let quick = std::env::var("BPT_BENCH_QUICK").is_ok();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let layout = template::builtin("ma-bpt-2013").expect("template");
-    let bin = env!("CARGO_BIN_EXE_bpt");
     let opts = ValidateOptions {
         selection: Selection::default(),
         tolerance: bpt::diff::DEFAULT_TOLERANCE,
@@ -132,8 +111,13 @@ fn main() {
     );
 
     // 1. One bid.
+    // The shipped sample, copied for benches/compare.sh.
     let one = root.join("one-bid.xlsx");
-    write(&layout, &sample::profile("hmo-mapd-2013").unwrap(), &one);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-bids/hmo-mapd-2013.xlsx"),
+        &one,
+    )
+    .expect("the shipped sample bid");
     let n = if quick { 5 } else { 40 };
     let bare = time(n, || {
         std::hint::black_box(bare_read(&one));
@@ -161,11 +145,11 @@ fn main() {
         full.as_secs_f64() * 1e3
     );
     println!(
-        "ratio validate / bare read:        {:>8.2}",
+        "ratio validate / bare read (CPU):  {:>8.2}",
         full.as_secs_f64() / bare.as_secs_f64()
     );
 
-    // 3a. County count.
+    // 2. County count.
     println!("\n## Growth with county count (one bid, validate)");
     println!("| counties | file KiB | validate ms |");
     println!("|---:|---:|---:|");
@@ -190,7 +174,7 @@ fn main() {
         );
     }
 
-    // 2 and 3b. Batches.
+    // 3. Batches.
     let total = if quick { 40 } else { 1000 };
     let batch = root.join("batch");
     std::fs::create_dir_all(&batch).unwrap();
@@ -209,9 +193,6 @@ fn main() {
         "(generated {total} bids in {:.1} s)",
         t.elapsed().as_secs_f64()
     );
-    println!("\n## Batch validation (`bpt validate DIR` as a process)");
-    println!("| bids | seconds | bids/s | peak RSS MiB |");
-    println!("|---:|---:|---:|---:|");
     let sizes: Vec<usize> = if quick {
         vec![10, 40]
     } else {
@@ -225,12 +206,9 @@ fn main() {
             let _ = std::fs::hard_link(batch.join(&f), dir.join(&f))
                 .or_else(|_| std::fs::copy(batch.join(&f), dir.join(&f)).map(|_| ()));
         }
-        let (el, kib) = validate_dir(bin, &dir);
-        println!(
-            "| {size} | {:.2} | {:.0} | {} |",
-            el.as_secs_f64(),
-            size as f64 / el.as_secs_f64(),
-            kib.map_or("n/a".into(), |k| format!("{:.1}", k as f64 / 1024.0))
-        );
     }
+    println!(
+        "\nbatches written to {}/batch-N: time them with benches/processes.sh",
+        root.display()
+    );
 }

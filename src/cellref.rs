@@ -43,7 +43,19 @@ impl CellRef {
 
     /// `$D$5`.
     pub fn absolute(&self) -> String {
-        format!("${}${}", col_name(self.col), self.row + 1)
+        let mut s = String::with_capacity(10);
+        self.push_absolute(&mut s);
+        s
+    }
+
+    /// Appends `$D$5` to `out` (no allocation of its own: template
+    /// formulas are resolved by the thousand at every start).
+    pub fn push_absolute(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.push('$');
+        push_col_name(self.col, out);
+        out.push('$');
+        let _ = write!(out, "{}", u64::from(self.row) + 1);
     }
 }
 
@@ -74,15 +86,26 @@ pub fn parse_col(letters: &str) -> Option<u16> {
 
 /// Column letters for a zero-based column (0 → `"A"`).
 pub fn col_name(col: u16) -> String {
+    let mut s = String::with_capacity(3);
+    push_col_name(col, &mut s);
+    s
+}
+
+/// Appends the column letters of `col` to `out`.
+fn push_col_name(col: u16, out: &mut String) {
     let mut n = u32::from(col) + 1;
-    let mut out = Vec::new();
+    // At most four letters (column u16::MAX is `CRXP`).
+    let mut buf = [0u8; 4];
+    let mut i = buf.len();
     while n > 0 {
         let rem = ((n - 1) % 26) as u8;
-        out.push(b'A' + rem);
+        i -= 1;
+        buf[i] = b'A' + rem;
         n = (n - 1) / 26;
     }
-    out.reverse();
-    String::from_utf8(out).expect("ASCII letters")
+    for &b in &buf[i..] {
+        out.push(char::from(b));
+    }
 }
 
 #[cfg(test)]

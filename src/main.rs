@@ -41,8 +41,20 @@ enum Command {
     /// names and frozen headers.
     #[command(after_help = TEMPLATE_HELP)]
     Template {
-        /// Template id (see --list).
+        /// Template id (see --list), or `map` to map a workbook.
         id: Option<String>,
+        /// With `map`: the workbook to map (`bpt template map WORKBOOK`).
+        workbook: Option<PathBuf>,
+        /// With `map`: the shipped template to map onto (default: the one
+        /// that places the most fields).
+        #[arg(long, value_name = "ID")]
+        base: Option<String>,
+        /// With `map`: the overlay's id (default: the workbook's name).
+        #[arg(long = "id", value_name = "ID")]
+        overlay_id: Option<String>,
+        /// With `map`: text (the coverage table) or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: EditFormat,
         /// Output workbook.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -332,7 +344,7 @@ enum Command {
     },
 }
 
-const TEMPLATE_HELP: &str = "Examples:\n  bpt template --list\n  bpt template ma-bpt-2013 -o blank.xlsx\n  bpt template --check my-template.toml\n\nExit status: 0 done; 1 --check found a problem in the template; 2 a file could not be read or written, or the command line was wrong.";
+const TEMPLATE_HELP: &str = "Examples:\n  bpt template --list\n  bpt template ma-bpt-2013 -o blank.xlsx\n  bpt template --check my-template.toml\n  bpt template map cms-bid.xlsx --base ma-bpt-2013 -o my-layout.toml\n\nExit status: 0 done (map: every field placed); 1 --check found a problem in the template, or map left fields ambiguous or not found; 2 a file could not be read or written, or the command line was wrong.";
 const READ_HELP: &str = "Examples:\n  bpt read sample-bids/hmo-mapd-2013.xlsx\n  bpt read bid.xlsx --format json > bid.json\n  bpt read bid.xlsx --format csv > fields.csv\n\nExit status: 0 read; 2 the file could not be read, or the command line was wrong.";
 const RECALC_HELP: &str = "Examples:\n  bpt recalc bid.xlsx\n  bpt recalc bid.xlsx --format csv > calculated.csv\n  bpt recalc bid.xlsx -o recalculated.xlsx --format json\n\nExit status: 0 done; 2 the file could not be read or written, or the command line was wrong.";
 const DIFF_HELP: &str = "Examples:\n  bpt diff bid.xlsx\n  bpt diff june.xlsx september.xlsx\n  bpt diff june.xlsx september.xlsx --inputs-only --format csv\n  bpt diff june/ september/\n\nExit status: 0 no differences; 1 differences found; 2 a file could not be read, or the command line was wrong.";
@@ -410,11 +422,39 @@ fn run(cmd: Command) -> Outcome {
     match cmd {
         Command::Template {
             id,
+            workbook,
+            base,
+            overlay_id,
+            format,
+            output,
+            force,
+            json,
+            ..
+        } if id.as_deref() == Some("map") => match workbook {
+            Some(workbook) => app::template_map(&app::MapArgs {
+                workbook,
+                base,
+                output,
+                force,
+                id: overlay_id,
+                json: json || format == EditFormat::Json,
+            }),
+            None => usage("template map: give the workbook to map (bpt template map WORKBOOK)"),
+        },
+        Command::Template { workbook, .. } if workbook.is_some() => usage(&format!(
+            "template: unexpected argument `{}` (did you mean `bpt template map`?)",
+            workbook
+                .map(|w| w.display().to_string())
+                .unwrap_or_default()
+        )),
+        Command::Template {
+            id,
             output,
             force,
             list,
             check,
             json,
+            ..
         } => app::template(app::TemplateArgs {
             id,
             output,

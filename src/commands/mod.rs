@@ -4,7 +4,7 @@
 //!
 //! One module per command ([`read`], [`recalc`], [`diff`], [`validate`],
 //! [`rules`], [`explain`], [`template`], [`annotate`], [`sample`],
-//! [`finalize`], [`reallocate`]) over shared modules: [`pipeline`] (read →
+//! [`finalize`], [`reallocate`], [`map`]) over shared modules: [`pipeline`] (read →
 //! evaluate → rules, built once for every command), [`render`] (JSON, text
 //! and CSV helpers), [`files`] (which files a folder stands for, and the
 //! output policy) and [`batch`] (many files at once, each isolated).
@@ -19,6 +19,7 @@ pub mod diff;
 pub mod explain;
 pub mod files;
 pub mod finalize;
+pub mod map;
 pub mod pipeline;
 pub mod read;
 pub mod reallocate;
@@ -38,6 +39,7 @@ pub use diff::{
 pub use explain::explain;
 pub use files::{Expanded, expand, expand_paths, is_bpt_backup, write_text_atomic};
 pub use finalize::finalize;
+pub use map::{MapArgs, template_map};
 pub use pipeline::{
     ValidateOptions, bid_id, default_overrides, recalc_bid, validate_bid,
     validate_bid_with_figures, validate_file,

@@ -56,7 +56,8 @@ pub enum Tok {
 pub fn tokenize(src: &str) -> Result<Vec<(usize, Tok)>, String> {
     let b = src.as_bytes();
     let mut i = 0;
-    let mut out = Vec::new();
+    // About one token per four bytes of a template formula.
+    let mut out = Vec::with_capacity(src.len() / 4 + 2);
     while i < b.len() && b[i].is_ascii_whitespace() {
         i += 1;
     }

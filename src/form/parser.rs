@@ -254,8 +254,13 @@ const PREFIX_BP: u8 = 11;
 const POSTFIX_BP: u8 = 13;
 
 impl Parser<'_> {
+    /// The next token, taken out of the list (each is read once: the
+    /// parser never steps back), so no string of it is copied.
     fn next(&mut self) -> Option<(usize, Tok)> {
-        let t = self.toks.get(self.pos).cloned();
+        let t = self
+            .toks
+            .get_mut(self.pos)
+            .map(|(at, t)| (*at, std::mem::replace(t, Tok::Comma)));
         self.pos += 1;
         t
     }

@@ -665,16 +665,19 @@ fn contacts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let rows = ctx.rows("ws5.county");
     let filled = ctx.county_rows();
-    let last = filled.last().cloned();
+    // Where the last filled row is, found once (not once per row: the
+    // county table has 1,000 rows).
+    let last = filled.last().map(|l| pos(&rows, l));
+    let filled: HashSet<&str> = filled.iter().map(String::as_str).collect();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for k in &rows {
-        let code_id = format!("ws5.county.code[{k}]");
-        let has_row = filled.contains(k);
+    for (i, k) in rows.iter().enumerate() {
+        let has_row = filled.contains(k.as_str());
         if !has_row {
             // A blank row before the last filled one is a gap.
-            if let Some(l) = &last
-                && pos(&rows, k) < pos(&rows, l)
+            if let Some(l) = last
+                && i < l
             {
+                let code_id = format!("ws5.county.code[{k}]");
                 out.push(ctx.finding(
                     "F017",
                     &code_id,
@@ -685,6 +688,7 @@ fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
             continue;
         }
+        let code_id = format!("ws5.county.code[{k}]");
         let blank_code = ctx.is_blank(&code_id);
         if !blank_code && !matches!(ctx.eff(&code_id), Value::Invalid(_)) {
             let (s, is_text) = entered(ctx, &code_id);

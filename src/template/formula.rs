@@ -51,27 +51,35 @@ pub(super) fn resolve_all(layout: &mut Layout) -> Result<(), String> {
     Ok(())
 }
 
-fn addr(sheet: &str, here: &str, a: String) -> String {
-    if sheet == here {
-        a
+/// Appends `a` as written on sheet `here`: `'Other sheet'!` before it when
+/// it lies on another sheet.
+fn push_addr(out: &mut String, sheet: &str, here: &str, a: impl FnOnce(&mut String)) {
+    if sheet != here {
+        push_quoted_sheet(out, sheet);
+        out.push('!');
+    }
+    a(out);
+}
+
+/// Appends a sheet name as a formula writes it: quoted (`'MA Base'`) unless
+/// it is a plain name of letters, digits and underscores not starting with a
+/// digit.
+fn push_quoted_sheet(out: &mut String, sheet: &str) {
+    if is_plain_sheet(sheet) {
+        out.push_str(sheet);
     } else {
-        format!("{}!{a}", quote_sheet(sheet))
+        out.push('\'');
+        out.push_str(&sheet.replace('\'', "''"));
+        out.push('\'');
     }
 }
 
-/// A sheet name as a formula writes it: quoted (`'MA Base'`) unless it is
-/// a plain name of letters, digits and underscores not starting with a digit.
-pub(crate) fn quote_sheet(sheet: &str) -> String {
-    let plain = sheet
+fn is_plain_sheet(sheet: &str) -> bool {
+    sheet
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && sheet.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if plain {
-        sheet.to_string()
-    } else {
-        format!("'{}'", sheet.replace('\'', "''"))
-    }
+        && sheet.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn resolve(ctx: &Ctx<'_>, src: &str, here: &str, row_key: Option<&str>) -> Result<String, String> {
@@ -82,7 +90,7 @@ fn resolve(ctx: &Ctx<'_>, src: &str, here: &str, row_key: Option<&str>) -> Resul
         let after = &rest[open + 1..];
         let close = after.find('}').ok_or_else(|| "unclosed `{`".to_string())?;
         let inner = after[..close].trim();
-        out.push_str(&placeholder(ctx, inner, here, row_key)?);
+        placeholder(&mut out, ctx, inner, here, row_key)?;
         rest = &after[close + 1..];
     }
     if rest.contains('}') {
@@ -97,13 +105,15 @@ fn row_of(ctx: &Ctx<'_>, t: &Table, key: &str) -> Option<u32> {
 }
 
 fn placeholder(
+    out: &mut String,
     ctx: &Ctx<'_>,
     inner: &str,
     here: &str,
     row_key: Option<&str>,
-) -> Result<String, String> {
+) -> Result<(), String> {
     if let Some(&(sheet, cell)) = ctx.fields.get(inner) {
-        return Ok(addr(sheet, here, cell.absolute()));
+        push_addr(out, sheet, here, |o| cell.push_absolute(o));
+        return Ok(());
     }
     if let Some((base, spec)) = inner.strip_suffix(']').and_then(|s| s.split_once('[')) {
         let (t, col) = ctx
@@ -124,9 +134,12 @@ fn placeholder(
         } else {
             return Err(format!("`{{{inner}}}`: no field with that id"));
         };
-        let a = CellRef::new(r1, *col).absolute();
-        let b = CellRef::new(r2, *col).absolute();
-        return Ok(addr(&t.sheet, here, format!("{a}:{b}")));
+        push_addr(out, &t.sheet, here, |o| {
+            CellRef::new(r1, *col).push_absolute(o);
+            o.push(':');
+            CellRef::new(r2, *col).push_absolute(o);
+        });
+        return Ok(());
     }
     if let Some((t, col)) = ctx.columns.get(inner) {
         let key = row_key.ok_or_else(|| {
@@ -136,7 +149,10 @@ fn placeholder(
         })?;
         let r = row_of(ctx, t, key)
             .ok_or_else(|| format!("`{{{inner}}}`: table {} has no row `{key}`", t.id))?;
-        return Ok(addr(&t.sheet, here, CellRef::new(r, *col).absolute()));
+        push_addr(out, &t.sheet, here, |o| {
+            CellRef::new(r, *col).push_absolute(o)
+        });
+        return Ok(());
     }
     Err(format!(
         "`{{{inner}}}`: no field or table column with that id"

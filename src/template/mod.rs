@@ -12,6 +12,7 @@
 //! ```
 
 pub mod facts;
+pub mod map;
 pub mod overlay;
 pub mod schema;
 
@@ -852,6 +853,15 @@ impl Layout {
     }
 }
 
+/// The parts joined into one string, allocated once.
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 fn compile_pattern(p: Option<&str>) -> Result<Option<Regex>, String> {
     p.map(|p| Regex::new(p).map_err(|e| format!("bad pattern `{p}`: {e}")))
         .transpose()
@@ -1022,6 +1032,7 @@ fn column_fields(
     let pattern = compile_pattern(c.pattern.as_deref()).map_err(ctx)?;
     let min = parse_dec(c.min.as_deref()).map_err(ctx)?;
     let max = parse_dec(c.max.as_deref()).map_err(ctx)?;
+    let letter = c.letter.clone().unwrap_or_else(|| c.col.to_lowercase());
     let mut out = Vec::new();
     let make = |key: &str, label: &str, row: u32, total: bool| -> Result<Field, String> {
         let role = if total {
@@ -1051,21 +1062,19 @@ fn column_fields(
         } else {
             &c.header
         };
+        // Built by concatenation, not `format!`: this runs for each of the
+        // form's ~24,000 table cells at every start of the process.
         let label = if label.is_empty() {
-            format!("{} line {key} – {header}", spec.label)
+            concat(&[&spec.label, " line ", key, " – ", header])
         } else {
-            format!("{label} – {header}")
+            concat(&[label, " – ", header])
         };
         let f = Field {
-            id: format!("{}.{}[{}]", spec.id, c.id, key),
+            id: concat(&[&spec.id, ".", &c.id, "[", key, "]"]),
             sheet: sheet.to_string(),
             cell: CellRef::new(row, col),
             label,
-            line: format!(
-                "{} line {key} col {}",
-                spec.line,
-                c.letter.clone().unwrap_or_else(|| c.col.to_lowercase())
-            ),
+            line: concat(&[&spec.line, " line ", key, " col ", &letter]),
             spec: spec.spec.clone(),
             kind,
             role,

@@ -163,6 +163,37 @@ fn date_style() -> String {
     attr(cell_xml(&sheet, &cell), "s").unwrap().to_string()
 }
 
+/// The one finding on `id` of validating `path` is V002 "LABEL holds
+/// `FOUND`, not EXPECTED" (exit 1); the findings computed from the invalid
+/// input are grouped under it (root cause), so the message may end by
+/// counting them.
+fn assert_one_v002(path: &Path, id: &str, label: &str, found: &str, expected: &str, v: &str) {
+    let (code, mut f) = findings_on(path, id);
+    assert_eq!(code, 1, "{v}");
+    let head = format!("{label} holds `{found}`, not {expected}");
+    assert_eq!(f.len(), 1, "{v}: {f:?}");
+    let rest = f[0][3].strip_prefix(&head).map(str::to_string);
+    match rest.as_deref() {
+        Some("") => {}
+        Some(r) => assert!(
+            r.starts_with("; ") && r.contains(" finding(s) computed from it left out ("),
+            "{v}: {r}"
+        ),
+        None => panic!("{v}: {}", f[0][3]),
+    }
+    f[0][3] = head;
+    assert_eq!(
+        f,
+        vec![[
+            "V002".to_string(),
+            found.to_string(),
+            expected.to_string(),
+            format!("{label} holds `{found}`, not {expected}"),
+        ]],
+        "{v}"
+    );
+}
+
 /// The findings of `validate --format json` on the field `id`: (rule,
 /// found, expected, message).
 fn findings_on(path: &Path, id: &str) -> (i32, Vec<[String; 4]>) {
@@ -270,32 +301,7 @@ fn huge_and_impossible_date_serials_are_findings_kept_as_found() {
         ),
     ] {
         let p = put(dir.path(), "date.xlsx", &with_number(id, v, None));
-        let (code, mut f) = findings_on(&p, id);
-        assert_eq!(code, 1, "{v}");
-        // The findings computed from the invalid input are grouped under it
-        // (root cause): the message may end by counting them.
-        let head = format!("{label} holds `{found}`, not {expected}");
-        assert_eq!(f.len(), 1, "{v}: {f:?}");
-        let rest = f[0][3].strip_prefix(&head).map(str::to_string);
-        match rest.as_deref() {
-            Some("") => {}
-            Some(r) => assert!(
-                r.starts_with("; ") && r.contains(" finding(s) computed from it left out ("),
-                "{v}: {r}"
-            ),
-            None => panic!("{v}: {}", f[0][3]),
-        }
-        f[0][3] = head;
-        assert_eq!(
-            f,
-            vec![[
-                "V002".to_string(),
-                found.to_string(),
-                expected.to_string(),
-                format!("{label} holds `{found}`, not {expected}"),
-            ]],
-            "{v}"
-        );
+        assert_one_v002(&p, id, label, found, expected, v);
         if v == "-1e16" {
             every_command(dir.path(), &p, id, v.parse().unwrap());
         } else if ["60", "40999.75"].contains(&v) {
@@ -349,32 +355,7 @@ fn numbers_decimal_cannot_hold_are_reported_and_written_back_unchanged() {
         ("-8e28", "-8E+28"),
     ] {
         let p = put(dir.path(), "num.xlsx", &with_number(id, v, None));
-        let (code, mut f) = findings_on(&p, id);
-        assert_eq!(code, 1, "{v}");
-        // The findings computed from the invalid input are grouped under it
-        // (root cause): the message may end by counting them.
-        let head = format!("{label} holds `{found}`, not {expected}");
-        assert_eq!(f.len(), 1, "{v}: {f:?}");
-        let rest = f[0][3].strip_prefix(&head).map(str::to_string);
-        match rest.as_deref() {
-            Some("") => {}
-            Some(r) => assert!(
-                r.starts_with("; ") && r.contains(" finding(s) computed from it left out ("),
-                "{v}: {r}"
-            ),
-            None => panic!("{v}: {}", f[0][3]),
-        }
-        f[0][3] = head;
-        assert_eq!(
-            f,
-            vec![[
-                "V002".to_string(),
-                found.to_string(),
-                expected.to_string(),
-                format!("{label} holds `{found}`, not {expected}"),
-            ]],
-            "{v}"
-        );
+        assert_one_v002(&p, id, &label, found, expected, v);
         if v == "1E+308" {
             every_command(dir.path(), &p, id, v.parse().unwrap());
         } else if v != "-8e28" {

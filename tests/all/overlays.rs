@@ -62,13 +62,6 @@ pub fn overlay(name: &str) -> Layout {
     Layout::from_toml(&text).expect("overlay resolves")
 }
 
-/// The line number of a scalar field's instruction line (`WS1 Sec I line 7`
-/// → `7`).
-fn line_number(line: &str) -> Option<&str> {
-    let n = line.rsplit(' ').next()?;
-    n.chars().all(|c| c.is_ascii_alphanumeric()).then_some(n)
-}
-
 /// Writes the foreign workbook of `f` into `dir` and returns its path.
 pub fn make(f: &Foreign, dir: &Path) -> PathBuf {
     make_with(f, dir, |_| {})
@@ -115,20 +108,6 @@ pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> P
     let mut texts: Vec<(String, CellRef, String)> = Vec::new();
     let (vs, vc, vt) = f.version;
     texts.push((physical(vs), CellRef::parse(vc).unwrap(), vt.to_string()));
-    // Section I labels "1. Contract Number:" two columns left of the value.
-    for fl in layout
-        .fields
-        .iter()
-        .filter(|fl| fl.id.starts_with("ws1.general."))
-    {
-        if let (Some(n), Some(col)) = (line_number(&fl.line), fl.cell.col.checked_sub(2)) {
-            texts.push((
-                fl.sheet.clone(),
-                CellRef::new(fl.cell.row, col),
-                format!("{n}. {}:", fl.label),
-            ));
-        }
-    }
     if f.name == "inserted" {
         texts.push((
             physical("WS1"),
@@ -136,6 +115,7 @@ pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> P
             "Worksheet 1 - MA Base Period Experience".into(),
         ));
     }
+    texts.extend(real_form_texts(&layout, &taken, &texts));
     for (sheet, cell, text) in texts {
         assert!(
             !taken.contains(&(sheet.clone(), cell)),
@@ -152,6 +132,11 @@ pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> P
             style: "label".into(),
         });
     }
+    // Sheet titles as CMS prints them.
+    let base = bpt::template::builtin("ma-bpt-2013").unwrap();
+    for (s, b) in layout.sheets.iter_mut().zip(base.sheets.iter()) {
+        s.title = b.title.to_uppercase().replace('–', "-");
+    }
     change(&mut layout);
     let opts = bpt::writer::WriteOptions {
         default_overrides: bpt::app::default_overrides(&sample),
@@ -159,8 +144,229 @@ pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> P
     };
     let bytes = bpt::writer::write_form(&layout, &values, &opts).expect("write foreign");
     let path = dir.join(format!("{}.xlsx", f.name));
+    if let Some(keep) = std::env::var_os("BPT_KEEP_FOREIGN") {
+        let _ = std::fs::write(Path::new(&keep).join(format!("{}.xlsx", f.name)), &bytes);
+    }
     std::fs::write(&path, bytes).expect("save");
     path
+}
+
+/// The texts a real form shows around its cells — sheet titles, section
+/// headings (`III. Base Period Data …`), line labels (`1. Contract
+/// Number:`), row keys (`a.`) and labels, column letters (`(d)`) and headers
+/// worded the way CMS abbreviates them — made from bpt's own form's texts
+/// and carried to where the overlay moved the cells they stand by. Where a
+/// text would land on a cell already used, it moves left (CMS's line
+/// letters sit left of the labels when a column like Utilizers is inserted).
+fn real_form_texts(
+    layout: &Layout,
+    taken: &std::collections::HashSet<(String, CellRef)>,
+    fixed: &[(String, CellRef, String)],
+) -> Vec<(String, CellRef, String)> {
+    use bpt::template::map::decoration;
+    use std::collections::{BTreeMap, HashSet};
+    let base = bpt::template::builtin("ma-bpt-2013").unwrap();
+    let mut out = Vec::new();
+    let mut used: HashSet<(String, CellRef)> = taken.clone();
+    for (s, c, _) in fixed {
+        used.insert((s.clone(), *c));
+    }
+    for (bsheet, fsheet) in base.sheets.iter().zip(layout.sheets.iter()) {
+        let fsn = fsheet.name.clone();
+        // Base cell → foreign cell of every field on the sheet.
+        let moved: Vec<(CellRef, CellRef)> = base
+            .fields_on(&bsheet.name)
+            .filter_map(|f| layout.field(&f.id).map(|m| (f.cell, m.cell)))
+            .collect();
+        let on_row: BTreeMap<u32, Vec<(CellRef, CellRef)>> =
+            moved.iter().fold(BTreeMap::new(), |mut m, p| {
+                m.entry(p.0.row).or_insert_with(Vec::new).push(*p);
+                m
+            });
+        let place = |c: CellRef| -> Option<CellRef> {
+            let sh = |p: (CellRef, CellRef), r: i64, k: i64| -> Option<CellRef> {
+                let row = u32::try_from(i64::from(p.1.row) + r).ok()?;
+                let col = u16::try_from(i64::from(p.1.col) + k).ok()?;
+                Some(CellRef::new(row, col))
+            };
+            if let Some(v) = on_row.get(&c.row) {
+                let p = *v
+                    .iter()
+                    .min_by_key(|p| (p.0.col.abs_diff(c.col), p.0.col < c.col))?;
+                return sh(p, 0, i64::from(c.col) - i64::from(p.0.col));
+            }
+            let below = (1..=6).find_map(|k| on_row.get(&(c.row + k)))?;
+            let g = *below.iter().min_by_key(|p| p.0.col.abs_diff(c.col))?;
+            let dr = i64::from(c.row) - i64::from(g.0.row);
+            if let Some(p) = moved
+                .iter()
+                .filter(|p| p.0.col == c.col && p.0.row > c.row && p.0.row <= c.row + 6)
+                .min_by_key(|p| p.0.row)
+            {
+                let col = p.1.col;
+                return sh(g, dr, 0).map(|x| CellRef::new(x.row, col));
+            }
+            sh(g, dr, i64::from(c.col) - i64::from(g.0.col))
+        };
+        let deco = decoration(&base, &bsheet.name);
+        // Letters the sheet shows on their own row, just under a header.
+        let letters: HashSet<(u32, u16, String)> = deco
+            .iter()
+            .filter(|d| d.table.is_none() && d.text.starts_with('(') && d.text.len() <= 4)
+            .map(|d| (d.cell.row, d.cell.col, d.text.clone()))
+            .collect();
+        let skip: HashSet<CellRef> = deco
+            .iter()
+            .filter(|d| d.table.is_none() && d.style == "label")
+            .filter(|d| {
+                deco.iter().any(|n| {
+                    n.cell.row == d.cell.row
+                        && n.cell.col + 1 == d.cell.col
+                        && n.table.is_none()
+                        && is_line_number(&n.text)
+                })
+            })
+            .map(|d| d.cell)
+            .collect();
+        let mut rows: BTreeMap<u32, Vec<(CellRef, String)>> = BTreeMap::new();
+        for d in &deco {
+            if skip.contains(&d.cell) {
+                continue;
+            }
+            let text = if d.style == "section" {
+                section_heading(&d.text)
+            } else if d.style == "key" {
+                format!("{}.", d.text)
+            } else if d.style == "header" && d.table.is_some() {
+                let (letter, words) =
+                    match d.text.strip_prefix('(').and_then(|x| x.split_once(") ")) {
+                        Some((l, w)) => (Some(format!("({l})")), w.to_string()),
+                        None => (None, d.text.clone()),
+                    };
+                let words = abbreviate(&words);
+                match letter {
+                    Some(l)
+                        if !(1..=2).any(|k| {
+                            letters.contains(&(d.cell.row + k, d.cell.col, l.clone()))
+                        }) =>
+                    {
+                        format!("{l} {words}")
+                    }
+                    _ => words,
+                }
+            } else if d.table.is_none() && is_line_number(&d.text) {
+                match deco.iter().find(|n| {
+                    n.cell.row == d.cell.row
+                        && n.cell.col == d.cell.col + 1
+                        && skip.contains(&n.cell)
+                }) {
+                    Some(label) => format!("{}. {}:", d.text, label.text),
+                    None => format!("{}.", d.text),
+                }
+            } else {
+                abbreviate(&d.text)
+            };
+            rows.entry(d.cell.row).or_default().push((d.cell, text));
+        }
+        // Extra columns' headers first, on their table's header row.
+        if let Some(ov) = &layout.overlay {
+            for x in &ov.extras {
+                let Some(prefix) = x.strip_suffix("[*]") else {
+                    continue;
+                };
+                let Some((tid, _)) = prefix.rsplit_once('.') else {
+                    continue;
+                };
+                let (Some(bt), Some(first)) = (
+                    base.table(tid),
+                    layout
+                        .fields
+                        .iter()
+                        .find(|fl| fl.id.starts_with(&format!("{prefix}["))),
+                ) else {
+                    continue;
+                };
+                if bt.sheet != bsheet.name {
+                    continue;
+                }
+                let (Some(hr), Some(fr)) = (bt.header_row, bt.rows.first()) else {
+                    continue;
+                };
+                let row = first.cell.row - (fr.2 - hr);
+                let cell = CellRef::new(row, first.cell.col);
+                if used.contains(&(fsn.clone(), cell)) {
+                    continue;
+                }
+                used.insert((fsn.clone(), cell));
+                out.push((
+                    fsn.clone(),
+                    cell,
+                    first.label.rsplit(" – ").next().unwrap_or("").to_string(),
+                ));
+            }
+        }
+        for (_, mut texts) in rows {
+            texts.sort_by_key(|t| std::cmp::Reverse(t.0.col));
+            let mut limit: Option<u16> = None;
+            for (c, text) in texts {
+                let Some(mut at) = place(c) else { continue };
+                if let Some(l) = limit
+                    && at.col >= l
+                {
+                    let Some(x) = l.checked_sub(1) else { continue };
+                    at = CellRef::new(at.row, x);
+                }
+                let mut tries = 0;
+                while used.contains(&(fsn.clone(), at)) && tries < 3 && at.col > 0 {
+                    at = CellRef::new(at.row, at.col - 1);
+                    tries += 1;
+                }
+                if used.contains(&(fsn.clone(), at)) {
+                    continue;
+                }
+                used.insert((fsn.clone(), at));
+                limit = Some(at.col);
+                out.push((fsn.clone(), at, text));
+            }
+        }
+    }
+    out
+}
+
+fn is_line_number(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// `SECTION III – BASE PERIOD DATA` → `III. Base Period Data`.
+fn section_heading(s: &str) -> String {
+    let s = s.strip_prefix("SECTION ").unwrap_or(s);
+    let (num, rest) = s.split_once(" – ").unwrap_or(("", s));
+    let words: Vec<String> = rest
+        .split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(c.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    if num.is_empty() {
+        words.join(" ")
+    } else {
+        format!("{num}. {}", words.join(" "))
+    }
+}
+
+/// CMS's abbreviations in headers and labels.
+fn abbreviate(s: &str) -> String {
+    s.replace("Utilization", "Util")
+        .replace("Average", "Avg")
+        .replace("1,000", "1000")
+        .replace("Subrogation", "Subrg.")
 }
 
 /// Findings (rule, field, severity) and key figures of `validate --format json`.
@@ -442,4 +648,76 @@ fn a_foreign_workbook_and_its_sample_differ_in_nothing() {
         &["diff", sample.to_str().unwrap(), wb.to_str().unwrap()],
     );
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// `bpt template map` on each foreign layout: every field of the sample's
+/// populated sections placed unaided (≥ 99 %), and the proposed overlay
+/// reads the workbook with the findings and figures of the sample itself.
+#[test]
+fn template_map_proposes_an_overlay_that_validates_like_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in FOREIGN {
+        let wb = make(f, dir.path());
+        let name = format!("{}.xlsx", f.name);
+        let out = format!("mapped-{}.toml", f.name);
+        let (code, text, err) = bpt_at(
+            dir.path(),
+            &[
+                "template",
+                "map",
+                &name,
+                "--base",
+                "ma-bpt-2013",
+                "-o",
+                &out,
+            ],
+        );
+        assert!(code == 0 || code == 1, "{}: {err}", f.name);
+        insta::assert_snapshot!(format!("map_{}", f.name.replace('-', "_")), text);
+        let (_, json, _) = bpt_at(
+            dir.path(),
+            &[
+                "template",
+                "map",
+                &name,
+                "--base",
+                "ma-bpt-2013",
+                "--format",
+                "json",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let cov = &v["coverage"];
+        let n = |c: &str, k: &str| cov[c][k].as_u64().unwrap_or(0);
+        let placed = n("certain", "in_populated") + n("inferred", "in_populated");
+        let total = placed + n("ambiguous", "in_populated") + n("not_found", "in_populated");
+        assert!(
+            placed * 100 >= total * 99,
+            "{}: {placed} of {total} placed\n{text}",
+            f.name
+        );
+        let sample = root().join(f.sample);
+        let (c0, want, _) = bpt_at(
+            dir.path(),
+            &["validate", sample.to_str().unwrap(), "--format", "json"],
+        );
+        let (c1, got, e1) = bpt_at(
+            dir.path(),
+            &[
+                "validate",
+                wb.to_str().unwrap(),
+                "--format",
+                "json",
+                "--template",
+                &out,
+            ],
+        );
+        assert_eq!(c0, c1, "{}: {e1}", f.name);
+        let (fw, gw) = (summary(&want), summary(&got));
+        assert_eq!(fw.0, gw.0, "{}: findings", f.name);
+        assert_eq!(fw.1, gw.1, "{}: key figures", f.name);
+        // The overlay recognises the workbook by itself (bpt.toml).
+        let (code, _, err) = bpt_at(dir.path(), &["template", "--check", &out]);
+        assert_eq!(code, 0, "{}: {err}", f.name);
+    }
 }
