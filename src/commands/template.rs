@@ -41,8 +41,8 @@ fn layout_summary(l: &crate::template::Layout) -> String {
 }
 
 /// Every field (and fact) a part of `bpt` needs that the template lacks,
-/// one line each naming the part: the consumers resolve these when the form
-/// loads, so a bid on such a template fails there.
+/// one line each naming the part: Appendix E's fields, then what the
+/// validation rules read ([`crate::rules::needs`]).
 pub fn missing_ids(l: &crate::template::Layout) -> Vec<String> {
     let mut out = Vec::new();
     if l.form.family == crate::template::facts::Family::Ma {
@@ -58,7 +58,25 @@ pub fn missing_ids(l: &crate::template::Layout) -> Vec<String> {
             );
         }
     }
+    match crate::rules::needs::missing(l) {
+        Ok(m) => out.extend(m),
+        Err(e) => out.push(format!("the validation rules' needs are unknown: {e}")),
+    }
     out
+}
+
+/// An error of `bpt template --check`: the path, then the message's lines
+/// (a TOML error shows the template's line and a caret under it).
+fn check_error(path: &std::path::Path, e: &str) -> Vec<String> {
+    let mut lines = e.lines();
+    let first = format!(
+        "bpt: {}: {}",
+        crate::sanitize::path(path),
+        lines.next().unwrap_or("")
+    );
+    std::iter::once(first)
+        .chain(lines.map(str::to_string))
+        .collect()
 }
 
 /// What `bpt template --check` says of a layout overlay.
@@ -135,19 +153,17 @@ pub fn template(a: TemplateArgs) -> Outcome {
         };
         let checked = match Layout::check_toml(&text) {
             Ok(c) => c,
-            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+            Err(e) => return Outcome::err_lines(check_error(path, &e.to_string()), FINDINGS),
         };
         if !checked.collisions.is_empty() {
-            let mut m = format!(
-                "bpt: {}: template {}: {} cell(s) claimed twice:\n",
-                path.display(),
+            let head = format!(
+                "bpt: {}: template {}: {} cell(s) claimed twice:",
+                crate::sanitize::path(path),
                 checked.id,
                 checked.collisions.len()
             );
-            for c in &checked.collisions {
-                m.push_str(&format!("  {c}\n"));
-            }
-            return Outcome::err(m, FINDINGS);
+            let lines = checked.collisions.iter().map(|c| format!("  {c}"));
+            return Outcome::err_lines(std::iter::once(head).chain(lines), FINDINGS);
         }
         match checked.layout {
             Ok(l) => {
@@ -156,18 +172,18 @@ pub fn template(a: TemplateArgs) -> Outcome {
                 }
                 let missing = missing_ids(&l);
                 if !missing.is_empty() {
-                    let m = format!(
-                        "bpt: {}: template {}: {} id(s) the code needs are missing: {}\n",
-                        path.display(),
+                    let head = format!(
+                        "bpt: {}: template {}: {} id(s) the code needs are missing:",
+                        crate::sanitize::path(path),
                         l.form.id,
                         missing.len(),
-                        missing.join("; ")
                     );
-                    return Outcome::err(m, FINDINGS);
+                    let lines = missing.into_iter().map(|m| format!("  {m}"));
+                    return Outcome::err_lines(std::iter::once(head).chain(lines), FINDINGS);
                 }
                 l
             }
-            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+            Err(e) => return Outcome::err_lines(check_error(path, &e.to_string()), FINDINGS),
         }
     } else {
         let Some(id) = &a.id else {

@@ -134,9 +134,8 @@ fn a_new_contract_year_is_a_template_file() {
     let (code, out, err) = common::bpt(&["recalc", wb_s, "-o", done_s, "--template", tpl_s]);
     assert_eq!(code, 0, "{out}{err}");
     let wb_s = done_s;
-    let (code, out, err) = common::bpt(&[
-        "validate", wb_s, "--template", tpl_s, "--format", "json",
-    ]);
+    let (code, out, err) =
+        common::bpt(&["validate", wb_s, "--template", tpl_s, "--format", "json"]);
     assert_eq!(code, 0, "{out}{err}");
     let j: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(j["files"][0]["findings"], serde_json::json!([]), "{out}");
@@ -155,16 +154,51 @@ fn template_check_lists_every_id_the_code_needs_that_a_template_lacks() {
             "id = \"ws6.premium.intention\"",
             1,
         )
-        .replacen("id = \"ws1.general.ma_pd\"", "id = \"ws1.general.mapd\"", 1);
+        .replacen("id = \"ws1.general.ma_pd\"", "id = \"ws1.general.mapd\"", 1)
+        // Only a rule reads this one (D001).
+        .replacen(
+            "id = \"ws1.base_period.description\"",
+            "id = \"ws1.base_period.describe\"",
+            1,
+        );
     std::fs::write(&tpl, t).unwrap();
-    let (code, out, err) = common::bpt(&["template", "--check", tpl.to_str().unwrap()]);
+    let tpl_s = tpl.to_str().unwrap();
+    let (code, out, err) = common::bpt(&["template", "--check", tpl_s]);
     assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        err,
+        format!(
+            "bpt: {tpl_s}: template ma-bpt-2014: 5 id(s) the code needs are missing:
+  reallocate (Appendix E) needs field `ws1.general.ma_pd`
+  reallocate (Appendix E) needs field `ws6.premium.plan_intention`
+  validation rules D001–D003/D005/D006 need field `ws1.base_period.description`
+  validation rules A001–A007, F001–F010, P001–P006 need field `ws1.general.ma_pd`
+  validation rules P001–P006 need field `ws6.premium.plan_intention`
+"
+        )
+    );
+}
+
+#[test]
+fn a_template_error_of_several_lines_prints_as_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("bad.toml");
+    // A TOML error: the parser shows the line and a caret under it.
+    std::fs::write(&tpl, ma_2014().replacen("[form]\n", "[form\n", 1)).unwrap();
+    let tpl_s = tpl.to_str().unwrap();
+    let (code, out, err) = common::bpt(&["template", "--check", tpl_s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!err.contains("\\n"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() > 2, "{err}");
     assert!(
-        err.ends_with(
-            "template ma-bpt-2014: 2 id(s) the code needs are missing: \
-             reallocate (Appendix E) needs field `ws1.general.ma_pd`; \
-             reallocate (Appendix E) needs field `ws6.premium.plan_intention`\n"
-        ),
+        lines[0].starts_with(&format!("bpt: {tpl_s}: template is not valid TOML: ")),
         "{err}"
     );
+    assert!(lines.iter().any(|l| l.trim_end().ends_with('^')), "{err}");
+    // The same with --template on any command.
+    let (code, _, err2) = common::bpt(&["rules", "--template", tpl_s]);
+    assert_eq!(code, 2, "{err2}");
+    assert!(!err2.contains("\\n"), "{err2}");
+    assert!(err2.lines().count() > 2, "{err2}");
 }
