@@ -333,6 +333,8 @@ struct FieldSnap {
     by_plan_type: Vec<(String, String)>,
     required_when: Option<String>,
     nonzero: bool,
+    nonzero_iff: Option<String>,
+    positive_when_any: Vec<String>,
 }
 
 /// The bytes of a shipped template's layout, or `None` when its head does
@@ -451,6 +453,8 @@ fn field_snap(f: &Field) -> FieldSnap {
         by_plan_type,
         required_when,
         nonzero,
+        nonzero_iff,
+        positive_when_any,
     } = checks;
     FieldSnap {
         id: id.clone(),
@@ -483,6 +487,8 @@ fn field_snap(f: &Field) -> FieldSnap {
         by_plan_type: by_plan_type.clone(),
         required_when: required_when.clone(),
         nonzero: *nonzero,
+        nonzero_iff: nonzero_iff.clone(),
+        positive_when_any: positive_when_any.clone(),
     }
 }
 
@@ -593,6 +599,8 @@ fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
                 by_plan_type: f.by_plan_type,
                 required_when: f.required_when,
                 nonzero: f.nonzero,
+                nonzero_iff: f.nonzero_iff,
+                positive_when_any: f.positive_when_any,
             },
         });
     }
