@@ -22,6 +22,7 @@ mod libreoffice_open;
 mod libreoffice_recalc;
 mod mapped;
 mod msa;
+mod new_year;
 mod oracle_regenerate;
 mod overlays;
 mod preserve;
