@@ -367,7 +367,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let o = match configure_templates(cli.template.as_deref()) {
         Ok(()) => run(cli.command),
-        Err(e) => usage(&e),
+        // A template's error may span lines (a TOML error shows the line
+        // and a caret): printed as lines, each with visible escapes.
+        Err(e) => Outcome {
+            stderr: format!("bpt: {}\n", bpt::sanitize::visible_lines(&e)),
+            code: app::UNREADABLE,
+            ..Outcome::default()
+        },
     };
     // A closed pipe (`bpt rules | head -1`) ends the output quietly: write
     // errors are ignored and the exit status is the command's own.

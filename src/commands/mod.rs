@@ -80,6 +80,22 @@ impl Outcome {
         }
     }
 
+    /// An error of several lines, one per item: control characters in an
+    /// item (from a cell, a sheet name or a path) are written as visible
+    /// escapes, so each stays one line; the items are printed as lines.
+    fn err_lines<I: IntoIterator<Item = String>>(lines: I, code: i32) -> Self {
+        let mut stderr = String::new();
+        for l in lines {
+            stderr.push_str(&crate::sanitize::visible(&l));
+            stderr.push('\n');
+        }
+        Outcome {
+            stdout: String::new(),
+            stderr,
+            code,
+        }
+    }
+
     /// A one-line error: control characters in it (from a cell, a sheet
     /// name or a path) are written as visible escapes, so it stays one line.
     fn err(stderr: String, code: i32) -> Self {

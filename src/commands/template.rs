@@ -40,6 +40,45 @@ fn layout_summary(l: &crate::template::Layout) -> String {
     )
 }
 
+/// Every field (and fact) a part of `bpt` needs that the template lacks,
+/// one line each naming the part: Appendix E's fields, then what the
+/// validation rules read ([`crate::rules::needs`]).
+pub fn missing_ids(l: &crate::template::Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    if l.form.family == crate::template::facts::Family::Ma {
+        for id in crate::reallocate::FIELDS {
+            if l.field(id).is_none() {
+                out.push(format!("reallocate (Appendix E) needs field `{id}`"));
+            }
+        }
+        if l.facts.rebate_levels.is_empty() {
+            out.push(
+                "reallocate (Appendix E) needs the rebate levels (`[form.facts] rebate_levels`)"
+                    .into(),
+            );
+        }
+    }
+    match crate::rules::needs::missing(l) {
+        Ok(m) => out.extend(m),
+        Err(e) => out.push(format!("the validation rules' needs are unknown: {e}")),
+    }
+    out
+}
+
+/// An error of `bpt template --check`: the path, then the message's lines
+/// (a TOML error shows the template's line and a caret under it).
+fn check_error(path: &std::path::Path, e: &str) -> Vec<String> {
+    let mut lines = e.lines();
+    let first = format!(
+        "bpt: {}: {}",
+        crate::sanitize::path(path),
+        lines.next().unwrap_or("")
+    );
+    std::iter::once(first)
+        .chain(lines.map(str::to_string))
+        .collect()
+}
+
 /// What `bpt template --check` says of a layout overlay.
 fn overlay_report(l: &crate::template::Layout) -> String {
     let Some(ov) = &l.overlay else {
@@ -114,28 +153,37 @@ pub fn template(a: TemplateArgs) -> Outcome {
         };
         let checked = match Layout::check_toml(&text) {
             Ok(c) => c,
-            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+            Err(e) => return Outcome::err_lines(check_error(path, &e.to_string()), FINDINGS),
         };
         if !checked.collisions.is_empty() {
-            let mut m = format!(
-                "bpt: {}: template {}: {} cell(s) claimed twice:\n",
-                path.display(),
+            let head = format!(
+                "bpt: {}: template {}: {} cell(s) claimed twice:",
+                crate::sanitize::path(path),
                 checked.id,
                 checked.collisions.len()
             );
-            for c in &checked.collisions {
-                m.push_str(&format!("  {c}\n"));
-            }
-            return Outcome::err(m, FINDINGS);
+            let lines = checked.collisions.iter().map(|c| format!("  {c}"));
+            return Outcome::err_lines(std::iter::once(head).chain(lines), FINDINGS);
         }
         match checked.layout {
             Ok(l) => {
                 if l.overlay.is_some() && !a.json && a.output.is_none() {
                     return Outcome::out(overlay_report(&l), OK);
                 }
+                let missing = missing_ids(&l);
+                if !missing.is_empty() {
+                    let head = format!(
+                        "bpt: {}: template {}: {} id(s) the code needs are missing:",
+                        crate::sanitize::path(path),
+                        l.form.id,
+                        missing.len(),
+                    );
+                    let lines = missing.into_iter().map(|m| format!("  {m}"));
+                    return Outcome::err_lines(std::iter::once(head).chain(lines), FINDINGS);
+                }
                 l
             }
-            Err(e) => return Outcome::err(format!("bpt: {}: {e}\n", path.display()), FINDINGS),
+            Err(e) => return Outcome::err_lines(check_error(path, &e.to_string()), FINDINGS),
         }
     } else {
         let Some(id) = &a.id else {

@@ -109,6 +109,7 @@ const LINES: [(&str, &str); 5] = [
 
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("A001–A007");
     let zero = Decimal::ZERO;
     for (line, what) in LINES {
         let a = format!("ws6.allocation.allocated[{line}]");

@@ -148,6 +148,7 @@ than WS3.",
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let zero = Decimal::ZERO;
     // C001
+    let _needs = super::needs::at("C001");
     for (total, non) in [
         ("ws1.base_period.mm_total", "ws1.base_period.mm_non_de"),
         ("ws5.bid.mm_total", "ws5.bid.mm_non_de"),
@@ -184,6 +185,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     // C002
+    let _needs = super::needs::at("C002");
     for (mm_de, total, non) in [
         (
             "ws1.base_period.mm_de",
@@ -200,6 +202,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     // C003 / C004
+    let _needs = super::needs::at("C003/C004");
     let mut listed: Vec<(String, Decimal, String)> = Vec::new();
     let rows = ctx.rows("ws1.plans_in_base");
     let mut gap_at: Option<String> = None;
@@ -275,7 +278,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ));
             }
         }
-    } else if total > zero && ctx.layout.table("ws1.plans_in_base").is_some() {
+    } else if total > zero && ctx.table("ws1.plans_in_base").is_some() {
         let at = format!(
             "ws1.plans_in_base.contract_plan[{}]",
             rows.first().map_or("a", |s| s.as_str())
@@ -292,20 +295,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ));
     }
     // C005 / C007
+    section_vi_reported(ctx, out);
     if total > zero {
-        for line in ["total_revenue", "net_medical"] {
-            let id = format!("ws1.summary.total[{line}]");
-            if ctx.field(&id).is_some() && ctx.num0(&id).is_zero() {
-                out.push(ctx.finding(
-                    "C005",
-                    &id,
-                    "base member months are reported but this Section VI total is zero",
-                    "0",
-                    "the base period total",
-                ));
-            }
-        }
         section_vi_matches_section_iii(ctx, total, out);
+        let _needs = super::needs::at("C007");
         let s = "ws1.base.allowed_pmpm[s]";
         if ctx.field(s).is_some() && ctx.num0(s) <= zero {
             out.push(ctx.finding(
@@ -320,22 +313,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    if total.is_zero() && !total_invalid {
-        // No base period experience: Section VI has nothing to summarize.
-        for line in ["total_revenue", "net_medical"] {
-            let id = format!("ws1.summary.total[{line}]");
-            if let Some(d) = ctx.num(&id).filter(|d| !d.is_zero()) {
-                out.push(ctx.finding(
-                    "C005",
-                    &id,
-                    "Section VI reports base period amounts, but Section II reports no base period member months (and so no plans in base)",
-                    super::money(d),
-                    "0 without base period experience",
-                ));
-            }
-        }
-    }
     // C008
+    let _needs = super::needs::at("C008");
     let plan_mm = ctx.num0("ws5.bid.mm_total");
     for n in 1..=5 {
         let id = format!("ws7.pkg{n}.member_months");
@@ -357,32 +336,75 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     employer_and_ws3_totals(ctx, out);
-    // C006
-    let esrd = "ws4.esrd.esrd_mm";
-    let priced = [
-        "ws4.esrd.cms_revenue",
-        "ws4.esrd.net_medical",
-        "ws4.esrd.nbe",
-    ]
-    .iter()
-    .any(|id| !ctx.num0(id).is_zero());
-    // A blank is F023's (the field is required: "enter a zero (0)").
-    if priced && let Some(m) = ctx.num(esrd).filter(|m| *m <= zero) {
-        out.push(ctx.finding(
-            "C006",
-            esrd,
-            format!(
-                "ESRD costs are priced but projected ESRD member months are {}",
-                show(m)
-            ),
-            show(m),
-            "ESRD member months > 0",
-        ));
+    // C006: the fields the template marks `checks.positive_when_any`.
+    let _needs = super::needs::at("");
+    for f in ctx
+        .layout
+        .fields
+        .iter()
+        .filter(|f| !f.checks.positive_when_any.is_empty())
+    {
+        let priced = f
+            .checks
+            .positive_when_any
+            .iter()
+            .any(|id| !ctx.num0(id).is_zero());
+        // A blank is F023's (the field is required: "enter a zero (0)").
+        if priced && let Some(m) = ctx.num(&f.id).filter(|m| *m <= zero) {
+            out.push(ctx.finding(
+                "C006",
+                &f.id,
+                format!(
+                    "ESRD costs are priced but projected ESRD member months are {}",
+                    show(m)
+                ),
+                show(m),
+                "ESRD member months > 0",
+            ));
+        }
+    }
+}
+
+/// C005: each field the template marks `checks.nonzero_iff` (the Section VI
+/// totals) is not zero when the field it names (the base period member
+/// months) is above zero, and zero when that is zero or blank. An invalid
+/// base is V002's.
+fn section_vi_reported(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("");
+    for f in &ctx.layout.fields {
+        let Some(base) = f.checks.nonzero_iff.as_deref() else {
+            continue;
+        };
+        let total = ctx.num0(base);
+        if total > Decimal::ZERO {
+            if ctx.num0(&f.id).is_zero() {
+                out.push(ctx.finding(
+                    "C005",
+                    &f.id,
+                    "base member months are reported but this Section VI total is zero",
+                    "0",
+                    "the base period total",
+                ));
+            }
+        } else if total.is_zero()
+            && !matches!(ctx.eff(base), crate::value::Value::Invalid(_))
+            && let Some(d) = ctx.num(&f.id).filter(|d| !d.is_zero())
+        {
+            // No base period experience: Section VI has nothing to summarize.
+            out.push(ctx.finding(
+                "C005",
+                &f.id,
+                "Section VI reports base period amounts, but Section II reports no base period member months (and so no plans in base)",
+                super::money(d),
+                "0 without base period experience",
+            ));
+        }
     }
 }
 
 /// C009 and C010.
 fn employer_and_ws3_totals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("C009/C010");
     let egwp = "ws4.egwp.additional_pmpm";
     let group = ctx.is_egwp() || ctx.plan_type().eq_ignore_ascii_case("ED PFFS");
     if let Some(d) = ctx.num(egwp)
@@ -437,6 +459,7 @@ fn employer_and_ws3_totals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// (total dollars over the Section II member months) against Section III's
 /// total net PMPM (line s, column d): the same enrollees and period.
 fn section_vi_matches_section_iii(ctx: &Ctx<'_>, mm: Decimal, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("C005");
     let vi = "ws1.summary.other[net_medical]";
     let iii = "ws1.base.net_pmpm[s]";
     let (Some(dollars), Some(pmpm)) = (ctx.num(vi), ctx.num(iii)) else {

@@ -118,6 +118,7 @@ in-network deductible footnote blank.",
 
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("D001–D003/D005/D006");
     let zero = Decimal::ZERO;
     oop_description(ctx, out);
     if ctx.num0("ws1.base_period.mm_total") > zero
@@ -235,6 +236,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// D007.
 fn oop_description(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("D007");
     let desc = "ws3.oop.description";
     if ctx.field(desc).is_none() || !ctx.is_blank(desc) {
         return;
@@ -289,6 +291,8 @@ fn ws3_lines(ctx: &Ctx<'_>) -> Vec<Line> {
             }
         })
         .collect();
+    // Every entry of the template's table: what it lists, no need.
+    let _quiet = super::needs::at("");
     for f in &ctx.layout.fields {
         let Some(pos) = &f.table else { continue };
         if pos.table != table
@@ -309,7 +313,7 @@ fn ws3_lines(ctx: &Ctx<'_>) -> Vec<Line> {
 
 /// WS2's lines by service category: (label, projected allowed PMPM, OON %).
 fn ws2_categories(ctx: &Ctx<'_>) -> Vec<(String, Decimal, Decimal)> {
-    let Some(t) = ctx.layout.table("ws2.allowed") else {
+    let Some(t) = ctx.table("ws2.allowed") else {
         return Vec::new();
     };
     t.rows
@@ -326,6 +330,7 @@ fn ws2_categories(ctx: &Ctx<'_>) -> Vec<(String, Decimal, Decimal)> {
 
 /// D004 and D008.
 fn ws3_descriptions(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("D004/D008");
     let zero = Decimal::ZERO;
     let lines = ws3_lines(ctx);
     let cats = ws2_categories(ctx);

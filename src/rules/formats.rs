@@ -420,6 +420,7 @@ fn code(
 }
 
 fn general(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("F001–F010");
     code(
         ctx,
         out,
@@ -593,6 +594,7 @@ fn general(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn contacts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("F011–F013");
     for who in ["bid", "cert", "add"] {
         let name = format!("ws6.contact.{who}_name");
         if ctx.is_blank(&name) {
@@ -663,6 +665,7 @@ fn contacts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("F014–F018");
     let rows = ctx.rows("ws5.county");
     let filled = ctx.county_rows();
     // Where the last filled row is, found once (not once per row: the
@@ -760,10 +763,10 @@ fn pos(rows: &[String], k: &str) -> usize {
 }
 
 fn util_types(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("F019");
+    // The lines that have a utilization type are the template's (the
+    // column's `rows`): COB/Subrogation (line r) has none.
     for k in ctx.rows("ws2.allowed") {
-        if k == "r" {
-            continue;
-        }
         let allowed = ctx.num0(&format!("ws2.allowed.blend_allowed[{k}]"));
         let ut = format!("ws2.allowed.util_type[{k}]");
         if allowed > rust_decimal::Decimal::ZERO && ctx.is_blank(&ut) && ctx.field(&ut).is_some() {
@@ -802,6 +805,7 @@ fn util_types(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn oop(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("F020");
     for which in ["in_network", "out_of_network", "combined"] {
         let q = format!("ws3.oop.{which}");
         let a = format!("ws3.oop.{which}_amount");
@@ -845,6 +849,7 @@ fn oop(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// F024: the answers the template's `checks.by_plan_type` asks of the plan
 /// type. A blank or unlisted answer is F020's.
 fn oop_by_plan_type(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("");
     let pt = ctx.plan_type();
     if pt.is_empty() {
         return;
@@ -873,6 +878,7 @@ fn oop_by_plan_type(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn plans_in_base(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("F021");
     for k in ctx.rows("ws1.plans_in_base") {
         let id = format!("ws1.plans_in_base.contract_plan[{k}]");
         let s = ctx.text(&id);
@@ -894,6 +900,7 @@ fn plans_in_base(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 // F004, the margin's M015) is reported once, by the rule that says most.
 /// F022, F023 and F025 on every entered field without a finding yet.
 pub(super) fn generic(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("");
     let reported: HashSet<String> = out.iter().map(|f| f.field.clone()).collect();
     let mut found = Vec::new();
     for f in &ctx.layout.fields {

@@ -46,6 +46,7 @@ mod formats;
 mod invalid;
 mod money;
 mod msa;
+pub mod needs;
 mod premium;
 mod ranges;
 
@@ -186,12 +187,14 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// The submitted value of a field.
     pub fn value(&self, id: &str) -> &Value {
+        needs::read(id);
         self.values.get(id)
     }
 
     /// The value the bid's arithmetic rests on: `bpt`'s recomputed value for
     /// calculated fields, the submitted value for inputs.
     pub fn eff(&self, id: &str) -> &Value {
+        needs::read(id);
         match self.layout.field(id) {
             Some(f) if f.role.is_calculated() => self.calc.get(id),
             _ => self.values.get(id),
@@ -222,11 +225,11 @@ impl<'a> Ctx<'a> {
         self.text("ws1.general.ma_pd").eq_ignore_ascii_case("Y")
     }
 
-    /// Whether the plan is an 800-series (EGWP) plan.
+    /// Whether the plan is an 800-series (EGWP) plan: the form's EGWP flag
+    /// (WS1 line 15) is `Y`. Which plan ids are EGWP plans is the
+    /// template's formula of that cell, evaluated as the workbook does.
     pub fn is_egwp(&self) -> bool {
-        self.text("ws1.general.plan_id")
-            .parse::<u32>()
-            .is_ok_and(|n| n >= 800)
+        self.text("ws1.general.egwp").eq_ignore_ascii_case("Y")
     }
 
     /// The plan type code (WS1 line 7).
@@ -236,10 +239,15 @@ impl<'a> Ctx<'a> {
 
     /// Data-row keys of a table.
     pub fn rows(&self, table: &str) -> Vec<String> {
-        self.layout
-            .table(table)
+        self.table(table)
             .map(|t| t.row_keys().map(str::to_string).collect())
             .unwrap_or_default()
+    }
+
+    /// The template's table of an id.
+    pub fn table(&self, id: &str) -> Option<&'a crate::template::Table> {
+        needs::read(id);
+        self.layout.table(id)
     }
 
     /// A finding on a field, located at its cell.
@@ -300,6 +308,7 @@ impl<'a> Ctx<'a> {
 
     /// The template field for an id.
     pub fn field(&self, id: &str) -> Option<&'a Field> {
+        needs::read(id);
         self.layout.field(id)
     }
 
@@ -456,7 +465,11 @@ impl Selection {
 /// Every family's findings, unsorted and unfiltered.
 fn families(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Each family names the rules its lookups serve (`needs::at`); a
+    // lookup of what the template itself lists (`needs::at("")`) is no
+    // need of the code.
     if ctx.layout.form.family == "msa" {
+        let _needs = needs::at("");
         invalid::check(ctx, &mut out);
         msa::check(ctx, &mut out);
     } else {
@@ -466,11 +479,13 @@ fn families(ctx: &Ctx<'_>) -> Vec<Finding> {
         money::check(ctx, &mut out);
         allocation::check(ctx, &mut out);
         premium::check(ctx, &mut out);
+        let _needs = needs::at("");
         invalid::check(ctx, &mut out);
         descriptions::check(ctx, &mut out);
         // Last: skips fields that already have a finding.
         formats::generic(ctx, &mut out);
     }
+    let _needs = needs::at("");
     out
 }
 

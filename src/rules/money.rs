@@ -220,6 +220,7 @@ non-DE# projected member months equal to the total.",
 
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("M001–M005/M012–M015");
     dual_eligible(ctx, out);
     let zero = Decimal::ZERO;
     for k in ctx.rows("ws1.base") {
@@ -398,6 +399,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// M010/M011: WS2 column o against the MM-weighted average of p and q.
 fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("M010/M011");
     let mm_n = ctx.num0("ws2.projection.mm_non_de");
     let mm_d = ctx.num0("ws2.projection.mm_de");
     let Some(mm) = mm_n.checked_add(mm_d) else {
@@ -476,6 +478,7 @@ fn near(a: Decimal, b: Decimal, tol: Decimal) -> bool {
 
 /// M016–M020: the DE# rules of the pricing considerations and Appendix G.
 pub(super) fn dual_eligible(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("M016–M020");
     let mm_t = ctx.num0("ws5.bid.mm_total");
     let mm_n = ctx.num0("ws5.bid.mm_non_de");
     let mm_d = ctx.num0("ws5.bid.mm_de");

@@ -285,6 +285,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// H001–H003.
 fn general(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("H001–H003");
     let id = "msa.ws1.general.plan_type";
     let t = ctx.text(id);
     if !t.eq_ignore_ascii_case("MSA") {
@@ -345,6 +346,7 @@ fn general(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// H004, H005, H012.
 fn summary(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("H004/H005/H012");
     for (rule, id, what) in [
         ("H004", "msa.ws4.summary.nbe", "Non-benefit expenses"),
         ("H005", "msa.ws4.summary.margin", "The gain/loss margin"),
@@ -379,6 +381,7 @@ fn summary(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// H006–H011 and the claim-interval part of H013.
 fn claims(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("H006–H011/H013");
     let rows = ctx.rows("msa.ws4.claims");
     let deductible = ctx.num("msa.ws1.general.deductible");
     let mut pct_sum = Decimal::ZERO;
@@ -506,6 +509,7 @@ fn claims(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// H015.
 fn service_area(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("H015");
     let mut with_mm = 0usize;
     for k in ctx.rows("msa.ws3.county") {
         let mm_id = format!("msa.ws3.county.mm[{k}]");
@@ -539,6 +543,7 @@ fn service_area(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// H013 (required fields of the template) and H014 (patterns, choices,
 /// ranges) for every entered field without a rule of its own.
 fn formats(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("H013/H014");
     for f in &ctx.layout.fields {
         if f.role != Role::Input || OWN_RULE.contains(&f.id.as_str()) {
             continue;

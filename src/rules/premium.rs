@@ -100,6 +100,7 @@ Dental\" with lines but a $0.00 premium.",
 
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("P001–P006");
     let zero = Decimal::ZERO;
     let num = |id: &str| ctx.num0(id);
     let r6 = "ws6.premium.rounded_ma_premium";
@@ -194,6 +195,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn osb(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("P007");
     for n in 1..=5 {
         let desc = format!("ws7.pkg{n}.description");
         let prem = format!("ws7.pkg{n}.premium");

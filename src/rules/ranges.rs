@@ -168,6 +168,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn credibility(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("R001/R002");
     // An invalid base member-month count gives no guideline: V002 reports
     // the cell, not 18 credibility lines computed from it.
     let mm_invalid = matches!(ctx.eff("ws1.base_period.mm_total"), Value::Invalid(_));
@@ -265,6 +266,7 @@ pub fn guideline(mm: Decimal) -> Decimal {
 }
 
 fn covered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("R003/R009");
     let part_b_only = ctx
         .text("ws1.general.enrollee_type")
         .eq_ignore_ascii_case("PART B ONLY");
@@ -306,6 +308,7 @@ fn covered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn oon(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("R004/R005");
     let mut any = false;
     let mut first = None;
     for k in ctx.rows("ws2.allowed") {
@@ -360,6 +363,7 @@ fn factors(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // The factors are the fields the template marks `checks.nonzero`; a
     // blank one is reported when the template's `checks.required_when`
     // condition holds (the plan has base period experience).
+    let quiet = super::needs::at("");
     for f in ctx.layout.fields.iter().filter(|f| f.checks.nonzero) {
         let id = f.id.as_str();
         if !f.role.is_entered() || matches!(ctx.eff(id), Value::Invalid(_)) {
@@ -397,6 +401,8 @@ fn factors(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
     }
+    drop(quiet);
+    let _needs = super::needs::at("R010");
     let cf = "ws1.base_period.completion_factor";
     if ctx.num0("ws1.base_period.mm_total") > Decimal::ZERO
         && !matches!(ctx.eff(cf), Value::Invalid(_))
@@ -417,6 +423,7 @@ fn factors(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn quality(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("R007/R008");
     let star = "ws5.quality.star_rating";
     // A low-enrollment contract and a new contract under a new parent
     // organization "received three stars for QBP purposes" and may leave the
@@ -474,6 +481,7 @@ fn quality(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn risk(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("R011");
     let check = |id: &str, out: &mut Vec<Finding>| {
         if let Some(d) = ctx.num(id)
             && (d < dec!(0.3) || d > dec!(4))

@@ -258,6 +258,14 @@ pub struct Checks {
     /// A number entered must not be zero: rule R006.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub nonzero: bool,
+    /// Not zero when this field holds a number above zero, zero (or blank)
+    /// when it holds zero or is blank: rule C005.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonzero_iff: Option<String>,
+    /// Above zero when any of these fields holds a number other than zero:
+    /// rule C006.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub positive_when_any: Vec<String>,
 }
 
 impl Checks {
@@ -275,6 +283,8 @@ impl Checks {
                 .collect(),
             required_when: s.required_when.clone(),
             nonzero: s.nonzero,
+            nonzero_iff: s.nonzero_iff.clone(),
+            positive_when_any: s.positive_when_any.clone(),
         }
     }
 
@@ -807,13 +817,18 @@ impl Layout {
             if f.kind == Kind::Code && f.pattern.is_none() {
                 return Err(format!("code field `{}` has no pattern", f.id));
             }
-            if let Some(w) = &f.checks.required_when
-                && self.field(w).is_none()
-            {
-                return Err(format!(
-                    "field `{}`: checks.required_when names `{w}`, which is not a field",
-                    f.id
-                ));
+            let named = [
+                ("required_when", f.checks.required_when.as_slice()),
+                ("nonzero_iff", f.checks.nonzero_iff.as_slice()),
+                ("positive_when_any", f.checks.positive_when_any.as_slice()),
+            ];
+            for (key, ids) in named {
+                if let Some(w) = ids.iter().find(|w| self.field(w).is_none()) {
+                    return Err(format!(
+                        "field `{}`: checks.{key} names `{w}`, which is not a field",
+                        f.id
+                    ));
+                }
             }
             for (t, v) in &f.checks.by_plan_type {
                 if !f.choices.is_empty() && !f.choices.contains(v) {
@@ -1037,6 +1052,7 @@ fn column_fields(
         .chain(c.row_formulas.keys())
         .chain(c.row_kinds.keys())
         .chain(c.row_values.keys())
+        .chain(c.row_checks.keys())
     {
         if !keys.contains(k) {
             return Err(ctx(format!(
@@ -1137,7 +1153,7 @@ fn column_fields(
             checks: if total {
                 Checks::default()
             } else {
-                Checks::from_spec(&c.checks)
+                Checks::from_spec(c.row_checks.get(key).unwrap_or(&c.checks))
             },
         };
         Ok(finish_field(f, c.format.as_deref()))

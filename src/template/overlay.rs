@@ -408,6 +408,7 @@ pub fn apply(base: &TemplateFile, ov: &OverlayFile) -> Result<(TemplateFile, Ove
                     row_formulas: BTreeMap::new(),
                     row_kinds: BTreeMap::new(),
                     row_values: BTreeMap::new(),
+                    row_checks: BTreeMap::new(),
                     pattern: None,
                     choices: Vec::new(),
                     min: None,

@@ -400,6 +400,9 @@ pub struct ColumnSpec {
     /// Per-row pre-populated values (for `cms` cells).
     #[serde(default)]
     pub row_values: BTreeMap<String, String>,
+    /// Per-row `checks` (replacing the column's `checks` on that row).
+    #[serde(default)]
+    pub row_checks: BTreeMap<String, ChecksSpec>,
     /// Regex for `code` cells.
     #[serde(default)]
     pub pattern: Option<String>,
@@ -447,4 +450,14 @@ pub struct ChecksSpec {
     /// projection factors of WS1 Section IV, rule R006).
     #[serde(default)]
     pub nonzero: bool,
+    /// The number is not zero when this field (an id) holds a number above
+    /// zero, and is zero (or blank) when it holds zero or is blank (WS1
+    /// Section VI totals against the base period member months: rule C005).
+    #[serde(default)]
+    pub nonzero_iff: Option<String>,
+    /// The number is above zero when any of these fields (ids) holds a
+    /// number other than zero (the projected ESRD member months when ESRD
+    /// costs are priced: rule C006).
+    #[serde(default)]
+    pub positive_when_any: Vec<String>,
 }

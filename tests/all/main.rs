@@ -21,6 +21,7 @@ mod libreoffice_msa;
 mod libreoffice_open;
 mod libreoffice_recalc;
 mod msa;
+mod new_year;
 mod oracle_regenerate;
 mod overlays;
 mod preserve;

@@ -1,0 +1,204 @@
+//! A new contract year is a new template file, with no code change (issue
+//! 14, "Done when"): the MA template copied to a hypothetical
+//! `ma-bpt-2014` with its own id and marker, one formula changed (WS6 line
+//! 6 rounds the MA premium to the cent instead of the dime) and one cell
+//! moved (WS6 line 7a, the Part D basic premium before rebates, from R34 to
+//! T34). A bid written on that form is read with `--template FILE` and
+//! validated and recalculated end to end by the `bpt` binary.
+
+use crate::common;
+
+use bpt::template::Layout;
+use bpt::value::{Value, Values};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use std::str::FromStr;
+
+const MA_2013: &str = include_str!("../../templates/ma-bpt-2013.toml");
+
+/// The 2014 template: the 2013 text with the changes of the module doc.
+fn ma_2014() -> String {
+    let mut t = MA_2013.to_string();
+    for (from, to) in [
+        ("id = \"ma-bpt-2013\"", "id = \"ma-bpt-2014\""),
+        ("contract_year = 2013", "contract_year = 2014"),
+        (
+            "text = \"bpt:ma-bpt-2013:v1\"",
+            "text = \"bpt:ma-bpt-2014:v1\"",
+        ),
+        (
+            "formula = \"ROUND({ws6.premium.total_ma_premium},1)\"",
+            "formula = \"ROUND({ws6.premium.total_ma_premium},2)\"",
+        ),
+        (
+            "id = \"ws6.premium.part_d_basic_before\"\ncell = \"R34\"",
+            "id = \"ws6.premium.part_d_basic_before\"\ncell = \"T34\"",
+        ),
+    ] {
+        assert_eq!(
+            t.matches(from).count(),
+            1,
+            "`{from}` is not once in the template"
+        );
+        t = t.replacen(from, to, 1);
+    }
+    t
+}
+
+fn num(j: &serde_json::Value, id: &str) -> Decimal {
+    let v = &j[id];
+    let s = v
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string());
+    Decimal::from_str(&s).unwrap_or_else(|_| panic!("{id}: {v}"))
+}
+
+#[test]
+fn a_new_contract_year_is_a_template_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("ma-bpt-2014.toml");
+    std::fs::write(&tpl, ma_2014()).unwrap();
+    let tpl_s = tpl.to_str().unwrap();
+
+    // The file checks as a template of its own.
+    let (code, out, err) = common::bpt(&["template", "--check", tpl_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("ok: ma-bpt-2014 — Medicare Advantage Bid Pricing Tool 2014"),
+        "{out}"
+    );
+
+    // A bid on the 2014 form: the HMO sample's entries, with a total MA
+    // premium that is not a whole dime and line 7a at its new cell.
+    let layout = Layout::from_toml(&ma_2014()).expect("the 2014 template loads");
+    assert_eq!(
+        layout
+            .field("ws6.premium.part_d_basic_before")
+            .unwrap()
+            .cell
+            .to_string(),
+        "T34"
+    );
+    let p = bpt::sample::profile("hmo-mapd-2013").unwrap();
+    let mut v: Values = layout.entered_values(&bpt::sample::generate(&p, &layout));
+    v.set(
+        "ws6.premium.part_d_basic_before",
+        Value::Number(dec!(31.30)),
+    );
+    let bytes = bpt::writer::write_form(&layout, &v, &Default::default()).expect("write");
+    let wb = dir.path().join("h0001-2014.xlsx");
+    std::fs::write(&wb, bytes).unwrap();
+    let wb_s = wb.to_str().unwrap();
+
+    // Without the template, the 2014 marker is no form bpt knows.
+    let (code, _, err) = common::bpt(&["validate", wb_s]);
+    assert_eq!(code, 2, "{err}");
+
+    // recalc: the changed formula and the moved cell.
+    let (code, out, err) = common::bpt(&["recalc", wb_s, "--format", "json", "--template", tpl_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let total = num(&j, "ws6.premium.total_ma_premium");
+    let rounded = num(&j, "ws6.premium.rounded_ma_premium");
+    assert_ne!(
+        total.round_dp(1),
+        total.round_dp(2),
+        "pick a bid whose premium is not in dimes"
+    );
+    assert_eq!(
+        rounded,
+        bpt::form::eval::round(total, 2),
+        "line 6 to the cent"
+    );
+    // Line 7d = 7a (read at T34) − 7c (the sample's $19.20 of rebate).
+    assert_eq!(num(&j, "ws6.premium.part_d_basic_premium"), dec!(12.10));
+    assert_eq!(
+        num(&j, "ws6.premium.total_plan_premium"),
+        rounded + dec!(12.10) + num(&j, "ws6.premium.part_d_supp_premium")
+    );
+
+    // read: line 7a is the value at T34.
+    let (code, out, err) = common::bpt(&["read", wb_s, "--format", "csv", "--template", tpl_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("ws6.premium.part_d_basic_before"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("T34") && line.contains("31.3"), "{line}");
+
+    // recalc -o caches the 2014 formulas' results; validate then runs end
+    // to end on the 2014 form and no calculated cell differs.
+    let done = dir.path().join("h0001-2014-recalculated.xlsx");
+    let done_s = done.to_str().unwrap();
+    let (code, out, err) = common::bpt(&["recalc", wb_s, "-o", done_s, "--template", tpl_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    let wb_s = done_s;
+    let (code, out, err) =
+        common::bpt(&["validate", wb_s, "--template", tpl_s, "--format", "json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["files"][0]["findings"], serde_json::json!([]), "{out}");
+    let (code, out, err) = common::bpt(&["diff", wb_s, "--template", tpl_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("every calculated cell matches"), "{out}");
+}
+
+#[test]
+fn template_check_lists_every_id_the_code_needs_that_a_template_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("ma-bpt-2014.toml");
+    let t = ma_2014()
+        .replacen(
+            "id = \"ws6.premium.plan_intention\"",
+            "id = \"ws6.premium.intention\"",
+            1,
+        )
+        .replacen("id = \"ws1.general.ma_pd\"", "id = \"ws1.general.mapd\"", 1)
+        // Only a rule reads this one (D001).
+        .replacen(
+            "id = \"ws1.base_period.description\"",
+            "id = \"ws1.base_period.describe\"",
+            1,
+        );
+    std::fs::write(&tpl, t).unwrap();
+    let tpl_s = tpl.to_str().unwrap();
+    let (code, out, err) = common::bpt(&["template", "--check", tpl_s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        err,
+        format!(
+            "bpt: {tpl_s}: template ma-bpt-2014: 5 id(s) the code needs are missing:
+  reallocate (Appendix E) needs field `ws1.general.ma_pd`
+  reallocate (Appendix E) needs field `ws6.premium.plan_intention`
+  validation rules D001–D003/D005/D006 need field `ws1.base_period.description`
+  validation rules A001–A007, F001–F010, P001–P006 need field `ws1.general.ma_pd`
+  validation rules P001–P006 need field `ws6.premium.plan_intention`
+"
+        )
+    );
+}
+
+#[test]
+fn a_template_error_of_several_lines_prints_as_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("bad.toml");
+    // A TOML error: the parser shows the line and a caret under it.
+    std::fs::write(&tpl, ma_2014().replacen("[form]\n", "[form\n", 1)).unwrap();
+    let tpl_s = tpl.to_str().unwrap();
+    let (code, out, err) = common::bpt(&["template", "--check", tpl_s]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!err.contains("\\n"), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() > 2, "{err}");
+    assert!(
+        lines[0].starts_with(&format!("bpt: {tpl_s}: template is not valid TOML: ")),
+        "{err}"
+    );
+    assert!(lines.iter().any(|l| l.trim_end().ends_with('^')), "{err}");
+    // The same with --template on any command.
+    let (code, _, err2) = common::bpt(&["rules", "--template", tpl_s]);
+    assert_eq!(code, 2, "{err2}");
+    assert!(!err2.contains("\\n"), "{err2}");
+    assert!(err2.lines().count() > 2, "{err2}");
+}
