@@ -68,6 +68,10 @@ pub enum Finalized {
         edited: Edited,
         /// What was changed.
         changes: Vec<Change>,
+        /// What finalization asks and was not done, and why (a section of a
+        /// layout overlay's workbook that could not be removed safely): the
+        /// output is not ready for upload until the user does it.
+        left: Vec<Change>,
         /// Warnings and infos that remain (not blockers).
         remaining: Vec<Finding>,
     },
@@ -143,7 +147,27 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
     // The sections the template's `[form.facts.finalize]` removes: every
     // cell of their rows is deleted, entered values included.
     let mut clear: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    let mut left = Vec::new();
     for sec in &layout.facts.remove {
+        // In a layout overlay's workbook the rows were placed from the
+        // section's fields (`overlay::place_removals`); cells of them that
+        // are no field are taken for the section's heading and text, and
+        // one holding a formula is something else: the section stays.
+        let refused = match (&sec.refused, layout.overlay.is_some()) {
+            (Some(why), _) => Some(why.clone()),
+            (None, true) => formula_in_rows(layout, path, sec)?,
+            (None, false) => None,
+        };
+        if let Some(why) = refused {
+            left.push(Change {
+                sheet: sec.sheet.clone(),
+                what: format!(
+                    "{} not removed: {why}; delete it from the finalized file before upload",
+                    sec.label
+                ),
+            });
+            continue;
+        }
         let inside: Vec<&crate::template::Field> = layout
             .fields
             .iter()
@@ -257,8 +281,37 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
     Ok(Finalized::Done {
         edited,
         changes,
+        left,
         remaining,
     })
+}
+
+/// The first cell of a section's rows that holds a formula and is no field
+/// of the form, as a reason not to remove the rows (`None`: none does).
+fn formula_in_rows(
+    layout: &Layout,
+    path: &Path,
+    sec: &crate::template::facts::Removed,
+) -> Result<Option<String>, String> {
+    let mut probe = edit::open(path)?;
+    let applied = probe
+        .edit_cells(&sec.sheet, &BTreeMap::new(), &[(sec.first, sec.last)])
+        .map_err(|e| e.to_string())?;
+    let fields: std::collections::HashSet<CellRef> = layout
+        .fields
+        .iter()
+        .filter(|f| f.sheet == sec.sheet)
+        .map(|f| f.cell)
+        .collect();
+    Ok(applied
+        .iter()
+        .find(|a| a.old.formula.is_some() && !fields.contains(&a.cell))
+        .map(|a| {
+            format!(
+                "{}!{} on its rows holds a formula, which is not the section's text",
+                sec.sheet, a.cell
+            )
+        }))
 }
 
 /// The header of a table's column, lower-cased for a sentence ("county

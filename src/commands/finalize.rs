@@ -64,6 +64,7 @@ pub fn finalize(
         Ok(Finalized::Done {
             edited,
             changes,
+            left,
             remaining,
         }) => {
             let guard = crate::writer::SaveGuard::new(force).protect(path.to_path_buf());
@@ -133,11 +134,18 @@ pub fn finalize(
                     remaining.len()
                 ));
             }
+            if !left.is_empty() {
+                s.push_str("not done (the output is not ready for upload until you do it):\n");
+                for c in &left {
+                    s.push_str(&format!("  {}: {}\n", visible(&c.sheet), visible(&c.what)));
+                }
+            }
             s.push_str("edits:\n");
             s.push_str(&edited.text());
             let mut j = edited.json(path, out);
             j["changes"] = serde_json::to_value(&changes).unwrap_or_default();
             j["remaining_findings"] = serde_json::json!(remaining.len());
+            j["not_done"] = serde_json::to_value(&left).unwrap_or_default();
             let j = json_or_err(&j);
             if let Some(rec) = record {
                 let is_json = rec
@@ -151,7 +159,9 @@ pub fn finalize(
                     return Outcome::err(format!("bpt: {e}\n"), UNREADABLE);
                 }
             }
-            Outcome::out(if json { j } else { s }, OK)
+            // Something finalization asks was left to the user: exit 1.
+            let code = if left.is_empty() { OK } else { FINDINGS };
+            Outcome::out(if json { j } else { s }, code)
         }
     }
 }

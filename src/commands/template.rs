@@ -130,6 +130,22 @@ fn overlay_report(l: &crate::template::Layout) -> String {
             ov.unplaced.join(", ")
         ));
     }
+    // Where finalization's removals land in this workbook, or why not.
+    for r in &l.facts.remove {
+        match &r.refused {
+            None => o.push_str(&format!(
+                "finalize removes: {} at `{}` rows {}-{}\n",
+                r.label,
+                r.sheet,
+                r.first.saturating_add(1),
+                r.last.saturating_add(1)
+            )),
+            Some(why) => o.push_str(&format!(
+                "finalize cannot remove {}: {why} (finalize leaves it and says so)\n",
+                r.label
+            )),
+        }
+    }
     o
 }
 

@@ -156,6 +156,11 @@ pub struct Removed {
     pub last: u32,
     /// What the section is called.
     pub label: String,
+    /// Why the rows cannot be removed in this workbook (a layout overlay
+    /// whose section could not be placed safely): finalization leaves the
+    /// section and says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// The family's facts, resolved against the template's fields.
@@ -317,6 +322,7 @@ pub(super) fn resolve(spec: Option<&FactsSpec>, layout: &Layout) -> Result<Facts
             first: r.first_row.saturating_sub(1),
             last: r.last_row.saturating_sub(1),
             label: r.label.clone(),
+            refused: None,
         });
     }
     let mut rebate_levels = Vec::new();

@@ -785,6 +785,8 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
         anchor: Option<CellRef>,
         found: Result<Option<CellRef>, Vec<CellRef>>,
         text: String,
+        /// The label's own text (without its line number).
+        label: String,
     }
     let mut found_rows = Vec::new();
     // A row's fields in groups: a field with texts between it and the
@@ -854,16 +856,33 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
         if let Ok(Some(c)) = &found {
             sm.labels.insert(*c);
         }
+        // A label found with its line number in one text (`1. Medicaid
+        // Projected Revenue:`) stands where the number stands on the base
+        // form, not where the label does: distances are counted from there.
+        let anchor = match (&found, texts.as_slice()) {
+            (Ok(Some(c)), [number, _]) => {
+                let n = toks(&number.text).marker;
+                let ft = sm.f.texts.iter().find(|t| t.cell == *c);
+                if n.is_some() && ft.is_some_and(|t| t.t.marker == n) {
+                    Some(number.cell)
+                } else {
+                    anchor
+                }
+            }
+            _ => anchor,
+        };
         found_rows.push(Row {
             fields,
             anchor,
             found,
             text,
+            label: texts.last().map_or_else(String::new, |d| d.text.clone()),
         });
     }
     // Pass 2: values right of their labels.
     let mut offsets: HashMap<Option<usize>, HashMap<i64, usize>> = HashMap::new();
-    let mut blanks: Vec<(usize, CellRef, CellRef, CellRef)> = Vec::new();
+    // Blank values: (field index, label found, base anchor, label text).
+    let mut blanks: Vec<(usize, CellRef, CellRef, String)> = Vec::new();
     for row in &found_rows {
         let grid = row.fields.len() > 1;
         for f in &row.fields {
@@ -1008,32 +1027,61 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
                         f.kind.expected()
                     ),
                 ),
-                None => blanks.push((i, fa, a, f.cell)),
+                None => blanks.push((i, fa, a, row.label.clone())),
             }
         }
     }
-    for (i, fa, a, cell) in blanks {
+    // A blank value cell: at the distance from its label that the values
+    // of its section keep; a section with no value takes the distance every
+    // other section of the sheet agrees on, and where they disagree the
+    // field is ambiguous (each distance a candidate), never guessed.
+    let mode = |m: &HashMap<i64, usize>| {
+        m.iter()
+            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+            .map(|(o, _)| *o)
+    };
+    let mut sheet_offsets: Vec<i64> = offsets.values().filter_map(mode).collect();
+    sheet_offsets.sort_unstable();
+    sheet_offsets.dedup();
+    for (i, fa, a, label) in blanks {
         let f = &base.fields[i];
         let sec = sm.section_of(f.cell);
-        let off = offsets
-            .get(&sec)
-            .or_else(|| offsets.values().max_by_key(|m| m.values().sum::<usize>()))
-            .and_then(|m| m.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))))
-            .map_or(0, |(o, _)| *o)
-            + i64::from(cell.col)
-            - i64::from(a.col);
-        let c = shift(fa, (0, off));
+        let base_off = i64::from(f.cell.col) - i64::from(a.col);
+        let (off, how) = match offsets.get(&sec).and_then(mode) {
+            Some(o) => (o, "at its section's label offset"),
+            None => match sheet_offsets.as_slice() {
+                [] => (
+                    0,
+                    "at the base form's distance from its label (no value on the sheet shows another)",
+                ),
+                [o] => (*o, "at the label offset of the sheet's other sections"),
+                many => {
+                    let p = &mut pl[i];
+                    set(
+                        p,
+                        None,
+                        Confidence::Ambiguous,
+                        format!(
+                            "blank cell right of \"{label}\" at {fa}; its section has no value \
+                             and the sheet's other sections keep their values at different \
+                             distances from their labels"
+                        ),
+                    );
+                    p.candidates = many
+                        .iter()
+                        .filter_map(|o| shift(fa, (0, o.saturating_add(base_off))))
+                        .map(|c| format!("{}!{c}", sm.fname))
+                        .collect();
+                    continue;
+                }
+            },
+        };
+        let c = shift(fa, (0, off.saturating_add(base_off)));
         set(
             &mut pl[i],
             c,
             Confidence::Inferred,
-            format!(
-                "blank cell right of \"{}\" at {fa}, at its section's label offset",
-                sm.deco
-                    .iter()
-                    .find(|d| d.cell == a)
-                    .map_or("", |d| d.text.as_str())
-            ),
+            format!("blank cell right of \"{label}\" at {fa}, {how}"),
         );
     }
 }

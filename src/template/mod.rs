@@ -618,9 +618,13 @@ impl Layout {
             (toml::from_str(text).map_err(toml_err)?, None)
         };
         let mut collisions = Vec::new();
-        let layout = Layout::resolve_collecting(&file, Some(&mut collisions)).map(|mut l| {
-            l.overlay = info;
-            l
+        let layout = Layout::resolve_collecting(&file, Some(&mut collisions)).and_then(|mut l| {
+            if let Some(info) = info {
+                let base = builtin_cached(&info.extends)?;
+                l.overlay = Some(info);
+                l.facts.remove = overlay::place_removals(base, &l);
+            }
+            Ok(l)
         });
         Ok(Checked {
             id: file.form.id.clone(),

@@ -286,8 +286,9 @@ pub fn apply(base: &TemplateFile, ov: &OverlayFile) -> Result<(TemplateFile, Ove
     file.form.source = format!("overlay of {} ({})", base.form.id, base.form.source);
     // The overlay's workbook has no bpt marker: recognition replaces it.
     file.form.marker.text = String::new();
-    // Rows finalization deletes are rows of bpt's form: in the user's own
-    // workbook nothing is deleted by position.
+    // Rows finalization deletes are rows of bpt's form: where they are in
+    // the user's own workbook is worked out from the fields they hold, once
+    // the overlay is resolved (see [`place_removals`]).
     if let Some(facts) = file.form.facts.as_mut() {
         facts.finalize.remove.clear();
     }
@@ -481,6 +482,113 @@ pub fn apply(base: &TemplateFile, ov: &OverlayFile) -> Result<(TemplateFile, Ove
             unplaced,
         },
     ))
+}
+
+/// Where the sections finalization removes (`[form.facts.finalize]
+/// remove`, rows of the base form) are in an overlay's workbook.
+///
+/// An overlay places cells, not rows; the rows are worked out from the
+/// fields the section holds on the base form (on the MA BPT, WS6 Section V's
+/// five working-model notes). They are removed only when that is safe:
+///
+/// - every field of the section moved by the same number of rows (the
+///   section kept its shape), so its heading and text rows, which hold no
+///   field, are where the same shift puts them;
+/// - no other field of the form — an extra of the overlay included — sits
+///   on those rows of the workbook.
+///
+/// Otherwise the section is kept, with the reason in
+/// [`super::facts::Removed::refused`], and finalization reports it.
+pub fn place_removals(base: &super::Layout, mapped: &super::Layout) -> Vec<super::facts::Removed> {
+    let sheets = mapped
+        .overlay
+        .as_ref()
+        .map(|o| o.sheets.as_slice())
+        .unwrap_or(&[]);
+    let mut out = Vec::new();
+    for r in &base.facts.remove {
+        let name = sheets
+            .iter()
+            .find(|(b, _)| *b == r.sheet)
+            .map_or_else(|| r.sheet.clone(), |x| x.1.clone());
+        let rows = |a: u32, b: u32| format!("rows {}-{}", a.saturating_add(1), b.saturating_add(1));
+        let refuse = |why: String| super::facts::Removed {
+            sheet: name.clone(),
+            first: r.first,
+            last: r.last,
+            label: r.label.clone(),
+            refused: Some(why),
+        };
+        let inside: Vec<(&super::Field, &super::Field)> = base
+            .fields
+            .iter()
+            .filter(|f| f.sheet == r.sheet && (r.first..=r.last).contains(&f.cell.row))
+            .filter_map(|f| Some((f, mapped.field(&f.id)?)))
+            .collect();
+        let Some(&(f0, m0)) = inside.first() else {
+            out.push(refuse(format!(
+                "{} of {} {} hold no field, so where they are in this workbook is not known",
+                rows(r.first, r.last),
+                base.form.id,
+                r.sheet
+            )));
+            continue;
+        };
+        let dr = i64::from(m0.cell.row) - i64::from(f0.cell.row);
+        if let Some((f, m)) = inside
+            .iter()
+            .find(|(f, m)| m.sheet != name || i64::from(m.cell.row) - i64::from(f.cell.row) != dr)
+        {
+            out.push(refuse(format!(
+                "its fields do not keep their rows of {} ({} is at {}, {} at {}), so its heading \
+                 and text rows cannot be told",
+                base.form.id,
+                f0.id,
+                m0.address(),
+                f.id,
+                m.address()
+            )));
+            continue;
+        }
+        let (Ok(first), Ok(last)) = (shift_row(r.first, dr), shift_row(r.last, dr)) else {
+            out.push(refuse("its rows would leave the sheet".into()));
+            continue;
+        };
+        let mine: BTreeSet<&str> = inside.iter().map(|(f, _)| f.id.as_str()).collect();
+        let others: Vec<String> = mapped
+            .fields
+            .iter()
+            .filter(|f| {
+                f.sheet == name
+                    && (first..=last).contains(&f.cell.row)
+                    && !mine.contains(f.id.as_str())
+            })
+            .map(|f| format!("{} ({})", f.id, f.address()))
+            .collect();
+        if !others.is_empty() {
+            let more = others.len().saturating_sub(3);
+            let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
+            out.push(refuse(format!(
+                "{} of `{name}` also hold {}{}",
+                rows(first, last),
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more field(s)")
+                } else {
+                    String::new()
+                }
+            )));
+            continue;
+        }
+        out.push(super::facts::Removed {
+            sheet: name.clone(),
+            first,
+            last,
+            label: r.label.clone(),
+            refused: None,
+        });
+    }
+    out
 }
 
 /// Whether `text` matches a recognition pattern (`*` any run, `?` one

@@ -20,6 +20,7 @@ mod libreoffice_formats;
 mod libreoffice_msa;
 mod libreoffice_open;
 mod libreoffice_recalc;
+mod mapped;
 mod msa;
 mod new_year;
 mod oracle_regenerate;

@@ -69,9 +69,20 @@ pub fn make(f: &Foreign, dir: &Path) -> PathBuf {
 
 /// [`make`], with the layout written changed first (a formula overwritten).
 pub fn make_with(f: &Foreign, dir: &Path, change: impl FnOnce(&mut Layout)) -> PathBuf {
+    make_full(f, dir, change, |_| {})
+}
+
+/// [`make_with`], with the sample's values changed too.
+pub fn make_full(
+    f: &Foreign,
+    dir: &Path,
+    change: impl FnOnce(&mut Layout),
+    change_values: impl FnOnce(&mut Values),
+) -> PathBuf {
     let sample = reader::read_bid(&root().join(f.sample)).expect("sample reads");
     let mut layout = overlay(f.name);
     let mut values: Values = sample.values.clone();
+    change_values(&mut values);
     // Extra columns hold something of their own (read and reported only).
     if let Some(ov) = &layout.overlay {
         for x in &ov.extras {
@@ -370,7 +381,7 @@ fn abbreviate(s: &str) -> String {
 }
 
 /// Findings (rule, field, severity) and key figures of `validate --format json`.
-fn summary(json: &str) -> (Vec<(String, String, String)>, serde_json::Value) {
+pub fn summary(json: &str) -> (Vec<(String, String, String)>, serde_json::Value) {
     let v: serde_json::Value = serde_json::from_str(json).expect("json");
     let file = &v["files"][0];
     let mut findings: Vec<(String, String, String)> = file["findings"]
