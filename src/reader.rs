@@ -592,7 +592,7 @@ fn builtin_markers() -> &'static [BuiltinMarker] {
                 // Only the `[form…]` tables at the top are parsed (the whole
                 // file when the marker is not among them): parsing both
                 // templates in full cost a start-up 4 % of a `bpt validate`.
-                let head: Head = toml::from_str(form_head(text))
+                let head: Head = toml::from_str(template::form_head(text))
                     .or_else(|_| toml::from_str(text))
                     .ok()?;
                 let cell = crate::cellref::CellRef::parse(&head.form.marker.cell)?;
@@ -606,20 +606,6 @@ fn builtin_markers() -> &'static [BuiltinMarker] {
             })
             .collect()
     })
-}
-
-/// The start of a template's TOML up to its first table that is not
-/// `[form]` or one of its sub-tables.
-fn form_head(text: &str) -> &str {
-    let mut end = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.starts_with('[') && !(t.starts_with("[form]") || t.starts_with("[form.")) {
-            break;
-        }
-        end += line.len();
-    }
-    &text[..end]
 }
 
 /// A marker to look for.
@@ -1505,7 +1491,7 @@ mod tests {
         let ms = builtin_markers();
         assert_eq!(ms.len(), template::BUILTIN.len());
         for ((id, text), m) in template::BUILTIN.iter().zip(ms) {
-            let head = form_head(text);
+            let head = template::form_head(text);
             assert!(
                 head.len() < text.len() / 10,
                 "{id}: head of {} bytes",
@@ -1518,7 +1504,7 @@ mod tests {
             assert_eq!(m.text, l.form.marker_text);
         }
         assert_eq!(
-            form_head("[form]\na = 1\n[form.x]\nb = 2\n[[sheet]]\n"),
+            template::form_head("[form]\na = 1\n[form.x]\nb = 2\n[[sheet]]\n"),
             "[form]\na = 1\n[form.x]\nb = 2\n"
         );
     }
