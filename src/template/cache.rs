@@ -290,6 +290,7 @@ struct SheetSnap {
     /// Cell, text, style.
     texts: Vec<((u32, u16), String, String)>,
     tables: Vec<String>,
+    print_columns: Option<(u16, u16)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -379,6 +380,7 @@ fn sheet_snap(s: &Sheet) -> SheetSnap {
         widths,
         texts,
         tables,
+        print_columns,
     } = s;
     SheetSnap {
         name: name.clone(),
@@ -391,6 +393,7 @@ fn sheet_snap(s: &Sheet) -> SheetSnap {
             .map(|Text { cell, text, style }| ((cell.row, cell.col), text.clone(), style.clone()))
             .collect(),
         tables: tables.clone(),
+        print_columns: *print_columns,
     }
 }
 
@@ -520,6 +523,7 @@ fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
                 })
                 .collect(),
             tables: s.tables,
+            print_columns: s.print_columns,
         })
         .collect();
     let tables = snap
