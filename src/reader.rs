@@ -61,6 +61,17 @@ pub enum Source<'a> {
     },
 }
 
+impl<'a> Source<'a> {
+    /// The path messages name and the workbook's bytes (read from disk
+    /// with the size cap, or borrowed).
+    fn load(self) -> Result<(PathBuf, Cow<'a, [u8]>), ReadError> {
+        Ok(match self {
+            Source::Path(p) => (p.to_path_buf(), Cow::Owned(load(p)?)),
+            Source::Bytes { name, bytes } => (PathBuf::from(name), Cow::Borrowed(bytes)),
+        })
+    }
+}
+
 impl<'a> From<&'a Path> for Source<'a> {
     fn from(p: &'a Path) -> Self {
         Source::Path(p)
@@ -240,19 +251,8 @@ pub fn read_bid_bytes(name: &str, bytes: &[u8]) -> Result<Bid, ReadError> {
 /// for an overlay meet its recognition rules (an overlay without rules
 /// takes any workbook that has its sheets).
 pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, ReadError> {
-    let (path, owned);
-    let bytes: &[u8] = match src {
-        Source::Path(p) => {
-            owned = load(p)?;
-            path = p.to_path_buf();
-            &owned
-        }
-        Source::Bytes { name, bytes } => {
-            path = PathBuf::from(name);
-            bytes
-        }
-    };
-    let mut book = Book::open(&path, bytes, Some(layout))?;
+    let (path, bytes) = src.load()?;
+    let mut book = Book::open(&path, &bytes, Some(layout))?;
     if let Some(ov) = &layout.overlay {
         if ov.recognize.is_empty() {
             return read_fields(&mut book, layout);
@@ -282,19 +282,8 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
 /// numbers, in sheet order.
 pub fn raw_sheets(src: Source<'_>) -> Result<Vec<template::map::RawSheet>, ReadError> {
     use template::map::{RawCell, RawSheet};
-    let (path, owned);
-    let bytes: &[u8] = match src {
-        Source::Path(p) => {
-            owned = load(p)?;
-            path = p.to_path_buf();
-            &owned
-        }
-        Source::Bytes { name, bytes } => {
-            path = PathBuf::from(name);
-            bytes
-        }
-    };
-    let mut book = Book::open(&path, bytes, None)?;
+    let (path, bytes) = src.load()?;
+    let mut book = Book::open(&path, &bytes, None)?;
     let mut out = Vec::new();
     for name in book.names.clone() {
         let cells = book.range(&name)?;
