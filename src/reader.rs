@@ -606,6 +606,26 @@ struct Marker<'a> {
     text: &'a str,
 }
 
+/// Streams the cells of sheet `$name` from a calamine workbook with a cell
+/// reader (`.xlsx` and `.xlsb`, whose readers are different types) into
+/// `$cells`, keeping those inside `$bound`.
+macro_rules! stream_cells {
+    ($book:expr, $name:expr, $bad:expr, $bound:expr, $cells:expr) => {{
+        let (max_r, max_c) = $bound;
+        let mut rd = $book
+            .worksheet_cells_reader($name)
+            .map_err(|e| $bad(e.to_string()))?;
+        while let Some(c) = rd.next_cell().map_err(|e| $bad(e.to_string()))? {
+            let (r, col) = c.get_position();
+            if r <= max_r && col <= max_c {
+                $cells
+                    .map
+                    .insert((r, col), Data::from(c.get_value().clone()));
+            }
+        }
+    }};
+}
+
 /// An open workbook with its sheet ranges read at most once each.
 struct Book<'a> {
     path: &'a Path,
@@ -708,39 +728,14 @@ impl<'a> Book<'a> {
                 sheet: name.to_string(),
                 message,
             };
-            let (max_r, max_c) = self.bound;
             let mut cells = Cells::default();
             match &mut self.sheets {
-                Sheets::Xlsx(x) => {
-                    let mut rd = x
-                        .worksheet_cells_reader(name)
-                        .map_err(|e| bad(e.to_string()))?;
-                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
-                        let (r, col) = c.get_position();
-                        if r <= max_r && col <= max_c {
-                            cells
-                                .map
-                                .insert((r, col), Data::from(c.get_value().clone()));
-                        }
-                    }
-                }
-                // Streamed too: calamine's whole-sheet range of a binary
-                // sheet with cells at A1 and XFD1048576 would allocate 17
-                // billion cells.
-                Sheets::Xlsb(x) => {
-                    let mut rd = x
-                        .worksheet_cells_reader(name)
-                        .map_err(|e| bad(e.to_string()))?;
-                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
-                        let (r, col) = c.get_position();
-                        if r <= max_r && col <= max_c {
-                            cells
-                                .map
-                                .insert((r, col), Data::from(c.get_value().clone()));
-                        }
-                    }
-                }
+                // Streamed: calamine's whole-sheet range of a sheet with
+                // cells at A1 and XFD1048576 would allocate 17 billion cells.
+                Sheets::Xlsx(x) => stream_cells!(x, name, bad, self.bound, cells),
+                Sheets::Xlsb(x) => stream_cells!(x, name, bad, self.bound, cells),
                 other => {
+                    let (max_r, max_c) = self.bound;
                     let range: Range<Data> = other
                         .worksheet_range(name)
                         .map_err(|e| bad(e.to_string()))?;
