@@ -44,7 +44,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 
 /// The first bytes of a cache file (the format's version).
-const MAGIC: &[u8; 8] = b"bpt-tpl1";
+const MAGIC: &[u8; 8] = b"bpt-tpl2";
 
 /// Largest cache file read.
 const MAX_BYTES: u64 = 256 << 20;
@@ -274,10 +274,54 @@ fn head(i: usize) -> Option<schema::FormSpec> {
 }
 
 #[derive(Serialize, Deserialize)]
-struct LayoutSnap {
+struct LayoutSnap<'a> {
     sheets: Vec<SheetSnap>,
     tables: Vec<TableSnap>,
+    /// Every distinct string of the fields, once, end to end: a field names
+    /// its strings by their number ([`Str`]). One text is checked for UTF-8
+    /// once, where a `String` per string was a check and a copy each (most
+    /// of what reading the cache back cost, BENCHMARKS.md), and the strings
+    /// many fields share (sheet, spec, format, note, formula source, table
+    /// and column) are stored once.
+    #[serde(borrow)]
+    text: &'a str,
+    /// Where each string ends in `text`.
+    ends: Vec<u32>,
     fields: Vec<FieldSnap>,
+}
+
+/// A string of [`LayoutSnap::text`], by number.
+type Str = u32;
+
+/// The strings of the fields being written, each once.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+    numbers: rustc_hash::FxHashMap<String, Str>,
+}
+
+impl Strings {
+    fn of(&mut self, s: &str) -> Str {
+        if let Some(&n) = self.numbers.get(s) {
+            return n;
+        }
+        self.text.push_str(s);
+        let n = self.ends.len() as Str;
+        // A text past 4 GiB would not fit the numbers: `encode_layout`
+        // refuses it (`u32::try_from` of its length).
+        self.ends.push(self.text.len() as u32);
+        self.numbers.insert(s.to_owned(), n);
+        n
+    }
+
+    fn opt(&mut self, s: &Option<String>) -> Option<Str> {
+        s.as_deref().map(|s| self.of(s))
+    }
+
+    fn all(&mut self, v: &[String]) -> Vec<Str> {
+        v.iter().map(|s| self.of(s)).collect()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -309,32 +353,32 @@ struct TableSnap {
 
 #[derive(Serialize, Deserialize)]
 struct FieldSnap {
-    id: String,
-    sheet: String,
+    id: Str,
+    sheet: Str,
     cell: (u32, u16),
-    label: String,
-    line: String,
-    spec: String,
+    label: Str,
+    line: Str,
+    spec: Str,
     kind: Kind,
     role: Role,
-    pattern_src: Option<String>,
-    choices: Vec<String>,
-    min: Option<String>,
-    max: Option<String>,
-    format: String,
-    value: Option<String>,
-    formula_src: Option<String>,
-    formula: Option<String>,
+    pattern_src: Option<Str>,
+    choices: Vec<Str>,
+    min: Option<Str>,
+    max: Option<Str>,
+    format: Str,
+    value: Option<Str>,
+    formula_src: Option<Str>,
+    formula: Option<Str>,
     required: bool,
-    name: Option<String>,
-    note: Option<String>,
+    name: Option<Str>,
+    note: Option<Str>,
     /// Table, column, row, whether a total row.
-    table: Option<(String, String, String, bool)>,
-    by_plan_type: Vec<(String, String)>,
-    required_when: Option<String>,
+    table: Option<(Str, Str, Str, bool)>,
+    by_plan_type: Vec<(Str, Str)>,
+    required_when: Option<Str>,
     nonzero: bool,
-    nonzero_iff: Option<String>,
-    positive_when_any: Vec<String>,
+    nonzero_iff: Option<Str>,
+    positive_when_any: Vec<Str>,
 }
 
 /// The bytes of a shipped template's layout, or `None` when its head does
@@ -357,10 +401,15 @@ fn encode_layout(layout: &Layout, i: usize) -> Option<Vec<u8>> {
     {
         return None;
     }
+    let mut strings = Strings::default();
+    let fields = fields.iter().map(|f| field_snap(f, &mut strings)).collect();
+    u32::try_from(strings.text.len()).ok()?;
     let snap = LayoutSnap {
         sheets: sheets.iter().map(sheet_snap).collect(),
         tables: tables.values().map(table_snap).collect(),
-        fields: fields.iter().map(field_snap).collect(),
+        text: &strings.text,
+        ends: strings.ends,
+        fields,
     };
     postcard::to_allocvec(&snap).ok()
 }
@@ -423,7 +472,7 @@ fn table_snap(t: &Table) -> TableSnap {
     }
 }
 
-fn field_snap(f: &Field) -> FieldSnap {
+fn field_snap(f: &Field, s: &mut Strings) -> FieldSnap {
     let Field {
         id,
         sheet,
@@ -457,38 +506,41 @@ fn field_snap(f: &Field) -> FieldSnap {
         positive_when_any,
     } = checks;
     FieldSnap {
-        id: id.clone(),
-        sheet: sheet.clone(),
+        id: s.of(id),
+        sheet: s.of(sheet),
         cell: (cell.row, cell.col),
-        label: label.clone(),
-        line: line.clone(),
-        spec: spec.clone(),
+        label: s.of(label),
+        line: s.of(line),
+        spec: s.of(spec),
         kind: *kind,
         role: *role,
-        pattern_src: pattern_src.clone(),
-        choices: choices.clone(),
-        min: min.map(|d| d.to_string()),
-        max: max.map(|d| d.to_string()),
-        format: format.clone(),
-        value: value.clone(),
-        formula_src: formula_src.clone(),
-        formula: formula.clone(),
+        pattern_src: s.opt(pattern_src),
+        choices: s.all(choices),
+        min: min.map(|d| s.of(&d.to_string())),
+        max: max.map(|d| s.of(&d.to_string())),
+        format: s.of(format),
+        value: s.opt(value),
+        formula_src: s.opt(formula_src),
+        formula: s.opt(formula),
         required: *required,
-        name: name.clone(),
-        note: note.clone(),
+        name: s.opt(name),
+        note: s.opt(note),
         table: table.as_ref().map(
             |TablePos {
                  table,
                  column,
                  row,
                  total,
-             }| (table.clone(), column.clone(), row.clone(), *total),
+             }| (s.of(table), s.of(column), s.of(row), *total),
         ),
-        by_plan_type: by_plan_type.clone(),
-        required_when: required_when.clone(),
+        by_plan_type: by_plan_type
+            .iter()
+            .map(|(a, b)| (s.of(a), s.of(b)))
+            .collect(),
+        required_when: s.opt(required_when),
         nonzero: *nonzero,
-        nonzero_iff: nonzero_iff.clone(),
-        positive_when_any: positive_when_any.clone(),
+        nonzero_iff: s.opt(nonzero_iff),
+        positive_when_any: s.all(positive_when_any),
     }
 }
 
@@ -544,63 +596,84 @@ fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
             )
         })
         .collect();
+    // The strings, each checked to lie on character boundaries of the text
+    // (postcard checked it is UTF-8).
+    let mut strs: Vec<&str> = Vec::with_capacity(snap.ends.len());
+    let mut start = 0usize;
+    for &end in &snap.ends {
+        let end = end as usize;
+        strs.push(snap.text.get(start..end)?);
+        start = end;
+    }
+    let str_of = |n: Str| strs.get(n as usize).copied();
+    let s = |n: Str| str_of(n).map(str::to_owned);
+    let opt = |n: Option<Str>| n.map(s).map_or(Some(None), |o| o.map(Some));
+    let all = |v: Vec<Str>| v.into_iter().map(s).collect::<Option<Vec<_>>>();
+    let dec = |n: Option<Str>| -> Option<Option<Decimal>> {
+        n.map(|n| str_of(n).and_then(|t| Decimal::from_str(t).ok()))
+            .map_or(Some(None), |d| d.map(Some))
+    };
     // A pattern is compiled once and shared by the fields that have it.
-    let mut patterns: rustc_hash::FxHashMap<String, regex::Regex> = Default::default();
+    let mut patterns: rustc_hash::FxHashMap<Str, regex::Regex> = Default::default();
     let mut index: rustc_hash::FxHashMap<String, usize> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(snap.fields.len(), Default::default());
     let mut fields = Vec::with_capacity(snap.fields.len());
     for f in snap.fields {
-        let pattern = match &f.pattern_src {
+        let pattern = match f.pattern_src {
             None => None,
-            Some(p) => match patterns.get(p) {
+            Some(p) => match patterns.get(&p) {
                 Some(r) => Some(r.clone()),
                 None => {
-                    let r = regex::Regex::new(p).ok()?;
-                    patterns.insert(p.clone(), r.clone());
+                    let r = regex::Regex::new(str_of(p)?).ok()?;
+                    patterns.insert(p, r.clone());
                     Some(r)
                 }
             },
         };
-        let dec = |s: Option<String>| -> Option<Option<Decimal>> {
-            s.map(|s| Decimal::from_str(&s).ok())
-                .map_or(Some(None), |d| d.map(Some))
-        };
-        if index.insert(f.id.clone(), fields.len()).is_some() {
+        let id = s(f.id)?;
+        if index.insert(id.clone(), fields.len()).is_some() {
             return None;
         }
         fields.push(Field {
-            id: f.id,
-            sheet: f.sheet,
+            id,
+            sheet: s(f.sheet)?,
             cell: CellRef::new(f.cell.0, f.cell.1),
-            label: f.label,
-            line: f.line,
-            spec: f.spec,
+            label: s(f.label)?,
+            line: s(f.line)?,
+            spec: s(f.spec)?,
             kind: f.kind,
             role: f.role,
             pattern,
-            pattern_src: f.pattern_src,
-            choices: f.choices,
+            pattern_src: opt(f.pattern_src)?,
+            choices: all(f.choices)?,
             min: dec(f.min)?,
             max: dec(f.max)?,
-            format: f.format,
-            value: f.value,
-            formula_src: f.formula_src,
-            formula: f.formula,
+            format: s(f.format)?,
+            value: opt(f.value)?,
+            formula_src: opt(f.formula_src)?,
+            formula: opt(f.formula)?,
             required: f.required,
-            name: f.name,
-            note: f.note,
-            table: f.table.map(|(table, column, row, total)| TablePos {
-                table,
-                column,
-                row,
-                total,
-            }),
+            name: opt(f.name)?,
+            note: opt(f.note)?,
+            table: match f.table {
+                None => None,
+                Some((table, column, row, total)) => Some(TablePos {
+                    table: s(table)?,
+                    column: s(column)?,
+                    row: s(row)?,
+                    total,
+                }),
+            },
             checks: Checks {
-                by_plan_type: f.by_plan_type,
-                required_when: f.required_when,
+                by_plan_type: f
+                    .by_plan_type
+                    .into_iter()
+                    .map(|(a, b)| Some((s(a)?, s(b)?)))
+                    .collect::<Option<_>>()?,
+                required_when: opt(f.required_when)?,
                 nonzero: f.nonzero,
-                nonzero_iff: f.nonzero_iff,
-                positive_when_any: f.positive_when_any,
+                nonzero_iff: opt(f.nonzero_iff)?,
+                positive_when_any: all(f.positive_when_any)?,
             },
         });
     }
