@@ -113,6 +113,7 @@ impl Writer {
 pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Reader<'a> {
+    #[inline]
     pub(crate) fn u8(&mut self) -> Option<u8> {
         let (&b, rest) = self.0.split_first()?;
         self.0 = rest;
@@ -120,7 +121,19 @@ impl<'a> Reader<'a> {
     }
 
     /// A LEB128 number of at most 128 bits.
+    #[inline]
     pub(crate) fn var(&mut self) -> Option<u128> {
+        // Most numbers are one byte.
+        if let Some((&b, rest)) = self.0.split_first()
+            && b < 0x80
+        {
+            self.0 = rest;
+            return Some(b.into());
+        }
+        self.var_long()
+    }
+
+    fn var_long(&mut self) -> Option<u128> {
         let mut v = 0u128;
         let mut shift = 0u32;
         loop {
@@ -141,16 +154,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A LEB128 number of at most 64 bits as an index.
+    #[inline]
+    pub(crate) fn index(&mut self) -> Option<usize> {
+        if let Some((&b, rest)) = self.0.split_first()
+            && b < 0x80
+        {
+            self.0 = rest;
+            return Some(b.into());
+        }
+        usize::try_from(self.var_long()?).ok()
+    }
+
+    #[inline]
     pub(crate) fn u32(&mut self) -> Option<u32> {
-        u32::try_from(self.var()?).ok()
+        u32::try_from(self.index()?).ok()
     }
 
     /// A count of items of at least one byte each: never more than the
     /// bytes left, so no count read can make a large allocation.
+    #[inline]
     pub(crate) fn count(&mut self) -> Option<usize> {
-        usize::try_from(self.var()?)
-            .ok()
-            .filter(|&n| n <= self.0.len())
+        self.index().filter(|&n| n <= self.0.len())
     }
 
     pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
@@ -460,7 +485,10 @@ mod tests {
         assert_eq!(one(&[tag::CALL, 14, 1, tag::TRUE], 1), None);
         assert_eq!(one(&[12], 1), None);
         assert_eq!(one(&[tag::NUMBER, 2, 99], 1), None);
-        assert_eq!(one(&[tag::NUMBER, 2, 28], 1), Some(Expr::Number(Decimal::new(1, 28))));
+        assert_eq!(
+            one(&[tag::NUMBER, 2, 28], 1),
+            Some(Expr::Number(Decimal::new(1, 28)))
+        );
         let mut huge = vec![tag::CELL];
         huge.extend([0xff; 18]);
         huge.push(0x04);

@@ -37,6 +37,7 @@ use super::{
 };
 use crate::cellref::CellRef;
 use crate::form::Form;
+use crate::form::snapshot::{Reader, Writer};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -278,7 +279,8 @@ struct LayoutSnap<'a> {
     sheets: Vec<SheetSnap>,
     tables: Vec<TableSnap>,
     /// Every distinct string of the fields, once, end to end: a field names
-    /// its strings by their number ([`Str`]). One text is checked for UTF-8
+    /// its strings by their number ([`Str`]). The fields follow the
+    /// snapshot, in this module's own encoding ([`write_field`]). One text is checked for UTF-8
     /// once, where a `String` per string was a check and a copy each (most
     /// of what reading the cache back cost, BENCHMARKS.md), and the strings
     /// many fields share (sheet, spec, format, note, formula source, table
@@ -287,7 +289,6 @@ struct LayoutSnap<'a> {
     text: &'a str,
     /// Where each string ends in `text`.
     ends: Vec<u32>,
-    fields: Vec<FieldSnap>,
 }
 
 /// A string of [`LayoutSnap::text`], by number.
@@ -313,14 +314,6 @@ impl Strings {
         self.ends.push(self.text.len() as u32);
         self.numbers.insert(s.to_owned(), n);
         n
-    }
-
-    fn opt(&mut self, s: &Option<String>) -> Option<Str> {
-        s.as_deref().map(|s| self.of(s))
-    }
-
-    fn all(&mut self, v: &[String]) -> Vec<Str> {
-        v.iter().map(|s| self.of(s)).collect()
     }
 }
 
@@ -351,35 +344,20 @@ struct TableSnap {
     row_identity: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct FieldSnap {
-    id: Str,
-    sheet: Str,
-    cell: (u32, u16),
-    label: Str,
-    line: Str,
-    spec: Str,
-    kind: Kind,
-    role: Role,
-    pattern_src: Option<Str>,
-    choices: Vec<Str>,
-    min: Option<Str>,
-    max: Option<Str>,
-    format: Str,
-    value: Option<Str>,
-    formula_src: Option<Str>,
-    formula: Option<Str>,
-    required: bool,
-    name: Option<Str>,
-    note: Option<Str>,
-    /// Table, column, row, whether a total row.
-    table: Option<(Str, Str, Str, bool)>,
-    by_plan_type: Vec<(Str, Str)>,
-    required_when: Option<Str>,
-    nonzero: bool,
-    nonzero_iff: Option<Str>,
-    positive_when_any: Vec<Str>,
-}
+/// The kinds and roles by their code in the encoding (one missing here is
+/// a layout that is not cached, never a wrong one).
+const KINDS: [Kind; 9] = [
+    Kind::Text,
+    Kind::Code,
+    Kind::Choice,
+    Kind::Integer,
+    Kind::Decimal,
+    Kind::Factor,
+    Kind::Percent,
+    Kind::Money,
+    Kind::Date,
+];
+const ROLES: [Role; 4] = [Role::Input, Role::Cms, Role::Calc, Role::Default];
 
 /// The bytes of a shipped template's layout, or `None` when its head does
 /// not give the identity and facts the whole file gave (then the cache
@@ -402,16 +380,21 @@ fn encode_layout(layout: &Layout, i: usize) -> Option<Vec<u8>> {
         return None;
     }
     let mut strings = Strings::default();
-    let fields = fields.iter().map(|f| field_snap(f, &mut strings)).collect();
+    let mut w = Writer::default();
+    w.len(fields.len());
+    for f in fields {
+        write_field(&mut w, f, &mut strings)?;
+    }
     u32::try_from(strings.text.len()).ok()?;
     let snap = LayoutSnap {
         sheets: sheets.iter().map(sheet_snap).collect(),
         tables: tables.values().map(table_snap).collect(),
         text: &strings.text,
         ends: strings.ends,
-        fields,
     };
-    postcard::to_allocvec(&snap).ok()
+    let mut bytes = postcard::to_allocvec(&snap).ok()?;
+    bytes.extend_from_slice(&w.0);
+    Some(bytes)
 }
 
 /// A value's JSON form, to compare two.
@@ -472,7 +455,15 @@ fn table_snap(t: &Table) -> TableSnap {
     }
 }
 
-fn field_snap(f: &Field, s: &mut Strings) -> FieldSnap {
+/// Flags of a field in the encoding.
+const REQUIRED: u8 = 1;
+const NONZERO: u8 = 2;
+const IN_TABLE: u8 = 4;
+const TOTAL: u8 = 8;
+
+/// Writes a field: its strings by number (an optional one as 0 or its
+/// number + 1), its kind and role by code.
+fn write_field(w: &mut Writer, f: &Field, s: &mut Strings) -> Option<()> {
     let Field {
         id,
         sheet,
@@ -505,49 +496,201 @@ fn field_snap(f: &Field, s: &mut Strings) -> FieldSnap {
         nonzero_iff,
         positive_when_any,
     } = checks;
-    FieldSnap {
-        id: s.of(id),
-        sheet: s.of(sheet),
-        cell: (cell.row, cell.col),
-        label: s.of(label),
-        line: s.of(line),
-        spec: s.of(spec),
-        kind: *kind,
-        role: *role,
-        pattern_src: s.opt(pattern_src),
-        choices: s.all(choices),
-        min: min.map(|d| s.of(&d.to_string())),
-        max: max.map(|d| s.of(&d.to_string())),
-        format: s.of(format),
-        value: s.opt(value),
-        formula_src: s.opt(formula_src),
-        formula: s.opt(formula),
-        required: *required,
-        name: s.opt(name),
-        note: s.opt(note),
-        table: table.as_ref().map(
-            |TablePos {
-                 table,
-                 column,
-                 row,
-                 total,
-             }| (s.of(table), s.of(column), s.of(row), *total),
-        ),
-        by_plan_type: by_plan_type
-            .iter()
-            .map(|(a, b)| (s.of(a), s.of(b)))
-            .collect(),
-        required_when: s.opt(required_when),
-        nonzero: *nonzero,
-        nonzero_iff: s.opt(nonzero_iff),
-        positive_when_any: s.all(positive_when_any),
+    for t in [id, sheet] {
+        put(w, s, t);
     }
+    w.var(cell.row.into());
+    w.var(cell.col.into());
+    for t in [label, line, spec, format] {
+        put(w, s, t);
+    }
+    w.u8(u8::try_from(KINDS.iter().position(|k| k == kind)?).ok()?);
+    w.u8(u8::try_from(ROLES.iter().position(|r| r == role)?).ok()?);
+    let mut flags = 0;
+    if *required {
+        flags |= REQUIRED;
+    }
+    if *nonzero {
+        flags |= NONZERO;
+    }
+    if let Some(t) = table {
+        flags |= IN_TABLE;
+        if t.total {
+            flags |= TOTAL;
+        }
+    }
+    w.u8(flags);
+    let min = min.map(|d| d.to_string());
+    let max = max.map(|d| d.to_string());
+    for t in [
+        pattern_src,
+        &min,
+        &max,
+        value,
+        formula_src,
+        formula,
+        name,
+        note,
+        required_when,
+        nonzero_iff,
+    ] {
+        match t {
+            None => w.var(0),
+            Some(t) => w.var(u128::from(s.of(t)) + 1),
+        }
+    }
+    if let Some(t) = table {
+        for t in [&t.table, &t.column, &t.row] {
+            put(w, s, t);
+        }
+    }
+    for list in [choices, positive_when_any] {
+        w.len(list.len());
+        for t in list {
+            put(w, s, t);
+        }
+    }
+    w.len(by_plan_type.len());
+    for (a, b) in by_plan_type {
+        put(w, s, a);
+        put(w, s, b);
+    }
+    Some(())
+}
+
+/// Writes a string by its number.
+fn put(w: &mut Writer, s: &mut Strings, t: &str) {
+    w.var(s.of(t).into());
+}
+
+/// A string of the layout (the empty one without a call to the allocator).
+#[inline]
+fn own(t: &str) -> String {
+    if t.is_empty() {
+        String::new()
+    } else {
+        t.to_owned()
+    }
+}
+
+/// A field written by [`write_field`], its strings from `strs`.
+fn read_field<'t>(
+    r: &mut Reader<'_>,
+    strs: &[&'t str],
+    patterns: &mut rustc_hash::FxHashMap<&'t str, regex::Regex>,
+) -> Option<Field> {
+    let str_of = |r: &mut Reader<'_>| strs.get(r.index()?).copied();
+    let s = |r: &mut Reader<'_>| str_of(r).map(own);
+    let list = |r: &mut Reader<'_>| -> Option<Vec<String>> {
+        match r.count()? {
+            0 => Some(Vec::new()),
+            k => (0..k).map(|_| s(r)).collect(),
+        }
+    };
+    let id = s(r)?;
+    let sheet = s(r)?;
+    let cell = CellRef::new(r.u32()?, u16::try_from(r.var()?).ok()?);
+    let label = s(r)?;
+    let line = s(r)?;
+    let spec = s(r)?;
+    let format = s(r)?;
+    let kind = *KINDS.get(usize::from(r.u8()?))?;
+    let role = *ROLES.get(usize::from(r.u8()?))?;
+    let flags = r.u8()?;
+    if flags & !(REQUIRED | NONZERO | IN_TABLE | TOTAL) != 0 {
+        return None;
+    }
+    let mut opt = [None::<&'t str>; 10];
+    for o in &mut opt {
+        *o = match r.index()? {
+            0 => None,
+            k => Some(*strs.get(k - 1)?),
+        };
+    }
+    let [
+        pattern_src,
+        min,
+        max,
+        value,
+        formula_src,
+        formula,
+        name,
+        note,
+        required_when,
+        nonzero_iff,
+    ] = opt;
+    let pattern = match pattern_src {
+        None => None,
+        Some(p) => match patterns.get(p) {
+            Some(r) => Some(r.clone()),
+            None => {
+                let re = regex::Regex::new(p).ok()?;
+                patterns.insert(p, re.clone());
+                Some(re)
+            }
+        },
+    };
+    let dec = |t: Option<&str>| -> Option<Option<Decimal>> {
+        t.map(|t| Decimal::from_str(t).ok())
+            .map_or(Some(None), |d| d.map(Some))
+    };
+    let table = if flags & IN_TABLE != 0 {
+        Some(TablePos {
+            table: s(r)?,
+            column: s(r)?,
+            row: s(r)?,
+            total: flags & TOTAL != 0,
+        })
+    } else if flags & TOTAL != 0 {
+        return None;
+    } else {
+        None
+    };
+    let choices = list(r)?;
+    let positive_when_any = list(r)?;
+    let by_plan_type = match r.count()? {
+        0 => Vec::new(),
+        k => (0..k)
+            .map(|_| Some((s(r)?, s(r)?)))
+            .collect::<Option<_>>()?,
+    };
+    let own_opt = |t: Option<&str>| t.map(own);
+    Some(Field {
+        id,
+        sheet,
+        cell,
+        label,
+        line,
+        spec,
+        kind,
+        role,
+        pattern,
+        pattern_src: own_opt(pattern_src),
+        choices,
+        min: dec(min)?,
+        max: dec(max)?,
+        format,
+        value: own_opt(value),
+        formula_src: own_opt(formula_src),
+        formula: own_opt(formula),
+        required: flags & REQUIRED != 0,
+        name: own_opt(name),
+        note: own_opt(note),
+        table,
+        checks: Checks {
+            by_plan_type,
+            required_when: own_opt(required_when),
+            nonzero: flags & NONZERO != 0,
+            nonzero_iff: own_opt(nonzero_iff),
+            positive_when_any,
+        },
+    })
 }
 
 /// Shipped template `i`'s layout from [`encode_layout`]'s bytes, its
 /// identity and facts from its `[form]` head.
 fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
-    let snap: LayoutSnap = postcard::from_bytes(bytes).ok()?;
+    let (snap, field_bytes): (LayoutSnap, _) = postcard::take_from_bytes(bytes).ok()?;
     let spec = head(i)?;
     let form = FormInfo::of(&spec).ok()?;
     if form.id != BUILTIN[i].0 {
@@ -605,77 +748,22 @@ fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
         strs.push(snap.text.get(start..end)?);
         start = end;
     }
-    let str_of = |n: Str| strs.get(n as usize).copied();
-    let s = |n: Str| str_of(n).map(str::to_owned);
-    let opt = |n: Option<Str>| n.map(s).map_or(Some(None), |o| o.map(Some));
-    let all = |v: Vec<Str>| v.into_iter().map(s).collect::<Option<Vec<_>>>();
-    let dec = |n: Option<Str>| -> Option<Option<Decimal>> {
-        n.map(|n| str_of(n).and_then(|t| Decimal::from_str(t).ok()))
-            .map_or(Some(None), |d| d.map(Some))
-    };
+    let mut r = Reader(field_bytes);
+    let n = r.count()?;
     // A pattern is compiled once and shared by the fields that have it.
-    let mut patterns: rustc_hash::FxHashMap<Str, regex::Regex> = Default::default();
+    let mut patterns: rustc_hash::FxHashMap<&str, regex::Regex> = Default::default();
     let mut index: rustc_hash::FxHashMap<String, usize> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(snap.fields.len(), Default::default());
-    let mut fields = Vec::with_capacity(snap.fields.len());
-    for f in snap.fields {
-        let pattern = match f.pattern_src {
-            None => None,
-            Some(p) => match patterns.get(&p) {
-                Some(r) => Some(r.clone()),
-                None => {
-                    let r = regex::Regex::new(str_of(p)?).ok()?;
-                    patterns.insert(p, r.clone());
-                    Some(r)
-                }
-            },
-        };
-        let id = s(f.id)?;
-        if index.insert(id.clone(), fields.len()).is_some() {
+        rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut fields = Vec::with_capacity(n);
+    for _ in 0..n {
+        let f = read_field(&mut r, &strs, &mut patterns)?;
+        if index.insert(f.id.clone(), fields.len()).is_some() {
             return None;
         }
-        fields.push(Field {
-            id,
-            sheet: s(f.sheet)?,
-            cell: CellRef::new(f.cell.0, f.cell.1),
-            label: s(f.label)?,
-            line: s(f.line)?,
-            spec: s(f.spec)?,
-            kind: f.kind,
-            role: f.role,
-            pattern,
-            pattern_src: opt(f.pattern_src)?,
-            choices: all(f.choices)?,
-            min: dec(f.min)?,
-            max: dec(f.max)?,
-            format: s(f.format)?,
-            value: opt(f.value)?,
-            formula_src: opt(f.formula_src)?,
-            formula: opt(f.formula)?,
-            required: f.required,
-            name: opt(f.name)?,
-            note: opt(f.note)?,
-            table: match f.table {
-                None => None,
-                Some((table, column, row, total)) => Some(TablePos {
-                    table: s(table)?,
-                    column: s(column)?,
-                    row: s(row)?,
-                    total,
-                }),
-            },
-            checks: Checks {
-                by_plan_type: f
-                    .by_plan_type
-                    .into_iter()
-                    .map(|(a, b)| Some((s(a)?, s(b)?)))
-                    .collect::<Option<_>>()?,
-                required_when: opt(f.required_when)?,
-                nonzero: f.nonzero,
-                nonzero_iff: opt(f.nonzero_iff)?,
-                positive_when_any: all(f.positive_when_any)?,
-            },
-        });
+        fields.push(f);
+    }
+    if !r.0.is_empty() {
+        return None;
     }
     let mut layout = Layout {
         form,
