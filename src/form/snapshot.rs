@@ -155,7 +155,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A LEB128 number of at most 64 bits as an index.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn index(&mut self) -> Option<usize> {
         if let Some((&b, rest)) = self.0.split_first()
             && b < 0x80

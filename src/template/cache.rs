@@ -564,7 +564,7 @@ fn put(w: &mut Writer, s: &mut Strings, t: &str) {
 }
 
 /// A string of the layout (the empty one without a call to the allocator).
-#[inline]
+#[inline(always)]
 fn own(t: &str) -> String {
     if t.is_empty() {
         String::new()
@@ -573,14 +573,19 @@ fn own(t: &str) -> String {
     }
 }
 
+/// The string of `strs` whose number is next in `r`, owned.
+#[inline(always)]
+fn string(r: &mut Reader<'_>, strs: &[&str]) -> Option<String> {
+    Some(own(strs.get(r.index()?)?))
+}
+
 /// A field written by [`write_field`], its strings from `strs`.
 fn read_field<'t>(
     r: &mut Reader<'_>,
     strs: &[&'t str],
     patterns: &mut rustc_hash::FxHashMap<&'t str, regex::Regex>,
 ) -> Option<Field> {
-    let str_of = |r: &mut Reader<'_>| strs.get(r.index()?).copied();
-    let s = |r: &mut Reader<'_>| str_of(r).map(own);
+    let s = |r: &mut Reader<'_>| string(r, strs);
     let list = |r: &mut Reader<'_>| -> Option<Vec<String>> {
         match r.count()? {
             0 => Some(Vec::new()),
