@@ -710,8 +710,8 @@ impl<'a> Book<'a> {
     }
 
     /// The cells of a sheet that exists (inside the bound), read once.
-    /// `.xlsx`/`.xlsm` sheets are streamed cell by cell; other formats are
-    /// read whole by calamine and then trimmed.
+    /// `.xlsx`/`.xlsm`/`.xlsb` sheets are streamed cell by cell; other
+    /// formats are read whole by calamine and then trimmed.
     fn range(&mut self, name: &str) -> Result<&Cells, ReadError> {
         if !self.ranges.contains_key(name) {
             let bad = |message: String| ReadError::BadSheet {
@@ -723,6 +723,22 @@ impl<'a> Book<'a> {
             let mut cells = Cells::default();
             match &mut self.sheets {
                 Sheets::Xlsx(x) => {
+                    let mut rd = x
+                        .worksheet_cells_reader(name)
+                        .map_err(|e| bad(e.to_string()))?;
+                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
+                        let (r, col) = c.get_position();
+                        if r <= max_r && col <= max_c {
+                            cells
+                                .map
+                                .insert((r, col), Data::from(c.get_value().clone()));
+                        }
+                    }
+                }
+                // Streamed too: calamine's whole-sheet range of a binary
+                // sheet with cells at A1 and XFD1048576 would allocate 17
+                // billion cells.
+                Sheets::Xlsb(x) => {
                     let mut rd = x
                         .worksheet_cells_reader(name)
                         .map_err(|e| bad(e.to_string()))?;

@@ -327,6 +327,7 @@ struct SheetSnap {
     /// Cell, text, style.
     texts: Vec<((u32, u16), String, String)>,
     tables: Vec<String>,
+    print_columns: Option<(u16, u16)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -411,6 +412,7 @@ fn sheet_snap(s: &Sheet) -> SheetSnap {
         widths,
         texts,
         tables,
+        print_columns,
     } = s;
     SheetSnap {
         name: name.clone(),
@@ -423,6 +425,7 @@ fn sheet_snap(s: &Sheet) -> SheetSnap {
             .map(|Text { cell, text, style }| ((cell.row, cell.col), text.clone(), style.clone()))
             .collect(),
         tables: tables.clone(),
+        print_columns: *print_columns,
     }
 }
 
@@ -720,6 +723,7 @@ fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
                 })
                 .collect(),
             tables: s.tables,
+            print_columns: s.print_columns,
         })
         .collect();
     let tables = snap

@@ -372,6 +372,9 @@ pub struct Sheet {
     pub freeze_cols: u16,
     /// Widths by zero-based column.
     pub widths: Vec<(u16, f64)>,
+    /// The zero-based columns the sheet prints (`print_columns`), when the
+    /// template narrows its print area.
+    pub print_columns: Option<(u16, u16)>,
     /// Static texts.
     pub texts: Vec<Text>,
     /// Table ids on this sheet.
@@ -684,6 +687,24 @@ impl Layout {
             if layout.sheets.iter().any(|s| s.name == sh.name) {
                 return Err(err(format!("sheet `{}` is defined twice", sh.name)));
             }
+            let print_columns = match &sh.print_columns {
+                None => None,
+                Some(r) => {
+                    let (a, b) = r.split_once(':').unwrap_or((r.as_str(), r.as_str()));
+                    match (
+                        crate::cellref::parse_col(a.trim()),
+                        crate::cellref::parse_col(b.trim()),
+                    ) {
+                        (Some(a), Some(b)) if a <= b => Some((a, b)),
+                        _ => {
+                            return Err(err(format!(
+                                "sheet {}: print_columns `{r}` is not a column range such as \"A:S\"",
+                                sh.name
+                            )));
+                        }
+                    }
+                }
+            };
             let mut widths = Vec::new();
             for (c, w) in &sh.widths {
                 let col = parse_col(c)
@@ -796,6 +817,7 @@ impl Layout {
                 freeze_rows: sh.freeze_rows,
                 freeze_cols: sh.freeze_cols,
                 widths,
+                print_columns,
                 texts,
                 tables: table_ids,
             });
