@@ -51,14 +51,14 @@ row "floor (calamine: every sheet's values)" "$floor" "$floor"
 row "bpt validate, no cache (BPT_NO_CACHE=1)" "$cold" "$floor"
 row "bpt validate, template cached" "$warm" "$floor"
 echo
-floor_read=$(incl floor '::read \[|floor::read')
+floor_read=$(incl floor 'floor::main \[')
 whole=$(incl validate-cached 'pipeline::validate_file \[')
 template=$(incl validate-cached 'template::builtin_cached \[')
 form=$(incl validate-cached 'bpt::form::cached \[')
 bid=$((whole - template - form))
 echo "| in process (same bid) | instructions | ratio to floor |"
 echo "|---|---:|---:|"
-row "floor's read of the workbook" "$floor_read" "$floor_read"
+row "floor: opening and reading the workbook (its main)" "$floor_read" "$floor_read"
 row "bpt: the bid's validation (less the template and form read back)" "$bid" "$floor_read"
 echo
 n=$(ls "$batch" | wc -l)
