@@ -162,12 +162,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         } else {
             "an MA-only plan"
         };
-        for id in [
-            "ws6.premium.part_d_basic_before",
-            "ws6.premium.part_d_basic_rebate_input",
-            "ws6.premium.part_d_supp_before",
-            "ws6.premium.part_d_supp_rebate_input",
-        ] {
+        // The fields are the template's (`[form.facts.rules] part_d_only`).
+        let _listed = super::needs::at("");
+        for id in &ctx.layout.facts.rules.part_d_only {
             let d = ctx.num0(id);
             if !d.is_zero() {
                 out.push(ctx.finding(

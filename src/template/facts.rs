@@ -196,6 +196,8 @@ pub struct RuleFacts {
     /// A002, A005, A006: the rebate allocation entries, each with the
     /// decimals the form rounds it to (1 or 2).
     pub rounded_inputs: Vec<(String, u32)>,
+    /// A003: the Part D fields an MA-only or EGWP plan leaves zero.
+    pub part_d_only: Vec<String>,
     /// C008, D005, P007: the optional supplemental benefit packages.
     pub packages: Vec<Package>,
     /// C005: a total in dollars over member months against a PMPM.
@@ -471,6 +473,12 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         }
         rounded_inputs.push((id, r.decimals));
     }
+    let part_d_only = spec
+        .part_d_only
+        .iter()
+        .enumerate()
+        .map(|(n, id)| field(format!("part_d_only[{n}]"), "A003", id))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut packages = Vec::new();
     for (n, p) in spec.packages.iter().enumerate() {
         let at = |k: &str| format!("packages[{n}].{k}");
@@ -505,6 +513,7 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         finalize_invalid,
         allocation_limits,
         rounded_inputs,
+        part_d_only,
         packages,
         pmpm_agrees,
     })

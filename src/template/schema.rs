@@ -88,6 +88,10 @@ pub struct RuleFactsSpec {
     /// the form rounds each to.
     #[serde(default)]
     pub rounded_inputs: Vec<RoundedInputSpec>,
+    /// A003: the Part D premiums and rebate entries an MA-only or EGWP
+    /// plan leaves zero or blank.
+    #[serde(default)]
+    pub part_d_only: Vec<String>,
     /// C008, D005, P007: the optional supplemental benefit packages.
     #[serde(default)]
     pub packages: Vec<PackageSpec>,
