@@ -63,6 +63,13 @@ const HEADER: [&str; 11] = [
 /// Widest a column of the Findings sheet is sized to (characters).
 const MAX_WIDTH: usize = 70;
 
+/// The widest each column of the Findings sheet grows (in characters):
+/// longer text wraps, its row grown, so the table prints one page wide on
+/// Legal at about 69 % (the form's paper, [`crate::writer::print`]).
+const MAX_WIDTHS: [f64; 11] = [
+    22.0, 12.0, 12.0, 22.0, 24.0, 30.0, 46.0, 14.0, 16.0, 28.0, 30.0,
+];
+
 /// The annotated copy of the workbook at `path` (the file `bid` was read
 /// from), with the list of edits.
 pub fn annotate(
@@ -278,6 +285,7 @@ fn findings_sheet(
     let bold = p.add_xf(Some(11), None, None)?;
     let head = p.add_xf(Some(11), Some(0xD9D9D9), None)?;
     let money = p.add_xf(None, None, Some("$#,##0.00"))?;
+    let wrap = p.add_wrap_xf()?;
     let mut sev = BTreeMap::new();
     for s in [Severity::Error, Severity::Warning, Severity::Info] {
         sev.insert(s.to_string(), p.add_xf(None, Some(fill(s)), None)?);
@@ -410,12 +418,32 @@ fn findings_sheet(
     }
     s.widths = widths
         .iter()
-        .map(|w| {
+        .zip(MAX_WIDTHS)
+        .map(|(w, max)| {
             let w = u32::try_from((*w).clamp(6, MAX_WIDTH)).unwrap_or(6);
-            f64::from(w) * 1.1 + 2.0
+            (f64::from(w) * 1.1 + 2.0).min(max)
         })
         .collect();
+    // Text wider than its column wraps there, its row grown to hold it.
+    use crate::writer::print;
+    for (r, row) in s.rows.iter_mut().enumerate().skip(2) {
+        let mut lines = 1u32;
+        for (c, cell) in row.iter_mut().enumerate() {
+            let (Some(w), Scalar::Text(t)) = (s.widths.get(c), &cell.value) else {
+                continue;
+            };
+            if cell.style == 0 && print::text_width(t, false, 11.0) > *w {
+                cell.style = wrap;
+                lines = lines.max(print::lines(t, false, 11.0, *w));
+            }
+        }
+        if lines > 1 {
+            let r = u32::try_from(r).unwrap_or(u32::MAX);
+            s.heights.insert(r, f64::from(lines) * print::LINE_HEIGHT);
+        }
+    }
     s.print_landscape = true;
+    s.paper_size = print::PAPER_SIZE;
     Ok(s)
 }
 

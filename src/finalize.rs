@@ -7,7 +7,8 @@
 //!
 //! - the sections the template's `[form.facts.finalize] remove` names (on
 //!   the MA BPT WS6 Section V, working-model text) are removed, heading and
-//!   all: every cell of their rows is deleted (the rows stay, empty, so no
+//!   all: every cell of their rows is deleted, and every merged range and
+//!   data validation wholly inside them (the rows stay, empty, so no
 //!   reference elsewhere moves);
 //! - the rows of the table `[form.facts.finalize] sort` names (the county
 //!   rows, WS5 Section VI on the MA BPT) are sorted by its column, in

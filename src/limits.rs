@@ -23,7 +23,11 @@
 //! tokenizer, which measures their nesting depth and counts the shared
 //! strings and their text and the formats — the counts the file declares
 //! are never trusted — and every other XML part has its nesting depth
-//! measured by a byte scanner. When
+//! measured by a byte scanner, which also refuses a cell reference outside
+//! A1:XFD1048576 in the attributes calamine parses as references (`r` of
+//! `<c>` and `<row>`; `ref` of `<dimension>`, `<mergeCell>`, `<hyperlink>`,
+//! `<f>` and `<table>`), which calamine's unchecked `u32` arithmetic would
+//! overflow on. When
 //! `sharedStrings.xml` declares a `uniqueCount` larger than the strings it
 //! holds (which calamine would reserve memory for: 10^12 aborts the process),
 //! [`check_package`] returns a copy of the package with that count set to
@@ -337,8 +341,9 @@ fn too_deep(limits: &Limits, name: &str) -> String {
     )
 }
 
-/// Reads `rd` to its end, measuring the XML nesting depth as it goes; an
-/// `InvalidData` error carrying the message when it passes the limit.
+/// Reads `rd` to its end, measuring the XML nesting depth and checking
+/// the cell references as it goes; an `InvalidData` error carrying the
+/// message when either is refused.
 fn drain_measuring_depth<R: BufRead>(
     rd: &mut R,
     limits: &Limits,
@@ -351,13 +356,165 @@ fn drain_measuring_depth<R: BufRead>(
             return Ok(());
         }
         let n = chunk.len();
-        if scan.feed(chunk, limits.max_xml_depth).is_err() {
+        if let Err(e) = scan.feed(chunk, limits.max_xml_depth) {
+            let message = match e {
+                ScanError::TooDeep => too_deep(limits, name),
+                ScanError::Reference(r) => bad_reference(name, &r),
+            };
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                too_deep(limits, name),
+                message,
             ));
         }
         rd.consume(n);
+    }
+}
+
+fn bad_reference(name: &str, reference: &str) -> String {
+    format!(
+        "`{name}` refers to cell `{reference}`, outside A1:XFD1048576 (the largest \
+         column is XFD, the largest row 1,048,576); a damaged or hostile workbook"
+    )
+}
+
+/// Why [`DepthScan`] refused a part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScanError {
+    /// The nesting passed the limit.
+    TooDeep,
+    /// A cell reference (its first bytes) outside Excel's grid.
+    Reference(String),
+}
+
+/// The element and attribute names of the start tag being scanned, kept
+/// across chunks (16 bytes each: longer names are never ones that hold
+/// the references calamine parses).
+#[derive(Debug, Default, Clone, Copy)]
+struct TagNames {
+    element: [u8; 16],
+    element_len: u8,
+    has_element: bool,
+    name: [u8; 16],
+    /// Bytes in the current name (17: longer than `name`).
+    len: u8,
+    /// A space, `=` or `/` ended the name: the next name byte starts a new one.
+    ended: bool,
+}
+
+impl TagNames {
+    fn byte(&mut self, c: u8) {
+        if c.is_ascii_whitespace() || c == b'=' || c == b'/' {
+            self.ended = true;
+            return;
+        }
+        if self.ended {
+            if !self.has_element {
+                self.has_element = true;
+                self.element = self.name;
+                self.element_len = self.len;
+            }
+            self.len = 0;
+            self.ended = false;
+        }
+        if let Some(slot) = self.name.get_mut(usize::from(self.len)) {
+            *slot = c;
+        }
+        self.len = self.len.saturating_add(1).min(17);
+    }
+
+    /// Whether the attribute whose value starts here is one calamine
+    /// parses as a cell reference or range, with unchecked `u32`
+    /// arithmetic (a 25-digit row overflows): `r` of `<c>`/`<row>`, `ref`
+    /// of `<dimension>`, `<mergeCell>`, `<hyperlink>`, `<f>` and `<table>`
+    /// (local names, any prefix), in whatever part they appear.
+    fn holds_reference(&self) -> bool {
+        fn local(b: &[u8], len: u8) -> &[u8] {
+            let n = b.get(..usize::from(len)).unwrap_or(&[]);
+            n.rsplit(|&c| c == b':').next().unwrap_or(n)
+        }
+        if !self.has_element {
+            return false;
+        }
+        match local(&self.name, self.len) {
+            b"r" => matches!(local(&self.element, self.element_len), b"c" | b"row"),
+            b"ref" => matches!(
+                local(&self.element, self.element_len),
+                b"dimension" | b"mergeCell" | b"hyperlink" | b"f" | b"table"
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// One cell reference being read from an attribute value, byte by byte.
+#[derive(Debug, Default, Clone, Copy)]
+struct RefToken {
+    letters: u8,
+    col: u32,
+    digits: bool,
+    row: u64,
+    text: [u8; 20],
+    len: u8,
+    /// Inside a quoted sheet name (`'Sheet 1'!A1`), which is skipped.
+    sheet_quote: bool,
+}
+
+impl RefToken {
+    fn push_text(&mut self, c: u8) {
+        if let Some(slot) = self.text.get_mut(usize::from(self.len)) {
+            *slot = c;
+        }
+        self.len = self.len.saturating_add(1).min(21);
+    }
+
+    fn byte(&mut self, c: u8) -> Result<(), ScanError> {
+        if self.sheet_quote {
+            self.sheet_quote = c != b'\'';
+            return Ok(());
+        }
+        match c {
+            b'A'..=b'Z' | b'a'..=b'z' => {
+                if self.digits {
+                    self.finish()?;
+                }
+                let v = u32::from(c.to_ascii_uppercase().saturating_sub(b'A')).saturating_add(1);
+                self.col = self.col.saturating_mul(26).saturating_add(v);
+                self.letters = self.letters.saturating_add(1);
+                self.push_text(c);
+            }
+            b'0'..=b'9' => {
+                self.digits = true;
+                self.row = self
+                    .row
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(c.saturating_sub(b'0')));
+                self.push_text(c);
+            }
+            // What came before was a sheet name.
+            b'!' => *self = RefToken::default(),
+            b'\'' => {
+                *self = RefToken::default();
+                self.sheet_quote = true;
+            }
+            _ => self.finish()?,
+        }
+        Ok(())
+    }
+
+    /// Checks the reference read so far (inside A1:XFD1048576) and starts
+    /// the next.
+    fn finish(&mut self) -> Result<(), ScanError> {
+        let bad = self.letters > 3 || self.col > 16_384 || self.row > 1_048_576;
+        if bad {
+            let shown = usize::from(self.len).min(self.text.len());
+            let mut r = String::from_utf8_lossy(self.text.get(..shown).unwrap_or(&[])).into_owned();
+            if usize::from(self.len) > self.text.len() {
+                r.push('…');
+            }
+            return Err(ScanError::Reference(r));
+        }
+        *self = RefToken::default();
+        Ok(())
     }
 }
 
@@ -383,19 +540,27 @@ enum Scan {
     CData { brackets: u8 },
 }
 
-/// The element nesting depth of XML fed to it in chunks of any size: a
-/// byte-level state machine (tags, quoted attribute values, comments,
-/// CDATA, processing instructions) that never allocates. Malformed XML is
-/// measured as best it can be; the reader reports what is wrong with it.
+/// The element nesting depth of XML fed to it in chunks of any size, and
+/// the cell references calamine parses checked against Excel's grid (see
+/// [`TagNames::holds_reference`]): a byte-level state machine (tags, quoted
+/// attribute values, comments, CDATA, processing instructions) that never
+/// allocates. Malformed XML is measured as best it can be; the reader
+/// reports what is wrong with it.
 #[derive(Debug, Default)]
 struct DepthScan {
     depth: u64,
     state: Scan,
+    /// The element and attribute the start tag is at.
+    name: TagNames,
+    /// Inside the value of an attribute that holds cell references.
+    in_ref: bool,
+    token: RefToken,
 }
 
 impl DepthScan {
-    /// Feeds the next chunk; `Err(())` as soon as the depth passes `max`.
-    fn feed(&mut self, b: &[u8], max: u64) -> Result<(), ()> {
+    /// Feeds the next chunk; an error as soon as the depth passes `max` or
+    /// a cell reference breaks the rule.
+    fn feed(&mut self, b: &[u8], max: u64) -> Result<(), ScanError> {
         const CDATA: &[u8] = b"[CDATA[";
         let mut i = 0;
         while i < b.len() {
@@ -420,8 +585,10 @@ impl DepthScan {
                         _ => {
                             self.depth = self.depth.saturating_add(1);
                             if self.depth > max {
-                                return Err(());
+                                return Err(ScanError::TooDeep);
                             }
+                            self.name = TagNames::default();
+                            self.name.byte(c);
                             if c == b'>' {
                                 Scan::Text
                             } else {
@@ -437,6 +604,9 @@ impl DepthScan {
                     match memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
                         Some(p) => {
                             let at = i.saturating_add(p);
+                            for &c in b.get(i..at).unwrap_or(&[]) {
+                                self.name.byte(c);
+                            }
                             let slash = if p > 0 {
                                 b[at.saturating_sub(1)] == b'/'
                             } else {
@@ -450,18 +620,39 @@ impl DepthScan {
                                     }
                                     Scan::Text
                                 }
-                                q => Scan::Start {
-                                    quote: q,
-                                    slash: false,
-                                },
+                                q => {
+                                    self.in_ref = self.name.holds_reference();
+                                    self.name.ended = true;
+                                    Scan::Start {
+                                        quote: q,
+                                        slash: false,
+                                    }
+                                }
                             };
                         }
                         None => {
+                            for &c in b.get(i..).unwrap_or(&[]) {
+                                self.name.byte(c);
+                            }
                             // b[i..] is not empty: its last byte decides.
                             let slash = b.last() == Some(&b'/');
                             self.state = Scan::Start { quote: 0, slash };
                             return Ok(());
                         }
+                    }
+                }
+                Scan::Start { quote, .. } if self.in_ref => {
+                    let c = b[i];
+                    i = i.saturating_add(1);
+                    if c == quote {
+                        self.token.finish()?;
+                        self.in_ref = false;
+                        self.state = Scan::Start {
+                            quote: 0,
+                            slash: false,
+                        };
+                    } else {
+                        self.token.byte(c)?;
                     }
                 }
                 Scan::Start { quote, .. } => match memchr::memchr(quote, &b[i..]) {
@@ -922,6 +1113,83 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// What [`DepthScan`] says of the references in `xml`, the same
+    /// whatever the chunks it is fed in.
+    fn references(xml: &str) -> Result<(), ScanError> {
+        let mut first = None;
+        for n in [1, 2, 3, 5, 7, 11, xml.len().max(1)] {
+            let mut scan = DepthScan::default();
+            let r = xml.as_bytes().chunks(n).try_for_each(|c| scan.feed(c, 128));
+            match &first {
+                None => first = Some(r),
+                Some(f) => assert_eq!(f, &r, "{xml} in chunks of {n}"),
+            }
+        }
+        first.unwrap()
+    }
+
+    #[test]
+    fn cell_references_past_the_grid_are_refused() {
+        let ok = [
+            r#"<row r="1"><c r="A1" s="3"><v>1</v></c><c r="XFD1048576"/></row>"#,
+            r#"<dimension ref="A1:XFD1048576"/><mergeCell ref="B2:C3"/>"#,
+            r#"<hyperlink ref="A1" location="'Worksheet Number 2'!A1" r:id="rId99999999999"/>"#,
+            r#"<c r='a1'/><f t="shared" ref="$B$2:$B$9" si="0"/>"#,
+            r#"<c rr="AAAAAAAAAA1" sref="A99999999999"/><cell r="A1"/>"#,
+            r##"<x:c x:r="B7"/><c r="'Sheet 1'!A1"/><c r="#REF!"/>"##,
+            // Only the attributes calamine parses as references are checked.
+            r#"<selection activeCell="ZZZZ9" sqref="A1 B2:ZZZZZZZZ"/>"#,
+            r#"<worksheetSource ref="Revenue"/><location ref="A1:XFE2000000"/>"#,
+            r#"<c:f r="Extraordinary1"/><cc r="ABCDEFG1"/>"#,
+            // Text, comments and other attributes are not references.
+            "<c r=\"A1\" t=\"s\"><v>99999999999</v><!-- <c r=\"ZZZZ9\"/> --></c>",
+        ];
+        for xml in ok {
+            assert_eq!(references(xml), Ok(()), "{xml}");
+        }
+        let refused = [
+            (
+                r#"<row r="1"><c r="L9999999999999999999999936" s="1"/></row>"#,
+                "L9999999999999999999…",
+            ),
+            (r#"<c r="XFE1"/>"#, "XFE1"),
+            (r#"<c r="A1048577"/>"#, "A1048577"),
+            (r#"<row r="1048577">"#, "1048577"),
+            (r#"<mergeCell ref="A1:AAAA2"/>"#, "AAAA2"),
+            (r#"<dimension ref="A1:ZZZZZZZZ"/>"#, "ZZZZZZZZ"),
+            (r#"<x:c x:r="B99999999"/>"#, "B99999999"),
+            (r#"<c s="1" r = 'A1B99999999'/>"#, "B99999999"),
+            (r#"<table id="1" ref="A1:C4294967296"/>"#, "C4294967296"),
+            (r#"<hyperlink ref="ABCDEFG1"/>"#, "ABCDEFG1"),
+            (
+                r#"<f t="shared" ref="A1:B99999999999" si="0"/>"#,
+                "B99999999999",
+            ),
+        ];
+        for (xml, shown) in refused {
+            assert_eq!(
+                references(xml),
+                Err(ScanError::Reference(shown.into())),
+                "{xml}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_package_with_a_reference_past_the_grid_is_refused() {
+        let sheet = br#"<worksheet><sheetData><row r="1"><c r="L9999999999999999999999936"><v>1</v></c></row></sheetData></worksheet>"#;
+        let zip = zip_of(&[("xl/worksheets/sheet3.xml", sheet.to_vec())]);
+        assert_eq!(
+            check_zip(&zip, &Limits::default()),
+            Err(
+                "`xl/worksheets/sheet3.xml` refers to cell `L9999999999999999999…`, outside \
+                 A1:XFD1048576 (the largest column is XFD, the largest row 1,048,576); a \
+                 damaged or hostile workbook"
+                    .to_string()
+            )
+        );
     }
 
     /// An `.xls` compound file whose Workbook stream holds a BOF, one

@@ -592,7 +592,7 @@ fn builtin_markers() -> &'static [BuiltinMarker] {
                 // Only the `[form…]` tables at the top are parsed (the whole
                 // file when the marker is not among them): parsing both
                 // templates in full cost a start-up 4 % of a `bpt validate`.
-                let head: Head = toml::from_str(form_head(text))
+                let head: Head = toml::from_str(template::form_head(text))
                     .or_else(|_| toml::from_str(text))
                     .ok()?;
                 let cell = crate::cellref::CellRef::parse(&head.form.marker.cell)?;
@@ -606,20 +606,6 @@ fn builtin_markers() -> &'static [BuiltinMarker] {
             })
             .collect()
     })
-}
-
-/// The start of a template's TOML up to its first table that is not
-/// `[form]` or one of its sub-tables.
-fn form_head(text: &str) -> &str {
-    let mut end = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if t.starts_with('[') && !(t.starts_with("[form]") || t.starts_with("[form.")) {
-            break;
-        }
-        end += line.len();
-    }
-    &text[..end]
 }
 
 /// A marker to look for.
@@ -724,8 +710,8 @@ impl<'a> Book<'a> {
     }
 
     /// The cells of a sheet that exists (inside the bound), read once.
-    /// `.xlsx`/`.xlsm` sheets are streamed cell by cell; other formats are
-    /// read whole by calamine and then trimmed.
+    /// `.xlsx`/`.xlsm`/`.xlsb` sheets are streamed cell by cell; other
+    /// formats are read whole by calamine and then trimmed.
     fn range(&mut self, name: &str) -> Result<&Cells, ReadError> {
         if !self.ranges.contains_key(name) {
             let bad = |message: String| ReadError::BadSheet {
@@ -737,6 +723,22 @@ impl<'a> Book<'a> {
             let mut cells = Cells::default();
             match &mut self.sheets {
                 Sheets::Xlsx(x) => {
+                    let mut rd = x
+                        .worksheet_cells_reader(name)
+                        .map_err(|e| bad(e.to_string()))?;
+                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
+                        let (r, col) = c.get_position();
+                        if r <= max_r && col <= max_c {
+                            cells
+                                .map
+                                .insert((r, col), Data::from(c.get_value().clone()));
+                        }
+                    }
+                }
+                // Streamed too: calamine's whole-sheet range of a binary
+                // sheet with cells at A1 and XFD1048576 would allocate 17
+                // billion cells.
+                Sheets::Xlsb(x) => {
                     let mut rd = x
                         .worksheet_cells_reader(name)
                         .map_err(|e| bad(e.to_string()))?;
@@ -1489,7 +1491,7 @@ mod tests {
         let ms = builtin_markers();
         assert_eq!(ms.len(), template::BUILTIN.len());
         for ((id, text), m) in template::BUILTIN.iter().zip(ms) {
-            let head = form_head(text);
+            let head = template::form_head(text);
             assert!(
                 head.len() < text.len() / 10,
                 "{id}: head of {} bytes",
@@ -1502,7 +1504,7 @@ mod tests {
             assert_eq!(m.text, l.form.marker_text);
         }
         assert_eq!(
-            form_head("[form]\na = 1\n[form.x]\nb = 2\n[[sheet]]\n"),
+            template::form_head("[form]\na = 1\n[form.x]\nb = 2\n[[sheet]]\n"),
             "[form]\na = 1\n[form.x]\nb = 2\n"
         );
     }

@@ -331,6 +331,8 @@ pub fn summary_sheet(
     s.widths = WIDTHS.to_vec();
     s.print_landscape = true;
     s.one_page = true;
+    // The form's paper, so the annotated workbook prints on one paper size.
+    s.paper_size = crate::writer::print::PAPER_SIZE;
     let placed = charts
         .into_iter()
         .enumerate()

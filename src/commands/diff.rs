@@ -379,7 +379,7 @@ pub fn diff_bids_with(old: &Path, new: &Path, format: DiffFormat, opts: &DiffOpt
         })),
         DiffFormat::Csv => changes_csv(&changes),
         DiffFormat::Text => {
-            let mut o = figures_text(a.layout, &figures);
+            let mut o = figures_text(a.layout, &figures, opts.tolerance);
             o.push_str(&changes_text(a.layout, old, new, &changes, opts));
             o
         }
@@ -387,7 +387,10 @@ pub fn diff_bids_with(old: &Path, new: &Path, format: DiffFormat, opts: &DiffOpt
     Outcome::out(s, code)
 }
 
-fn figures_text(layout: &Layout, figures: &[KeyFigure]) -> String {
+/// The key figures old → new; a figure that moved by no more than
+/// `tolerance` (float noise from a resave) is shown at its cell's precision
+/// as unchanged.
+fn figures_text(layout: &Layout, figures: &[KeyFigure], tolerance: Decimal) -> String {
     use crate::sanitize::visible as v;
     if figures.is_empty() {
         return String::new();
@@ -399,20 +402,28 @@ fn figures_text(layout: &Layout, figures: &[KeyFigure]) -> String {
         .unwrap_or(0);
     let mut o = String::from("key figures (old → new):\n");
     for k in figures {
-        let same = diff::difference(
-            k.new.as_num().unwrap_or_default(),
-            k.old.as_num().unwrap_or_default(),
-        )
-        .is_some_and(|d| d.is_zero())
-            && k.old == k.new;
-        o.push_str(&format!(
-            "  {:<w$}  {} → {}",
-            v(&k.label),
-            shown_at(layout, &k.field, &k.old, &k.new),
-            shown_at(layout, &k.field, &k.new, &k.old),
-        ));
+        let within = k.difference.is_some_and(|d| d.abs() <= tolerance);
+        let same = within
+            || (diff::difference(
+                k.new.as_num().unwrap_or_default(),
+                k.old.as_num().unwrap_or_default(),
+            )
+            .is_some_and(|d| d.is_zero())
+                && k.old == k.new);
+        let (old, new) = if within {
+            (
+                shown_at(layout, &k.field, &k.old, &k.old),
+                shown_at(layout, &k.field, &k.new, &k.new),
+            )
+        } else {
+            (
+                shown_at(layout, &k.field, &k.old, &k.new),
+                shown_at(layout, &k.field, &k.new, &k.old),
+            )
+        };
+        o.push_str(&format!("  {:<w$}  {old} → {new}", v(&k.label)));
         match k.difference {
-            Some(d) if !d.is_zero() => {
+            Some(d) if !within && !d.is_zero() => {
                 o.push_str(&format!(" ({})", difference_at(layout, &k.field, d)))
             }
             _ if same => o.push_str(" (unchanged)"),

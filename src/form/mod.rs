@@ -27,6 +27,7 @@
 pub mod eval;
 pub mod lexer;
 pub mod parser;
+pub(crate) mod snapshot;
 pub mod value;
 
 pub use value::{Val, XlError};
@@ -114,35 +115,17 @@ impl Form {
     /// and the place in its formula, or every cell of a cycle.
     pub fn compile(layout: &Layout) -> Result<Form, String> {
         let n = layout.fields.len();
-        let mut sheets: Vec<String> = layout.sheets.iter().map(|s| s.name.clone()).collect();
-        let mut sheet_ix: FxHashMap<&str, u16> = FxHashMap::default();
-        for (i, s) in layout.sheets.iter().enumerate() {
-            sheet_ix.insert(&s.name, u16::try_from(i).map_err(|_| "too many sheets")?);
-        }
-        let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
-        let mut places = Vec::with_capacity(n);
+        let Numbering {
+            sheets,
+            sheet_ix,
+            index,
+            places,
+            prepopulated,
+        } = number(layout)?;
         let mut at: FxHashMap<(u16, CellRef), FieldId> =
             FxHashMap::with_capacity_and_hasher(n, Default::default());
-        let mut prepopulated = Vec::with_capacity(n);
-        for (i, f) in layout.fields.iter().enumerate() {
-            let id = FieldId(u32::try_from(i).map_err(|_| "too many fields")?);
-            index.insert(f.id.clone(), id);
-            let s = match sheet_ix.get(f.sheet.as_str()) {
-                Some(s) => *s,
-                None => {
-                    sheets.push(f.sheet.clone());
-                    let s = u16::try_from(sheets.len() - 1).map_err(|_| "too many sheets")?;
-                    sheet_ix.insert(&f.sheet, s);
-                    s
-                }
-            };
-            places.push((s, f.cell));
-            at.insert((s, f.cell), id);
-            prepopulated.push(if f.role.is_entered() {
-                template_value(f)?
-            } else {
-                Val::Blank
-            });
+        for (i, place) in places.iter().enumerate() {
+            at.insert(*place, FieldId(i as u32));
         }
         // (table, row key) → sheet row, data and total rows.
         let mut rows: FxHashMap<(&str, &str), u32> = FxHashMap::default();
@@ -213,13 +196,40 @@ impl Form {
                 .map_err(|e| format!("field {}: formula `{src}`: {e}", place_text(layout, f)))?;
             formulas.push(Some(e));
         }
-        let roles: Vec<Role> = layout.fields.iter().map(|f| f.role).collect();
         let (order, rank, readers) = order(layout, &formulas)?;
-        Ok(Form {
+        let numbering = Numbering {
+            sheets,
+            sheet_ix,
+            index,
+            places,
+            prepopulated,
+        };
+        Ok(Form::assemble(
+            layout, numbering, formulas, order, rank, readers,
+        ))
+    }
+
+    /// The form of `layout` with its numbering and parsed formulas.
+    fn assemble(
+        layout: &Layout,
+        numbering: Numbering<'_>,
+        formulas: Vec<Option<Expr>>,
+        order: Vec<FieldId>,
+        rank: Vec<u32>,
+        readers: Vec<Vec<FieldId>>,
+    ) -> Form {
+        let Numbering {
+            sheets,
+            sheet_ix: _,
+            index,
+            places,
+            prepopulated,
+        } = numbering;
+        Form {
             template: layout.form.id.clone(),
             ids: layout.fields.iter().map(|f| f.id.clone()).collect(),
             index,
-            roles,
+            roles: layout.fields.iter().map(|f| f.role).collect(),
             kinds: layout.fields.iter().map(|f| f.kind).collect(),
             sheets,
             places,
@@ -229,7 +239,7 @@ impl Form {
             rank,
             readers,
             facts: layout.facts.clone(),
-        })
+        }
     }
 
     /// The field of a string id.
@@ -279,6 +289,56 @@ impl Form {
     }
 }
 
+/// The numbering of a layout's fields, what [`Form::compile`] and a form
+/// read back from the cache of shipped templates share.
+struct Numbering<'l> {
+    sheets: Vec<String>,
+    sheet_ix: FxHashMap<&'l str, u16>,
+    index: FxHashMap<String, FieldId>,
+    places: Vec<(u16, CellRef)>,
+    prepopulated: Vec<Val>,
+}
+
+/// Numbers the fields of a layout in template order, with their sheets,
+/// places and pre-populated values.
+fn number(layout: &Layout) -> Result<Numbering<'_>, String> {
+    let n = layout.fields.len();
+    let mut sheets: Vec<String> = layout.sheets.iter().map(|s| s.name.clone()).collect();
+    let mut sheet_ix: FxHashMap<&str, u16> = FxHashMap::default();
+    for (i, s) in layout.sheets.iter().enumerate() {
+        sheet_ix.insert(&s.name, u16::try_from(i).map_err(|_| "too many sheets")?);
+    }
+    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut places = Vec::with_capacity(n);
+    let mut prepopulated = Vec::with_capacity(n);
+    for (i, f) in layout.fields.iter().enumerate() {
+        let id = FieldId(u32::try_from(i).map_err(|_| "too many fields")?);
+        index.insert(f.id.clone(), id);
+        let s = match sheet_ix.get(f.sheet.as_str()) {
+            Some(s) => *s,
+            None => {
+                sheets.push(f.sheet.clone());
+                let s = u16::try_from(sheets.len() - 1).map_err(|_| "too many sheets")?;
+                sheet_ix.insert(&f.sheet, s);
+                s
+            }
+        };
+        places.push((s, f.cell));
+        prepopulated.push(if f.role.is_entered() {
+            template_value(f)?
+        } else {
+            Val::Blank
+        });
+    }
+    Ok(Numbering {
+        sheets,
+        sheet_ix,
+        index,
+        places,
+        prepopulated,
+    })
+}
+
 /// The compiled form of a template that lives for the whole process (the
 /// shipped templates, [`crate::template::builtin_cached`]): compiled on
 /// first use, then shared.
@@ -290,8 +350,18 @@ pub fn cached(layout: &'static Layout) -> Result<&'static Form, String> {
     if let Some((_, f)) = c.iter().find(|(k, _)| *k == key) {
         return Ok(f);
     }
+    // A shipped template read from the cache has its compiled form there
+    // too; one built from its TOML has the cache written once compiled.
+    let form = match crate::template::cache::form_of(layout) {
+        Some(f) => f,
+        None => {
+            let f = Form::compile(layout)?;
+            crate::template::cache::compiled(layout, &f);
+            f
+        }
+    };
     // One per template for the life of the process: leaked on purpose.
-    let f: &'static Form = Box::leak(Box::new(Form::compile(layout)?));
+    let f: &'static Form = Box::leak(Box::new(form));
     c.push((key, f));
     Ok(f)
 }

@@ -10,7 +10,7 @@ use super::lexer::{Tok, tokenize};
 use rust_decimal::Decimal;
 
 /// A binary operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     /// `+`
     Add,
@@ -39,7 +39,7 @@ pub enum BinOp {
 }
 
 /// The functions a template formula may call (see `docs/evaluator.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Func {
     /// `IF(cond, then, [else])`
     If,
@@ -114,7 +114,7 @@ impl Func {
     }
 
     /// Fewest and most arguments.
-    fn arity(self) -> (usize, usize) {
+    pub(crate) fn arity(self) -> (usize, usize) {
         match self {
             Func::If => (2, 3),
             Func::Round | Func::IfError => (2, 2),

@@ -431,7 +431,8 @@ impl Package {
     }
 
     /// Applies cell edits to sheet `sheet` (and clears every cell of the
-    /// zero-based inclusive row ranges `clear_rows`). Returns what each
+    /// zero-based inclusive row ranges `clear_rows`, with the merged ranges
+    /// and data validations that lie wholly inside them). Returns what each
     /// touched cell held, shared strings resolved. Removing a formula drops
     /// `xl/calcChain.xml`.
     pub fn edit_cells(
@@ -444,7 +445,9 @@ impl Package {
         let x = self.part(&part)?;
         let (new, mut applied) =
             sheet::edit_sheet(&x, edits, clear_rows).map_err(xml_err(&part))?;
-        if applied.iter().any(|a| a.changed) {
+        // A cleared row range can change the part without a cell (a merged
+        // range or a validation dropped).
+        if applied.iter().any(|a| a.changed) || (!clear_rows.is_empty() && new != x) {
             self.put(&part, new);
         }
         for a in &mut applied {
@@ -535,6 +538,20 @@ impl Package {
             s = n;
             change.num_fmt = Some(id);
         }
+        let (s, xf) = styles::add_xf(&s, 0, change).map_err(xml_err(&part))?;
+        self.put(&part, s);
+        Ok(xf)
+    }
+
+    /// A new cell format from format 0 that wraps its text, aligned to the
+    /// top.
+    pub fn add_wrap_xf(&mut self) -> Result<u32, PackageError> {
+        let part = self.styles_part()?;
+        let s = self.part(&part)?;
+        let change = styles::XfChange {
+            wrap: true,
+            ..styles::XfChange::default()
+        };
         let (s, xf) = styles::add_xf(&s, 0, change).map_err(xml_err(&part))?;
         self.put(&part, s);
         Ok(xf)

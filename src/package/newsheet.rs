@@ -63,6 +63,10 @@ pub struct NewSheet {
     pub print_landscape: bool,
     /// With `print_landscape`: one page tall too.
     pub one_page: bool,
+    /// With `print_landscape`: Excel's `paperSize` (0: Letter).
+    pub paper_size: u8,
+    /// Row heights in points, by zero-based row (rows of wrapped text).
+    pub heights: std::collections::BTreeMap<u32, f64>,
 }
 
 impl NewSheet {
@@ -108,7 +112,13 @@ impl NewSheet {
             if row.iter().all(|c| c.value == Scalar::Empty && c.style == 0) {
                 continue;
             }
-            s.push_str(&format!("<row r=\"{}\">", r + 1));
+            match self.heights.get(&r) {
+                Some(h) => s.push_str(&format!(
+                    "<row r=\"{}\" ht=\"{h}\" customHeight=\"1\">",
+                    r + 1
+                )),
+                None => s.push_str(&format!("<row r=\"{}\">", r + 1)),
+            }
             for (c, cell) in row.iter().enumerate() {
                 let col = u16::try_from(c).unwrap_or(u16::MAX);
                 let at = CellRef::new(r, col);
@@ -153,7 +163,9 @@ impl NewSheet {
             s.push_str("</hyperlinks>");
         }
         if self.print_landscape {
-            s.push_str("<pageMargins left=\"0.4\" right=\"0.4\" top=\"0.5\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"1\" orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"");
+            s.push_str("<pageMargins left=\"0.4\" right=\"0.4\" top=\"0.5\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/><pageSetup paperSize=\"");
+            s.push_str(&self.paper_size.max(1).to_string());
+            s.push_str("\" orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"");
             s.push_str(if self.one_page { "1" } else { "0" });
             s.push_str("\"/><headerFooter><oddFooter>&amp;L&amp;8");
             s.push_str(&esc(&self.name.replace('&', "&&")));

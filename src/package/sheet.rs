@@ -333,7 +333,9 @@ fn cell_ref(e: &BytesStart<'_>, row: u32, prev: Option<u16>) -> Result<CellRef, 
 }
 
 /// Applies `edits` to the worksheet XML; every cell in `clear_rows`
-/// (zero-based inclusive ranges) is removed too. Returns the new XML and
+/// (zero-based inclusive ranges) is removed too, and so is every merged
+/// range and data-validation range wholly inside them (one partly outside
+/// stays). Returns the new XML and
 /// what each edited cell held.
 pub(crate) fn edit_sheet(
     xml: &[u8],
@@ -361,6 +363,7 @@ pub(crate) fn edit_sheet(
     let mut saw_data = false;
     let shared = shared_groups(xml)?;
     let dropped = |c: CellRef| cleared(c.row) || edits.get(&c).is_some_and(op_drops_formula);
+    let mut block: Option<Block> = None;
 
     // New rows (with their new cells) for every pending row before `limit`.
     let new_rows = |pending: &mut BTreeMap<u32, BTreeMap<u16, &CellEdit>>,
@@ -490,6 +493,72 @@ pub(crate) fn edit_sheet(
                     copied = t.start;
                 }
             }
+            // Merged ranges and validations wholly inside cleared rows go
+            // with the rows' cells (a removed section leaves no empty
+            // merged heading, no prompt on a deleted field).
+            (Event::Start(_), b"mergeCells" | b"dataValidations")
+                if !in_data && !clear_rows.is_empty() && block.is_none() =>
+            {
+                let e = e.as_ref().ok_or("block")?;
+                block = Some(Block {
+                    start: t.start,
+                    attrs: raw_attrs(e),
+                    name: String::from_utf8_lossy(&name).into_owned(),
+                    kept: Vec::new(),
+                    count: 0,
+                    dropped: false,
+                });
+            }
+            (Event::Start(_) | Event::Empty(_), b"mergeCell" | b"dataValidation")
+                if block.is_some() =>
+            {
+                let e = e.as_ref().ok_or("block item")?;
+                let end = if empty { t.end } else { toks.skip_element()? };
+                let key = if name.as_slice() == b"mergeCell" {
+                    "ref"
+                } else {
+                    "sqref"
+                };
+                let refs = xml::attr(e, key).unwrap_or_default();
+                let (keep, gone): (Vec<&str>, Vec<&str>) = refs
+                    .split_ascii_whitespace()
+                    .partition(|r| !within(r, clear_rows));
+                if let Some(b) = block.as_mut() {
+                    if gone.is_empty() {
+                        b.kept.extend_from_slice(&xml[t.start..end]);
+                        b.count = b.count.saturating_add(1);
+                    } else {
+                        b.dropped = true;
+                        if !keep.is_empty() {
+                            let mut attrs = raw_attrs(e);
+                            xml::set_attr(&mut attrs, key, &esc(&keep.join(" ")));
+                            let local = String::from_utf8_lossy(&name).into_owned();
+                            let tag = raw_tag_name(&xml[t.start..t.end]).unwrap_or(local);
+                            b.kept.extend(start_tag(&tag, &attrs, empty).into_bytes());
+                            b.kept.extend_from_slice(&xml[t.end..end]);
+                            b.count = b.count.saturating_add(1);
+                        }
+                    }
+                }
+            }
+            (Event::End(_), b"mergeCells" | b"dataValidations") if block.is_some() => {
+                if let Some(b) = block.take()
+                    && b.dropped
+                {
+                    out.extend_from_slice(&xml[copied..b.start]);
+                    if b.count > 0 {
+                        let mut attrs = b.attrs;
+                        if attrs.iter().any(|(k, _)| k == "count") {
+                            xml::set_attr(&mut attrs, "count", &b.count.to_string());
+                        }
+                        let tag = raw_tag_name(&xml[b.start..]).unwrap_or(b.name);
+                        out.extend(start_tag(&tag, &attrs, false).into_bytes());
+                        out.extend(b.kept);
+                        out.extend(format!("</{tag}>").into_bytes());
+                    }
+                    copied = t.end;
+                }
+            }
             (Event::Start(_) | Event::Empty(_), b"c") if row.is_some() => {
                 let r = row.unwrap_or(0);
                 let e = e.as_ref().ok_or("c")?;
@@ -542,6 +611,47 @@ pub(crate) fn edit_sheet(
     out.extend_from_slice(&xml[copied..]);
     applied.sort_by_key(|a| a.cell);
     Ok((out, applied))
+}
+
+/// A `<mergeCells>` or `<dataValidations>` element being filtered: its
+/// start, attributes, the items kept and whether any was dropped.
+struct Block {
+    start: usize,
+    attrs: Vec<(String, String)>,
+    name: String,
+    kept: Vec<u8>,
+    count: usize,
+    dropped: bool,
+}
+
+/// The tag name (with any prefix) of the start tag at the head of `raw`.
+fn raw_tag_name(raw: &[u8]) -> Option<String> {
+    let rest = raw.strip_prefix(b"<")?;
+    let end = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')?;
+    Some(String::from_utf8_lossy(&rest[..end]).into_owned())
+}
+
+/// Whether the range `r` (`B63:R63`, `C65`) lies wholly inside the rows
+/// `clear_rows` (zero-based inclusive ranges) cover; a range that does not
+/// parse is kept.
+fn within(r: &str, clear_rows: &[(u32, u32)]) -> bool {
+    let (a, b) = r.split_once(':').unwrap_or((r, r));
+    let (Some(a), Some(b)) = (CellRef::parse(a), CellRef::parse(b)) else {
+        return false;
+    };
+    let (first, last) = (a.row.min(b.row), a.row.max(b.row));
+    let mut row = first;
+    loop {
+        let Some(&(_, end)) = clear_rows.iter().find(|(x, y)| (*x..=*y).contains(&row)) else {
+            return false;
+        };
+        if end >= last {
+            return true;
+        }
+        row = end.saturating_add(1);
+    }
 }
 
 /// The cells of each shared-formula group (`<f t="shared" si=…>`).
@@ -749,6 +859,35 @@ mod tests {
         assert!(x.contains(r#"<v>4</v></c></row><row r="5"></row>"#), "{x}");
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].old.value, Some(Scalar::Text("old".into())));
+    }
+
+    #[test]
+    fn drops_merges_and_validations_wholly_inside_cleared_rows() {
+        let x = r#"<worksheet><sheetData><row r="3"><c r="B3" t="inlineStr"><is><t>SECTION V</t></is></c></row><row r="4"><c r="C4"><v>1</v></c></row></sheetData><mergeCells count="3"><mergeCell ref="B1:R1"/><mergeCell ref="B3:R3"/><mergeCell ref="B2:C3"/></mergeCells><dataValidations count="2"><dataValidation type="textLength" sqref="C4:C5 D9"><formula1>0</formula1></dataValidation><dataValidation sqref="C3:C4"/></dataValidations><pageMargins/></worksheet>"#;
+        let (out, a) = edit_sheet(x.as_bytes(), &BTreeMap::new(), &[(2, 4)]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        // B3:R3 lies in the cleared rows; B1:R1 outside and B2:C3 only partly.
+        assert!(
+            out.contains(r#"<mergeCells count="2"><mergeCell ref="B1:R1"/><mergeCell ref="B2:C3"/></mergeCells>"#),
+            "{out}"
+        );
+        // C4:C5 goes, D9 stays; C3:C4 goes whole.
+        assert!(
+            out.contains(r#"<dataValidations count="1"><dataValidation type="textLength" sqref="D9"><formula1>0</formula1></dataValidation></dataValidations><pageMargins/>"#),
+            "{out}"
+        );
+        assert_eq!(a.len(), 2);
+        // Every merge inside: the element goes (an empty one is not valid).
+        let y = r#"<worksheet><sheetData><row r="3"><c r="B3"><v>1</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="B3:R3"/></mergeCells><pageMargins/></worksheet>"#;
+        let (out, _) = edit_sheet(y.as_bytes(), &BTreeMap::new(), &[(0, 1), (2, 2)]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("</sheetData><pageMargins/>"), "{out}");
+        // Nothing cleared: the part is copied byte for byte.
+        let (out, _) = edit_sheet(y.as_bytes(), &BTreeMap::new(), &[(5, 9)]).unwrap();
+        assert_eq!(out, y.as_bytes());
+        assert!(within("B3:R5", &[(2, 2), (3, 4)]));
+        assert!(!within("B3:R6", &[(2, 2), (3, 4)]));
+        assert!(!within("A:A", &[(0, 9)]));
     }
 
     #[test]

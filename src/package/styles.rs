@@ -129,6 +129,8 @@ pub(crate) struct XfChange {
     pub fill: Option<u32>,
     pub font: Option<u32>,
     pub num_fmt: Option<u32>,
+    /// Wrap text, aligned to the top (replaces the base's alignment).
+    pub wrap: bool,
 }
 
 /// A new `cellXfs` entry: a copy of entry `base` (alignment, protection,
@@ -155,10 +157,31 @@ pub(crate) fn add_xf(styles: &[u8], base: u32, change: XfChange) -> Result<(Vec<
         }
     }
     let qname = String::from_utf8_lossy(tag.name().into_inner().as_bytes()).into_owned();
-    let mut item = start_tag(&qname, &attrs, empty);
-    if !empty {
-        item.push_str(&String::from_utf8_lossy(&raw[tag_end..]));
-    }
+    let item = if change.wrap {
+        xml::set_attr(&mut attrs, "applyAlignment", "1");
+        // The base's children less its alignment, after the new one.
+        let body = if empty {
+            String::new()
+        } else {
+            let inner = String::from_utf8_lossy(&raw[tag_end..]).into_owned();
+            let close = format!("</{qname}>");
+            let inner = inner.strip_suffix(close.as_str()).unwrap_or(&inner);
+            let re =
+                regex::Regex::new(r"(?s)<(\w+:)?alignment\b[^>]*?(/>|>.*?</(\w+:)?alignment>)")
+                    .map_err(|e| e.to_string())?;
+            re.replace_all(inner, "").into_owned()
+        };
+        format!(
+            "{}<alignment wrapText=\"1\" vertical=\"top\"/>{body}</{qname}>",
+            start_tag(&qname, &attrs, false)
+        )
+    } else {
+        let mut item = start_tag(&qname, &attrs, empty);
+        if !empty {
+            item.push_str(&String::from_utf8_lossy(&raw[tag_end..]));
+        }
+        item
+    };
     append(styles, b"cellXfs", &item, b"xf")
 }
 
@@ -186,6 +209,23 @@ mod tests {
         assert!(x.contains(r#"<fills count="3">"#), "{x}");
         assert!(x.contains(r#"<fgColor rgb="FFF4B6B6"/>"#), "{x}");
         assert!(x.contains(r#"<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="4" fontId="0" fillId="0" borderId="1" xfId="0" applyAlignment="1"><alignment horizontal="center"/><protection locked="0"/></xf><xf numFmtId="4" fontId="0" fillId="2" borderId="1" xfId="0" applyAlignment="1" applyFill="1"><alignment horizontal="center"/><protection locked="0"/></xf></cellXfs>"#), "{x}");
+    }
+
+    #[test]
+    fn a_wrapping_format_replaces_the_base_alignment() {
+        let x = br#"<styleSheet><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment horizontal="center"/><protection locked="0"/></xf></cellXfs></styleSheet>"#;
+        let (x, xf) = add_xf(
+            x,
+            0,
+            XfChange {
+                wrap: true,
+                ..XfChange::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(xf, 1);
+        let x = String::from_utf8(x).unwrap();
+        assert!(x.contains(r#"<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment wrapText="1" vertical="top"/><protection locked="0"/></xf></cellXfs>"#), "{x}");
     }
 
     #[test]

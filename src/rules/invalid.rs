@@ -164,7 +164,7 @@ fn default_overrides(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             for f in &defaults {
                 without.set(&f.id, Value::Empty);
             }
-            match crate::form::Form::compile(ctx.layout) {
+            match crate::form::compiled(ctx.layout) {
                 Ok(form) => crate::form::recalc(&form, &without).defaults,
                 Err(_) => return,
             }

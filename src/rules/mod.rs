@@ -574,7 +574,7 @@ fn root_causes(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if invalid.is_empty() || invalid.len() > MAX_TRACED {
         return;
     }
-    let Ok(form) = crate::form::Form::compile(ctx.layout) else {
+    let Ok(form) = crate::form::compiled(ctx.layout) else {
         return;
     };
     type Key = (&'static str, String, String);

@@ -16,6 +16,7 @@ pub mod map;
 pub mod overlay;
 pub mod schema;
 
+pub(crate) mod cache;
 mod formula;
 
 use crate::cellref::{CellRef, col_name, parse_col};
@@ -42,7 +43,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// What kind of value a field holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Free text.
@@ -130,7 +131,7 @@ impl fmt::Display for Kind {
 }
 
 /// Who fills a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The plan sponsor.
@@ -371,6 +372,9 @@ pub struct Sheet {
     pub freeze_cols: u16,
     /// Widths by zero-based column.
     pub widths: Vec<(u16, f64)>,
+    /// The zero-based columns the sheet prints (`print_columns`), when the
+    /// template narrows its print area.
+    pub print_columns: Option<(u16, u16)>,
     /// Static texts.
     pub texts: Vec<Text>,
     /// Table ids on this sheet.
@@ -397,6 +401,24 @@ pub struct FormInfo {
     pub marker_cell: CellRef,
     /// Marker text.
     pub marker_text: String,
+}
+
+impl FormInfo {
+    /// The identity a template's `[form]` table gives.
+    fn of(spec: &schema::FormSpec) -> Result<FormInfo, String> {
+        let marker_cell = CellRef::parse(&spec.marker.cell)
+            .ok_or_else(|| format!("bad marker cell `{}`", spec.marker.cell))?;
+        Ok(FormInfo {
+            id: spec.id.clone(),
+            family: Family::parse(&spec.family)?,
+            title: spec.title.clone(),
+            contract_year: spec.contract_year,
+            source: spec.source.clone(),
+            marker_sheet: spec.marker.sheet.clone(),
+            marker_cell,
+            marker_text: spec.marker.text.clone(),
+        })
+    }
 }
 
 /// A fully resolved template.
@@ -495,6 +517,20 @@ pub fn by_id_or_file(s: &str) -> Result<&'static Layout, String> {
     ))
 }
 
+/// The start of a template's TOML up to its first table that is not
+/// `[form]` or one of its sub-tables.
+pub(crate) fn form_head(text: &str) -> &str {
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') && !(t.starts_with("[form]") || t.starts_with("[form.")) {
+            break;
+        }
+        end += line.len();
+    }
+    &text[..end]
+}
+
 /// Loads a shipped template by id.
 pub fn builtin(id: &str) -> Result<Layout, TemplateError> {
     let (_, text) = BUILTIN
@@ -504,17 +540,32 @@ pub fn builtin(id: &str) -> Result<Layout, TemplateError> {
     Layout::from_toml(text)
 }
 
+/// The shipped templates resolved in this process, by index in [`BUILTIN`].
+static BUILTIN_LAYOUTS: [std::sync::OnceLock<Result<Layout, String>>; BUILTIN.len()] =
+    [const { std::sync::OnceLock::new() }; BUILTIN.len()];
+
 /// A shipped template, parsed once per process and shared (for batch work).
+///
+/// It is read from the user's cache of resolved templates when that holds
+/// it for this template text and this build of `bpt` ([`cache`]: resolving
+/// the TOML and compiling the form was most of a one-shot `bpt validate`),
+/// and resolved from the TOML otherwise.
 pub fn builtin_cached(id: &str) -> Result<&'static Layout, TemplateError> {
-    use std::sync::OnceLock;
-    // Each template is resolved the first time it is asked for.
-    static CACHE: [OnceLock<Result<Layout, String>>; BUILTIN.len()] =
-        [const { OnceLock::new() }; BUILTIN.len()];
     let i = BUILTIN
         .iter()
         .position(|(k, _)| *k == id)
         .ok_or_else(|| TemplateError::Unknown(id.to_string()))?;
-    let entry = CACHE[i].get_or_init(|| Layout::from_toml(BUILTIN[i].1).map_err(|e| e.to_string()));
+    // Each template is resolved the first time it is asked for.
+    let entry = BUILTIN_LAYOUTS[i].get_or_init(|| match cache::load(i) {
+        Some(layout) => Ok(layout),
+        None => {
+            let built = Layout::from_toml(BUILTIN[i].1).map_err(|e| e.to_string());
+            if built.is_ok() {
+                cache::built(i);
+            }
+            built
+        }
+    });
     entry.as_ref().map_err(|e| TemplateError::Invalid {
         template: id.to_string(),
         message: e.clone(),
@@ -601,18 +652,8 @@ impl Layout {
             template: tid.clone(),
             message,
         };
-        let marker_cell = CellRef::parse(&file.form.marker.cell)
-            .ok_or_else(|| err(format!("bad marker cell `{}`", file.form.marker.cell)))?;
-        let form = FormInfo {
-            id: file.form.id.clone(),
-            family: Family::parse(&file.form.family).map_err(&err)?,
-            title: file.form.title.clone(),
-            contract_year: file.form.contract_year,
-            source: file.form.source.clone(),
-            marker_sheet: file.form.marker.sheet.clone(),
-            marker_cell,
-            marker_text: file.form.marker.text.clone(),
-        };
+        let form = FormInfo::of(&file.form).map_err(&err)?;
+        let marker_cell = form.marker_cell;
         let mut layout = Layout {
             form,
             sheets: Vec::new(),
@@ -646,6 +687,24 @@ impl Layout {
             if layout.sheets.iter().any(|s| s.name == sh.name) {
                 return Err(err(format!("sheet `{}` is defined twice", sh.name)));
             }
+            let print_columns = match &sh.print_columns {
+                None => None,
+                Some(r) => {
+                    let (a, b) = r.split_once(':').unwrap_or((r.as_str(), r.as_str()));
+                    match (
+                        crate::cellref::parse_col(a.trim()),
+                        crate::cellref::parse_col(b.trim()),
+                    ) {
+                        (Some(a), Some(b)) if a <= b => Some((a, b)),
+                        _ => {
+                            return Err(err(format!(
+                                "sheet {}: print_columns `{r}` is not a column range such as \"A:S\"",
+                                sh.name
+                            )));
+                        }
+                    }
+                }
+            };
             let mut widths = Vec::new();
             for (c, w) in &sh.widths {
                 let col = parse_col(c)
@@ -758,6 +817,7 @@ impl Layout {
                 freeze_rows: sh.freeze_rows,
                 freeze_cols: sh.freeze_cols,
                 widths,
+                print_columns,
                 texts,
                 tables: table_ids,
             });

@@ -285,6 +285,11 @@ pub struct SheetSpec {
     /// Column widths in characters, by column letter.
     #[serde(default)]
     pub widths: BTreeMap<String, f64>,
+    /// The columns the sheet prints (`"A:S"`); default: the form's width.
+    /// Narrows the print area to leave out columns a printout does not
+    /// need (helper columns, CMS lookup data) so the rest prints larger.
+    #[serde(default)]
+    pub print_columns: Option<String>,
     /// Static text (headings, notes).
     #[serde(default, rename = "text")]
     pub texts: Vec<TextSpec>,

@@ -521,6 +521,7 @@ fn write_field(
     f: &Field,
     values: &Values,
     opts: &WriteOptions,
+    wrap: bool,
 ) -> Result<(), WriteError> {
     let deco = opts.cell_style.get(&f.id);
     let fill = deco.and_then(|d| d.fill);
@@ -539,6 +540,12 @@ fn write_field(
             .map_err(xl(field_place(f)))?;
     } else {
         let fmt = style::field_format(f, CellUse::Entry, fill);
+        let fmt = if wrap {
+            fmt.set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top)
+        } else {
+            fmt
+        };
         if v.is_empty() {
             let tv = template_value(f).map_err(|message| WriteError::Template {
                 template: layout.form.id.clone(),
@@ -732,7 +739,23 @@ fn write_sheet(
         if omitted(f.cell.row) {
             continue;
         }
-        write_field(ws, layout, f, values, opts)?;
+        // A choice wider than its cell wraps there (a cut "Premium amount
+        // di" would not print whole), its row grown for the longest.
+        let own = geo.width(f.cell.col);
+        let lines = f
+            .choices
+            .iter()
+            .map(|c| print::lines(c, false, 11.0, own))
+            .max()
+            .unwrap_or(1);
+        let wrap = f.kind == Kind::Choice
+            && f.choices
+                .iter()
+                .any(|c| print::text_width(c, false, 11.0) > own);
+        if wrap {
+            grow(&mut heights, f.cell.row, lines, 11.0);
+        }
+        write_field(ws, layout, f, values, opts, wrap)?;
         used.insert(f.cell);
         if let Some(spec) = validation::spec_for(f, lists, LISTS_SHEET) {
             checks.push((f.cell.row, f.cell.col, spec));
@@ -777,9 +800,10 @@ fn grow(heights: &mut BTreeMap<u32, f64>, row: u32, lines: u32, size: f64) {
     }
 }
 
-/// Every sheet prints landscape on Letter, one page wide, its form as the
-/// print area, its title row repeated on every page, and a footer with the
-/// form id, the sheet and "Page n of m" (as CMS's own form prints).
+/// Every sheet prints landscape on Legal ([`print::PAPER_SIZE`] says why),
+/// one page wide, its form (or the template's `print_columns`) as the print
+/// area, its title row repeated on every page, and a footer with the form
+/// id, the sheet and "Page n of m" (as CMS's own form prints).
 fn page_setup(
     ws: &mut Worksheet,
     layout: &Layout,
@@ -788,11 +812,19 @@ fn page_setup(
 ) -> Result<(), WriteError> {
     let name = &sheet.name;
     ws.set_landscape();
-    ws.set_paper_size(1);
-    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+    ws.set_paper_size(print::PAPER_SIZE);
+    ws.set_margins(
+        print::SIDE_MARGIN_IN,
+        print::SIDE_MARGIN_IN,
+        0.5,
+        0.6,
+        0.3,
+        0.3,
+    );
     ws.set_print_fit_to_pages(1, 0);
     ws.set_print_center_horizontally(true);
-    ws.set_print_area(0, 0, geo.last_row, geo.last_col)
+    let (first, last) = geo.print_cols;
+    ws.set_print_area(0, first, geo.last_row, last)
         .map_err(xl(format!("sheet {name}: print area")))?;
     ws.set_repeat_rows(0, 0)
         .map_err(xl(format!("sheet {name}: repeated rows")))?;

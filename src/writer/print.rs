@@ -18,6 +18,32 @@ pub const DEFAULT_WIDTH: f64 = 8.43;
 /// Height of one line of 11-point text, in points.
 pub const LINE_HEIGHT: f64 = 15.0;
 
+/// The paper every form sheet prints on, landscape: US Legal (Excel's
+/// `paperSize` 5), 14 × 8.5 inches. The forms are 230–300 characters wide
+/// (17–22 columns of figures beside their labels): on Letter one page wide
+/// they print at about 45–60 % (5–6.5-point text), and splitting them in
+/// column chunks at a readable scale would take 50+ pages and part labels
+/// from their cells. Legal keeps each worksheet one page wide at 65 % or
+/// more, so the blank MA form prints in about 34 pages.
+pub const PAPER_SIZE: u8 = 5;
+
+/// Printable width of the paper (landscape, less the side margins), in inches.
+pub const PRINT_WIDTH_IN: f64 = 14.0 - 2.0 * SIDE_MARGIN_IN;
+
+/// Left and right margins, in inches.
+pub const SIDE_MARGIN_IN: f64 = 0.4;
+
+/// The smallest scale a form sheet may print at (fit to one page wide):
+/// 11-point text prints at 7 points or more, readable at 100 %.
+pub const MIN_PRINT_SCALE: f64 = 0.65;
+
+/// Width in pixels (at 96 dpi, 100 %) of a column `w` characters wide,
+/// as Excel draws it with its default 11-point Calibri (7-pixel digits and
+/// 5 pixels of padding).
+pub fn column_pixels(w: f64) -> f64 {
+    (w * 7.0 + 5.0).trunc()
+}
+
 /// The estimated width of `text` in column-width units, at `size` points.
 pub fn text_width(text: &str, bold: bool, size: f64) -> f64 {
     let w: f64 = text
@@ -82,6 +108,9 @@ pub struct Geometry {
     pub last_row: u32,
     /// Last column of the form (zero-based).
     pub last_col: u16,
+    /// The columns printed (the template's `print_columns`, else the
+    /// form's width).
+    pub print_cols: (u16, u16),
 }
 
 impl Geometry {
@@ -133,7 +162,19 @@ impl Geometry {
             occupied,
             last_row,
             last_col,
+            print_cols: sheet.print_columns.unwrap_or((0, last_col)),
         }
+    }
+
+    /// The scale at which the print area fits one page wide (what Excel's
+    /// and LibreOffice's fit-to-width choose), at most 1.
+    pub fn print_scale(&self) -> f64 {
+        let (first, last) = self.print_cols;
+        let px: f64 = (first..=last).map(|c| column_pixels(self.width(c))).sum();
+        if px <= 0.0 {
+            return 1.0;
+        }
+        (PRINT_WIDTH_IN * 96.0 / px).min(1.0)
     }
 
     /// Width of a column.
@@ -171,4 +212,29 @@ pub fn heading_spans(layout: &Layout, sheet: &Sheet) -> Vec<(u32, u16, u16, Stri
         .filter(|t| t.style == "section")
         .map(|t| (t.cell.row, t.cell.col, g.span_end(t.cell), t.text.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_form_sheet_prints_readably_one_page_wide() {
+        for id in ["ma-bpt-2013", "msa-bpt-2013"] {
+            let layout = crate::template::builtin(id).unwrap();
+            for sheet in &layout.sheets {
+                let scale = Geometry::of(&layout, sheet).print_scale();
+                assert!(
+                    scale >= MIN_PRINT_SCALE,
+                    "{id} {} prints at {:.0} %",
+                    sheet.name,
+                    scale * 100.0
+                );
+            }
+        }
+        // WS5 leaves out the MSA code and name and its helper column.
+        let layout = crate::template::builtin("ma-bpt-2013").unwrap();
+        let ws5 = layout.sheets.iter().find(|s| s.name == "WS5").unwrap();
+        assert_eq!(Geometry::of(&layout, ws5).print_cols, (0, 18));
+    }
 }

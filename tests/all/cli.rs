@@ -202,6 +202,12 @@ fn diff_two_bids_lists_changed_inputs() {
     let old = sample_file(a.path(), |_| {});
     let new = sample_file(b.path(), |v| {
         v.set("ws4.margin.w_h", Value::Number(dec!(30)));
+        // A LibreOffice resave's float noise on a key figure.
+        let b = v.num("ws5.bid.plan_benchmark").unwrap();
+        v.set(
+            "ws5.bid.plan_benchmark",
+            Value::Number(b + dec!(0.0000000000004)),
+        );
     });
     let (code, out, _) = bpt(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
     assert_eq!(code, 1);
@@ -630,6 +636,15 @@ fn diff_two_bids_tolerance_precision_and_inputs_only() {
     // each at its cell's precision.
     let (_, out, _) = bpt(&["diff", o, n]);
     assert!(out.contains(" (ws4.margin.w_h): "), "{out}");
+    // The key figure within the tolerance is unchanged, at its precision.
+    let bench = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("Plan A/B benchmark"))
+        .unwrap();
+    assert!(
+        bench.ends_with(" (unchanged)") && !bench.contains("0000000"),
+        "{bench}"
+    );
     for l in out.lines().filter(|l| l.contains("[calc]")) {
         assert!(!l.contains("0000000"), "at the cell's precision: {l}");
     }

@@ -35,4 +35,5 @@ mod root_cause;
 mod rules_each;
 mod samples;
 mod summary;
+mod template_cache;
 mod writer;

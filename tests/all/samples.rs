@@ -189,6 +189,25 @@ fn finalized_sample_sorts_counties_and_drops_section_v() {
     );
     let f = app::validate_bid(&bid, &opts());
     assert!(f.iter().all(|f| f.severity != Severity::Error), "{f:#?}");
+    // Section V's heading merge and its notes' validation go with its rows
+    // (no empty merged range is left); the merges above it stay.
+    let ws6 = {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let mut s = String::new();
+        z.by_name("xl/worksheets/sheet6.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    assert!(!ws6.contains(r#"<mergeCell ref="B63:R63"/>"#), "{ws6}");
+    assert!(!ws6.contains(r#"sqref="C65:C69""#), "{ws6}");
+    assert!(
+        ws6.contains(r#"<mergeCells count="10"><mergeCell ref="B3:R3"/>"#)
+            && ws6.contains(r#"<mergeCell ref="B49:R49"/></mergeCells>"#),
+        "{ws6}"
+    );
 }
 
 #[test]
