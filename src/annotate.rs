@@ -426,6 +426,7 @@ fn findings_sheet(
         .collect();
     // Text wider than its column wraps there, its row grown to hold it.
     use crate::writer::print;
+    let mut tops: BTreeMap<u32, u32> = BTreeMap::new();
     for (r, row) in s.rows.iter_mut().enumerate().skip(2) {
         let mut lines = 1u32;
         for (c, cell) in row.iter_mut().enumerate() {
@@ -438,6 +439,18 @@ fn findings_sheet(
             }
         }
         if lines > 1 {
+            // The row's other cells at the top, level with the wrapped text.
+            for cell in row.iter_mut().filter(|c| c.style != wrap) {
+                let top = match tops.get(&cell.style) {
+                    Some(t) => *t,
+                    None => {
+                        let t = p.add_top_xf(cell.style)?;
+                        tops.insert(cell.style, t);
+                        t
+                    }
+                };
+                cell.style = top;
+            }
             let r = u32::try_from(r).unwrap_or(u32::MAX);
             s.heights.insert(r, f64::from(lines) * print::LINE_HEIGHT);
         }

@@ -61,6 +61,17 @@ pub enum Source<'a> {
     },
 }
 
+impl<'a> Source<'a> {
+    /// The path messages name and the workbook's bytes (read from disk
+    /// with the size cap, or borrowed).
+    fn load(self) -> Result<(PathBuf, Cow<'a, [u8]>), ReadError> {
+        Ok(match self {
+            Source::Path(p) => (p.to_path_buf(), Cow::Owned(load(p)?)),
+            Source::Bytes { name, bytes } => (PathBuf::from(name), Cow::Borrowed(bytes)),
+        })
+    }
+}
+
 impl<'a> From<&'a Path> for Source<'a> {
     fn from(p: &'a Path) -> Self {
         Source::Path(p)
@@ -240,19 +251,8 @@ pub fn read_bid_bytes(name: &str, bytes: &[u8]) -> Result<Bid, ReadError> {
 /// for an overlay meet its recognition rules (an overlay without rules
 /// takes any workbook that has its sheets).
 pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, ReadError> {
-    let (path, owned);
-    let bytes: &[u8] = match src {
-        Source::Path(p) => {
-            owned = load(p)?;
-            path = p.to_path_buf();
-            &owned
-        }
-        Source::Bytes { name, bytes } => {
-            path = PathBuf::from(name);
-            bytes
-        }
-    };
-    let mut book = Book::open(&path, bytes, Some(layout))?;
+    let (path, bytes) = src.load()?;
+    let mut book = Book::open(&path, &bytes, Some(layout))?;
     if let Some(ov) = &layout.overlay {
         if ov.recognize.is_empty() {
             return read_fields(&mut book, layout);
@@ -282,19 +282,8 @@ pub fn read_with_layout(src: Source<'_>, layout: &Layout) -> Result<Values, Read
 /// numbers, in sheet order.
 pub fn raw_sheets(src: Source<'_>) -> Result<Vec<template::map::RawSheet>, ReadError> {
     use template::map::{RawCell, RawSheet};
-    let (path, owned);
-    let bytes: &[u8] = match src {
-        Source::Path(p) => {
-            owned = load(p)?;
-            path = p.to_path_buf();
-            &owned
-        }
-        Source::Bytes { name, bytes } => {
-            path = PathBuf::from(name);
-            bytes
-        }
-    };
-    let mut book = Book::open(&path, bytes, None)?;
+    let (path, bytes) = src.load()?;
+    let mut book = Book::open(&path, &bytes, None)?;
     let mut out = Vec::new();
     for name in book.names.clone() {
         let cells = book.range(&name)?;
@@ -617,6 +606,26 @@ struct Marker<'a> {
     text: &'a str,
 }
 
+/// Streams the cells of sheet `$name` from a calamine workbook with a cell
+/// reader (`.xlsx` and `.xlsb`, whose readers are different types) into
+/// `$cells`, keeping those inside `$bound`.
+macro_rules! stream_cells {
+    ($book:expr, $name:expr, $bad:expr, $bound:expr, $cells:expr) => {{
+        let (max_r, max_c) = $bound;
+        let mut rd = $book
+            .worksheet_cells_reader($name)
+            .map_err(|e| $bad(e.to_string()))?;
+        while let Some(c) = rd.next_cell().map_err(|e| $bad(e.to_string()))? {
+            let (r, col) = c.get_position();
+            if r <= max_r && col <= max_c {
+                $cells
+                    .map
+                    .insert((r, col), Data::from(c.get_value().clone()));
+            }
+        }
+    }};
+}
+
 /// An open workbook with its sheet ranges read at most once each.
 struct Book<'a> {
     path: &'a Path,
@@ -719,39 +728,14 @@ impl<'a> Book<'a> {
                 sheet: name.to_string(),
                 message,
             };
-            let (max_r, max_c) = self.bound;
             let mut cells = Cells::default();
             match &mut self.sheets {
-                Sheets::Xlsx(x) => {
-                    let mut rd = x
-                        .worksheet_cells_reader(name)
-                        .map_err(|e| bad(e.to_string()))?;
-                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
-                        let (r, col) = c.get_position();
-                        if r <= max_r && col <= max_c {
-                            cells
-                                .map
-                                .insert((r, col), Data::from(c.get_value().clone()));
-                        }
-                    }
-                }
-                // Streamed too: calamine's whole-sheet range of a binary
-                // sheet with cells at A1 and XFD1048576 would allocate 17
-                // billion cells.
-                Sheets::Xlsb(x) => {
-                    let mut rd = x
-                        .worksheet_cells_reader(name)
-                        .map_err(|e| bad(e.to_string()))?;
-                    while let Some(c) = rd.next_cell().map_err(|e| bad(e.to_string()))? {
-                        let (r, col) = c.get_position();
-                        if r <= max_r && col <= max_c {
-                            cells
-                                .map
-                                .insert((r, col), Data::from(c.get_value().clone()));
-                        }
-                    }
-                }
+                // Streamed: calamine's whole-sheet range of a sheet with
+                // cells at A1 and XFD1048576 would allocate 17 billion cells.
+                Sheets::Xlsx(x) => stream_cells!(x, name, bad, self.bound, cells),
+                Sheets::Xlsb(x) => stream_cells!(x, name, bad, self.bound, cells),
                 other => {
+                    let (max_r, max_c) = self.bound;
                     let range: Range<Data> = other
                         .worksheet_range(name)
                         .map_err(|e| bad(e.to_string()))?;

@@ -557,6 +557,20 @@ impl Package {
         Ok(xf)
     }
 
+    /// A cell format: a copy of `base` aligned to the top of its cell (for
+    /// the other cells of a row grown to hold wrapped text); its index.
+    pub fn add_top_xf(&mut self, base: u32) -> Result<u32, PackageError> {
+        let part = self.styles_part()?;
+        let s = self.part(&part)?;
+        let change = styles::XfChange {
+            top: true,
+            ..styles::XfChange::default()
+        };
+        let (s, xf) = styles::add_xf(&s, base, change).map_err(xml_err(&part))?;
+        self.put(&part, s);
+        Ok(xf)
+    }
+
     /// Drops `xl/calcChain.xml` with its relationship and content type.
     pub fn drop_calc_chain(&mut self) -> Result<(), PackageError> {
         let Some(part) = self.related_part("xl/workbook.xml", "/calcChain")? else {

@@ -131,6 +131,9 @@ pub(crate) struct XfChange {
     pub num_fmt: Option<u32>,
     /// Wrap text, aligned to the top (replaces the base's alignment).
     pub wrap: bool,
+    /// Aligned to the top without wrapping (replaces the base's alignment;
+    /// `wrap` wins when both are set).
+    pub top: bool,
 }
 
 /// A new `cellXfs` entry: a copy of entry `base` (alignment, protection,
@@ -157,7 +160,7 @@ pub(crate) fn add_xf(styles: &[u8], base: u32, change: XfChange) -> Result<(Vec<
         }
     }
     let qname = String::from_utf8_lossy(tag.name().into_inner().as_bytes()).into_owned();
-    let item = if change.wrap {
+    let item = if change.wrap || change.top {
         xml::set_attr(&mut attrs, "applyAlignment", "1");
         // The base's children less its alignment, after the new one.
         let body = if empty {
@@ -171,8 +174,9 @@ pub(crate) fn add_xf(styles: &[u8], base: u32, change: XfChange) -> Result<(Vec<
                     .map_err(|e| e.to_string())?;
             re.replace_all(inner, "").into_owned()
         };
+        let wrap = if change.wrap { "wrapText=\"1\" " } else { "" };
         format!(
-            "{}<alignment wrapText=\"1\" vertical=\"top\"/>{body}</{qname}>",
+            "{}<alignment {wrap}vertical=\"top\"/>{body}</{qname}>",
             start_tag(&qname, &attrs, false)
         )
     } else {
@@ -226,6 +230,23 @@ mod tests {
         assert_eq!(xf, 1);
         let x = String::from_utf8(x).unwrap();
         assert!(x.contains(r#"<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment wrapText="1" vertical="top"/><protection locked="0"/></xf></cellXfs>"#), "{x}");
+    }
+
+    #[test]
+    fn a_top_format_keeps_the_base_but_its_alignment() {
+        let x = br#"<styleSheet><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0" applyFill="1"/></cellXfs></styleSheet>"#;
+        let (x, xf) = add_xf(
+            x,
+            0,
+            XfChange {
+                top: true,
+                ..XfChange::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(xf, 1);
+        let x = String::from_utf8(x).unwrap();
+        assert!(x.contains(r#"<xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0" applyFill="1" applyAlignment="1"><alignment vertical="top"/></xf></cellXfs>"#), "{x}");
     }
 
     #[test]

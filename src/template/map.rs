@@ -447,6 +447,16 @@ fn dist(a: CellRef, b: Option<CellRef>) -> u64 {
     })
 }
 
+/// How sure a placement of `f` at `c` is: certain when the cell holds a
+/// value that fits the field, else inferred from the labels alone.
+fn confidence_at(sheet: &Foreign<'_>, f: &Field, c: CellRef) -> Confidence {
+    if sheet.at.get(&c).is_some_and(|v| fits(f, v)) {
+        Confidence::Certain
+    } else {
+        Confidence::Inferred
+    }
+}
+
 /// Whether a cell's content can be the value of `f`.
 fn fits(f: &Field, v: &RawCell) -> bool {
     match (f.kind, v) {
@@ -950,11 +960,7 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
                         .collect();
                 if let Ok(Some(hc)) = choose(cands) {
                     let c = CellRef::new(fa.row, hc.col);
-                    let conf = if sm.f.at.get(&c).is_some_and(|v| fits(f, v)) {
-                        Confidence::Certain
-                    } else {
-                        Confidence::Inferred
-                    };
+                    let conf = confidence_at(&sm.f, f, c);
                     set(
                         p,
                         Some(c),
@@ -969,11 +975,7 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
             }
             if grid && let Some(c) = want {
                 let c = CellRef::new(fa.row, c.col);
-                let conf = if sm.f.at.get(&c).is_some_and(|v| fits(f, v)) {
-                    Confidence::Certain
-                } else {
-                    Confidence::Inferred
-                };
+                let conf = confidence_at(&sm.f, f, c);
                 set(
                     p,
                     Some(c),
