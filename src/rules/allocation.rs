@@ -96,35 +96,23 @@ $35.00 of rebate allocated to it.",
     },
 ];
 
-const LINES: [(&str, &str); 5] = [
-    ("reduce_cost_sharing", "reduce A/B cost sharing"),
-    (
-        "other_supplemental",
-        "other A/B mandatory supplemental benefits",
-    ),
-    ("part_b", "Part B premium"),
-    ("part_d_basic", "Part D basic premium"),
-    ("part_d_supplemental", "Part D supplemental premium"),
-];
-
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("A001–A007");
     let zero = Decimal::ZERO;
-    for (line, what) in LINES {
-        let a = format!("ws6.allocation.allocated[{line}]");
-        let m = format!("ws6.allocation.maximum[{line}]");
-        if ctx.field(&a).is_none() {
-            continue;
-        }
-        let (alloc, max) = (ctx.num0(&a), ctx.num(&m));
+    // A001: the allocations and maxima the template lists
+    // (`[form.facts.rules] allocation_limits`).
+    for l in &ctx.layout.facts.rules.allocation_limits {
+        let _listed = super::needs::at("");
+        let (a, what) = (l.allocated.as_str(), l.label.as_str());
+        let (alloc, max) = (ctx.num0(a), ctx.num(&l.maximum));
         if let Some(max) = max
             && alloc > zero
             && alloc > max.max(zero)
         {
             out.push(ctx.finding(
                 "A001",
-                &a,
+                a,
                 format!(
                     "{what}: allocation {} exceeds the maximum {}",
                     money(alloc),
@@ -135,14 +123,11 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let inputs = [
-        ("ws6.rebate_input.reduce_cost_sharing", 2u32),
-        ("ws6.rebate_input.other_supplemental", 2),
-        ("ws6.part_b.rebate_input", 1),
-        ("ws6.premium.part_d_basic_rebate_input", 1),
-        ("ws6.premium.part_d_supp_rebate_input", 1),
-    ];
-    for (id, dp) in inputs {
+    // A002, A005, A006: the entries and their rounding are the template's
+    // (`[form.facts.rules] rounded_inputs`).
+    for (id, dp) in &ctx.layout.facts.rules.rounded_inputs {
+        let _listed = super::needs::at("");
+        let (id, dp) = (id.as_str(), *dp);
         let Some(d) = ctx.num(id) else { continue };
         if d < zero {
             out.push(ctx.finding(
@@ -177,12 +162,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         } else {
             "an MA-only plan"
         };
-        for id in [
-            "ws6.premium.part_d_basic_before",
-            "ws6.premium.part_d_basic_rebate_input",
-            "ws6.premium.part_d_supp_before",
-            "ws6.premium.part_d_supp_rebate_input",
-        ] {
+        // The fields are the template's (`[form.facts.rules] part_d_only`).
+        let _listed = super::needs::at("");
+        for id in &ctx.layout.facts.rules.part_d_only {
             let d = ctx.num0(id);
             if !d.is_zero() {
                 out.push(ctx.finding(

@@ -296,8 +296,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     // C005 / C007
     section_vi_reported(ctx, out);
+    section_vi_matches_section_iii(ctx, out);
     if total > zero {
-        section_vi_matches_section_iii(ctx, total, out);
         let _needs = super::needs::at("C007");
         let s = "ws1.base.allowed_pmpm[s]";
         if ctx.field(s).is_some() && ctx.num0(s) <= zero {
@@ -316,17 +316,20 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // C008
     let _needs = super::needs::at("C008");
     let plan_mm = ctx.num0("ws5.bid.mm_total");
-    for n in 1..=5 {
-        let id = format!("ws7.pkg{n}.member_months");
-        if let Some(m) = ctx.num(&id)
+    // The packages the template lists (`[form.facts.rules] packages`).
+    for p in &ctx.layout.facts.rules.packages {
+        let _listed = super::needs::at("");
+        let id = p.member_months.as_str();
+        if let Some(m) = ctx.num(id)
             && plan_mm > zero
             && m > plan_mm
         {
             out.push(ctx.finding(
                 "C008",
-                &id,
+                id,
                 format!(
-                    "package {n} projects {} member months, more than the plan's {}",
+                    "{} projects {} member months, more than the plan's {}",
+                    p.label,
                     show(m),
                     show(plan_mm)
                 ),
@@ -458,10 +461,17 @@ fn employer_and_ws3_totals(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// C005: Section VI's net medical expenses of the "all other" enrollees
 /// (total dollars over the Section II member months) against Section III's
 /// total net PMPM (line s, column d): the same enrollees and period.
-fn section_vi_matches_section_iii(ctx: &Ctx<'_>, mm: Decimal, out: &mut Vec<Finding>) {
-    let _needs = super::needs::at("C005");
-    let vi = "ws1.summary.other[net_medical]";
-    let iii = "ws1.base.net_pmpm[s]";
+/// The three cells are the template's (`[form.facts.rules] pmpm_agrees`).
+fn section_vi_matches_section_iii(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let _needs = super::needs::at("");
+    let Some(c) = &ctx.layout.facts.rules.pmpm_agrees else {
+        return;
+    };
+    let (vi, iii) = (c.dollars.as_str(), c.pmpm.as_str());
+    let mm = ctx.num0(&c.member_months);
+    if mm <= Decimal::ZERO {
+        return; // no base period experience: Section VI is checked above
+    }
     let (Some(dollars), Some(pmpm)) = (ctx.num(vi), ctx.num(iii)) else {
         return;
     };

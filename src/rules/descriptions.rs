@@ -212,21 +212,26 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             "the plan-level deductible, e.g. $500",
         ));
     }
-    for n in 1..=5 {
-        let desc = format!("ws7.pkg{n}.description");
-        if ctx.field(&desc).is_none() || !ctx.is_blank(&desc) {
+    // The packages the template lists (`[form.facts.rules] packages`).
+    for p in &ctx.layout.facts.rules.packages {
+        let listed = super::needs::at("");
+        let desc = p.description.as_str();
+        if !ctx.is_blank(desc) {
             continue;
         }
-        let table = format!("ws7.pkg{n}.lines");
-        let has_lines = ctx.rows(&table).iter().any(|k| {
+        let (table, rows, premium) = (&p.lines, ctx.rows(&p.lines), ctx.num0(&p.premium));
+        drop(listed);
+        // The columns are the rule's: what a priced line has.
+        let has_lines = rows.iter().any(|k| {
             !ctx.is_blank(&format!("{table}.benefit[{k}]"))
                 || !ctx.is_blank(&format!("{table}.util[{k}]"))
         });
-        if has_lines || !ctx.num0(&format!("ws7.pkg{n}.premium")).is_zero() {
+        if has_lines || !premium.is_zero() {
+            let _listed = super::needs::at("");
             out.push(ctx.finding(
                 "D005",
-                &desc,
-                format!("package {n} is priced but has no description"),
+                desc,
+                format!("{} is priced but has no description", p.label),
                 "(blank)",
                 "the PBP package description",
             ));

@@ -90,20 +90,6 @@ filled in by a script: 1,300 calculated cells blank, one V005.",
     },
 ];
 
-/// Whether an invalid value in this field blocks finalization (V001).
-fn named(id: &str) -> bool {
-    id == "ws5.savings.basic_premium"
-        || id.starts_with("ws5.county.")
-        || id.starts_with("ws5.county_summary.")
-        || id.starts_with("ws6.allocation.")
-        || matches!(
-            id,
-            "ws6.premium.rounded_ma_premium"
-                | "ws6.premium.part_d_supp_premium"
-                | "ws6.premium.total_plan_premium"
-        )
-}
-
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // Only the cells that hold an invalid value (few), not every field.
@@ -118,7 +104,13 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         {
-            let rule = if named(&f.id) { "V001" } else { "V002" };
+            // V001: where the template says an invalid value blocks
+            // finalization (`[form.facts.rules] finalize_invalid`).
+            let rule = if ctx.layout.facts.rules.blocks_finalize(&f.id) {
+                "V001"
+            } else {
+                "V002"
+            };
             let what = if inv.raw.starts_with('#') {
                 format!("{} holds the error value {}", f.label, inv.raw)
             } else {

@@ -12,6 +12,17 @@
 //!
 //! No trace is on outside `template --check` and the tests: a lookup then
 //! costs one relaxed atomic load.
+//!
+//! These needs are not resolved when a template loads (a missing one is no
+//! load error): the rules read their ids where their logic reads a value,
+//! many built from a table's rows, so the list of them is this trace, not a
+//! declaration. Declaring them again for the loader would be a second copy
+//! in Rust that can drift from what the code reads, and running the trace
+//! on every load of a template given by path costs about 1.7 s of CPU (MA,
+//! debug build). What is form content rather than code — which fields a
+//! rule applies to — is the template's `[form.facts.rules]`, resolved at
+//! load (a template error names the rules); Appendix E resolves its fields
+//! when its `Workbench` is built.
 
 use crate::template::Layout;
 use crate::template::facts::Family;

@@ -196,43 +196,49 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 fn osb(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("P007");
-    for n in 1..=5 {
-        let desc = format!("ws7.pkg{n}.description");
-        let prem = format!("ws7.pkg{n}.premium");
-        if ctx.field(&prem).is_none() {
-            continue;
-        }
-        let table = format!("ws7.pkg{n}.lines");
-        let has_lines = ctx.rows(&table).iter().any(|k| {
+    // The packages the template lists (`[form.facts.rules] packages`).
+    for pkg in &ctx.layout.facts.rules.packages {
+        let listed = super::needs::at("");
+        let (desc, prem, mm, table) = (
+            pkg.description.as_str(),
+            pkg.premium.as_str(),
+            pkg.member_months.as_str(),
+            &pkg.lines,
+        );
+        let (rows, described) = (ctx.rows(table), !ctx.is_blank(desc));
+        let (p, months) = (ctx.num0(prem), ctx.num0(mm));
+        drop(listed);
+        // The columns are the rule's: what an offered line has.
+        let has_lines = rows.iter().any(|k| {
             ["benefit", "util", "avg_cost", "category"]
                 .iter()
                 .any(|c| !ctx.is_blank(&format!("{table}.{c}[{k}]")))
         });
-        let offered = has_lines || !ctx.is_blank(&desc);
-        let p = ctx.num0(&prem);
+        let _listed = super::needs::at("");
+        let offered = has_lines || described;
+        let n = &pkg.label;
         if offered && p <= Decimal::ZERO {
             out.push(ctx.finding(
                 "P007",
-                &prem,
-                format!("package {n} is offered but its premium is not above zero"),
+                prem,
+                format!("{n} is offered but its premium is not above zero"),
                 money(p),
                 "> 0.00",
             ));
         } else if !offered && !p.is_zero() {
             out.push(ctx.finding(
                 "P007",
-                &prem,
-                format!("package {n} is not offered but has a premium"),
+                prem,
+                format!("{n} is not offered but has a premium"),
                 money(p),
                 "0.00",
             ));
         }
-        let mm = format!("ws7.pkg{n}.member_months");
-        if offered && ctx.num0(&mm) <= Decimal::ZERO && ctx.field(&mm).is_some() {
+        if offered && months <= Decimal::ZERO {
             out.push(ctx.finding(
                 "P007",
-                &mm,
-                format!("package {n} is offered but has no projected member months"),
+                mm,
+                format!("{n} is offered but has no projected member months"),
                 "(blank)",
                 "> 0",
             ));

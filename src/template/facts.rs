@@ -5,7 +5,7 @@
 //! these are used; the ids are the template's.
 
 use super::Layout;
-use super::schema::{FactsSpec, FigureSpec};
+use super::schema::{FactsSpec, FigureSpec, RuleFactsSpec};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
@@ -180,6 +180,78 @@ pub struct Facts {
     pub remove: Vec<Removed>,
     /// The rebate percentage levels (Appendix E Section IV Rule 3).
     pub rebate_levels: Vec<RebateLevel>,
+    /// What particular validation rules read (`[form.facts.rules]`).
+    pub rules: RuleFacts,
+}
+
+/// What particular validation rules read, resolved against the template's
+/// fields (`[form.facts.rules]`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleFacts {
+    /// V001: field ids, table ids and id prefixes where an invalid value
+    /// blocks finalization ([`RuleFacts::blocks_finalize`]).
+    pub finalize_invalid: Vec<String>,
+    /// A001: each rebate allocation with its maximum.
+    pub allocation_limits: Vec<AllocationLimit>,
+    /// A002, A005, A006: the rebate allocation entries, each with the
+    /// decimals the form rounds it to (1 or 2).
+    pub rounded_inputs: Vec<(String, u32)>,
+    /// A003: the Part D fields an MA-only or EGWP plan leaves zero.
+    pub part_d_only: Vec<String>,
+    /// C008, D005, P007: the optional supplemental benefit packages.
+    pub packages: Vec<Package>,
+    /// C005: a total in dollars over member months against a PMPM.
+    pub pmpm_agrees: Option<PmpmAgrees>,
+}
+
+impl RuleFacts {
+    /// Whether an invalid value in field `id` blocks finalization (V001):
+    /// the id is listed, or begins with a listed id and a dot (a table's
+    /// cells `ws5.county.code[1]`, a section's fields) or a `[` (a table's
+    /// cells).
+    pub fn blocks_finalize(&self, id: &str) -> bool {
+        self.finalize_invalid.iter().any(|e| {
+            id.strip_prefix(e.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
+}
+
+/// One rebate allocation and its maximum (A001).
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocationLimit {
+    /// The allocation's field id.
+    pub allocated: String,
+    /// Its maximum's field id.
+    pub maximum: String,
+    /// What findings call it.
+    pub label: String,
+}
+
+/// One optional supplemental benefit package (C008, D005, P007).
+#[derive(Debug, Clone, Serialize)]
+pub struct Package {
+    /// What findings call it (`package 1`).
+    pub label: String,
+    /// Description field id.
+    pub description: String,
+    /// Premium field id.
+    pub premium: String,
+    /// Projected member months field id.
+    pub member_months: String,
+    /// Table id of its benefit lines.
+    pub lines: String,
+}
+
+/// C005: `dollars` over `member_months` agrees with `pmpm` (field ids).
+#[derive(Debug, Clone, Serialize)]
+pub struct PmpmAgrees {
+    /// The total in dollars.
+    pub dollars: String,
+    /// The member months.
+    pub member_months: String,
+    /// The PMPM.
+    pub pmpm: String,
 }
 
 /// One rebate percentage level and the margin change premium rounding may
@@ -339,14 +411,111 @@ pub(super) fn resolve(spec: Option<&FactsSpec>, layout: &Layout) -> Result<Facts
             margin_limit,
         });
     }
+    let rules = resolve_rules(&spec.rules, layout)?;
     Ok(Facts {
         identity,
+        rules,
         rebate_levels,
         key_figures,
         build_up: figures("build_up", &spec.build_up)?,
         rebate_allocation: figures("rebate_allocation", &spec.rebate_allocation)?,
         sort,
         remove,
+    })
+}
+
+/// Resolves `[form.facts.rules]`: every id must be a field (a table for a
+/// package's lines; a field, a table or the prefix of a field's id for
+/// `finalize_invalid`). Errors name the rules that read the fact.
+fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, String> {
+    let field = |what: String, rules: &str, id: &str| -> Result<String, String> {
+        if layout.field(id).is_some() {
+            Ok(id.to_string())
+        } else {
+            Err(format!(
+                "form.facts.rules: {what} `{id}` (read by {rules}) is not a field of the template"
+            ))
+        }
+    };
+    let mut finalize_invalid = Vec::new();
+    for e in &spec.finalize_invalid {
+        let probe = RuleFacts {
+            finalize_invalid: vec![e.clone()],
+            ..RuleFacts::default()
+        };
+        if layout.field(e).is_none()
+            && layout.table(e).is_none()
+            && !layout.fields.iter().any(|f| probe.blocks_finalize(&f.id))
+        {
+            return Err(format!(
+                "form.facts.rules: finalize_invalid `{e}` (read by V001) is neither a field, a table nor the start of a field's id"
+            ));
+        }
+        finalize_invalid.push(e.clone());
+    }
+    let mut allocation_limits = Vec::new();
+    for (n, a) in spec.allocation_limits.iter().enumerate() {
+        let at = |k: &str| format!("allocation_limits[{n}].{k}");
+        allocation_limits.push(AllocationLimit {
+            allocated: field(at("allocated"), "A001", &a.allocated)?,
+            maximum: field(at("maximum"), "A001", &a.maximum)?,
+            label: a.label.clone(),
+        });
+    }
+    let mut rounded_inputs = Vec::new();
+    for (n, r) in spec.rounded_inputs.iter().enumerate() {
+        let id = field(format!("rounded_inputs[{n}].id"), "A002, A005, A006", &r.id)?;
+        if !matches!(r.decimals, 1 | 2) {
+            return Err(format!(
+                "form.facts.rules: rounded_inputs[{n}] `{id}`: decimals {} is neither 1 (the dime, A005) nor 2 (the cent, A006)",
+                r.decimals
+            ));
+        }
+        rounded_inputs.push((id, r.decimals));
+    }
+    let part_d_only = spec
+        .part_d_only
+        .iter()
+        .enumerate()
+        .map(|(n, id)| field(format!("part_d_only[{n}]"), "A003", id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut packages = Vec::new();
+    for (n, p) in spec.packages.iter().enumerate() {
+        let at = |k: &str| format!("packages[{n}].{k}");
+        let rules = "C008, D005, P007";
+        if layout.table(&p.lines).is_none() {
+            return Err(format!(
+                "form.facts.rules: {} `{}` (read by {rules}) is not a table of the template",
+                at("lines"),
+                p.lines
+            ));
+        }
+        packages.push(Package {
+            label: p.label.clone(),
+            description: field(at("description"), rules, &p.description)?,
+            premium: field(at("premium"), rules, &p.premium)?,
+            member_months: field(at("member_months"), rules, &p.member_months)?,
+            lines: p.lines.clone(),
+        });
+    }
+    let pmpm_agrees = match &spec.pmpm_agrees {
+        None => None,
+        Some(c) => {
+            let at = |k: &str| format!("pmpm_agrees.{k}");
+            Some(PmpmAgrees {
+                dollars: field(at("dollars"), "C005", &c.dollars)?,
+                member_months: field(at("member_months"), "C005", &c.member_months)?,
+                pmpm: field(at("pmpm"), "C005", &c.pmpm)?,
+            })
+        }
+    };
+    Ok(RuleFacts {
+        finalize_invalid,
+        allocation_limits,
+        rounded_inputs,
+        part_d_only,
+        packages,
+        pmpm_agrees,
     })
 }
 
@@ -405,6 +574,51 @@ mod tests {
         assert_eq!(f.report_figure(ReportFigure::Rebate), None);
         assert_eq!(f.sort.as_ref().unwrap().table, "msa.ws3.county");
         assert!(f.remove.is_empty());
+    }
+
+    #[test]
+    fn the_rule_facts_resolve_and_name_their_rules() {
+        let l = Layout::from_toml(text("ma-bpt-2013")).unwrap();
+        let r = &l.facts.rules;
+        assert!(r.blocks_finalize("ws5.county.code[1]"));
+        assert!(r.blocks_finalize("ws5.county_summary.mm"));
+        assert!(r.blocks_finalize("ws6.allocation.unallocated"));
+        assert!(r.blocks_finalize("ws5.savings.basic_premium"));
+        assert!(!r.blocks_finalize("ws5.savings.rebate"));
+        assert!(!r.blocks_finalize("ws6.premium.part_d_basic_premium"));
+        assert_eq!(r.allocation_limits.len(), 5);
+        assert_eq!(r.allocation_limits[2].label, "Part B premium");
+        assert_eq!(r.packages.len(), 5);
+        assert_eq!(r.packages[4].member_months, "ws7.pkg5.member_months");
+        assert_eq!(r.pmpm_agrees.as_ref().unwrap().pmpm, "ws1.base.net_pmpm[s]");
+        let msa = Layout::from_toml(text("msa-bpt-2013")).unwrap();
+        assert!(msa.facts.rules.packages.is_empty());
+        let t = text("ma-bpt-2013").replacen(
+            "premium = \"ws7.pkg3.premium\"",
+            "premium = \"ws7.pkg3.premium_total\"",
+            1,
+        );
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts.rules: packages[2].premium `ws7.pkg3.premium_total` (read by C008, D005, P007) is not a field of the template"
+        );
+        let t = text("ma-bpt-2013").replacen("\"ws5.county_summary\",", "\"ws5.county_sum\",", 1);
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts.rules: finalize_invalid `ws5.county_sum` (read by V001) is neither a field, a table nor the start of a field's id"
+        );
+        let t = text("ma-bpt-2013").replacen(
+            "pmpm = \"ws1.base.net_pmpm[s]\"",
+            "pmpm = \"ws1.base.net[s]\"",
+            1,
+        );
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts.rules: pmpm_agrees.pmpm `ws1.base.net[s]` (read by C005) is not a field of the template"
+        );
     }
 
     #[test]

@@ -66,6 +66,90 @@ pub struct FactsSpec {
     /// (Appendix E Section IV Rule 3).
     #[serde(default)]
     pub rebate_levels: Vec<RebateLevelSpec>,
+    /// `[form.facts.rules]`: the fields and groups of fields particular
+    /// validation rules read.
+    #[serde(default)]
+    pub rules: RuleFactsSpec,
+}
+
+/// `[form.facts.rules]`: what particular validation rules read, by id.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFactsSpec {
+    /// V001: where an invalid value blocks finalization: each a field id, a
+    /// table id (all its cells) or an id prefix (every field whose id begins
+    /// with it and a dot: `ws5.county_summary`).
+    #[serde(default)]
+    pub finalize_invalid: Vec<String>,
+    /// A001: each rebate allocation with its maximum.
+    #[serde(default)]
+    pub allocation_limits: Vec<AllocationLimitSpec>,
+    /// A002, A005, A006: the rebate allocation entries and the decimals
+    /// the form rounds each to.
+    #[serde(default)]
+    pub rounded_inputs: Vec<RoundedInputSpec>,
+    /// A003: the Part D premiums and rebate entries an MA-only or EGWP
+    /// plan leaves zero or blank.
+    #[serde(default)]
+    pub part_d_only: Vec<String>,
+    /// C008, D005, P007: the optional supplemental benefit packages.
+    #[serde(default)]
+    pub packages: Vec<PackageSpec>,
+    /// C005: a total in dollars that, over member months, must agree with a
+    /// PMPM within 1 %.
+    #[serde(default)]
+    pub pmpm_agrees: Option<PmpmAgreesSpec>,
+}
+
+/// One rebate allocation and its maximum (`allocation_limits`, A001).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationLimitSpec {
+    /// The allocation's field id.
+    pub allocated: String,
+    /// Its maximum's field id.
+    pub maximum: String,
+    /// What the finding calls the allocation (`Part B premium`).
+    pub label: String,
+}
+
+/// One rebate allocation entry (`rounded_inputs`: A002, A005, A006).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundedInputSpec {
+    /// The entry's field id.
+    pub id: String,
+    /// The decimals the form rounds it to: 1 (the dime, A005) or 2 (the
+    /// cent, A006).
+    pub decimals: u32,
+}
+
+/// One optional supplemental benefit package (`packages`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageSpec {
+    /// What findings call it (`package 1`).
+    pub label: String,
+    /// Its description field.
+    pub description: String,
+    /// Its premium field.
+    pub premium: String,
+    /// Its projected member months field.
+    pub member_months: String,
+    /// Its table of benefit lines.
+    pub lines: String,
+}
+
+/// `pmpm_agrees` (C005): `dollars` ÷ `member_months` against `pmpm`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PmpmAgreesSpec {
+    /// The total in dollars (WS1 Section VI's all-other net medical).
+    pub dollars: String,
+    /// The member months it is over (WS1 Section II's total).
+    pub member_months: String,
+    /// The PMPM it must agree with (WS1 Section III's total net PMPM).
+    pub pmpm: String,
 }
 
 /// One rebate percentage level (`rebate_levels`).
