@@ -329,31 +329,7 @@ pub fn read_formulas(bid: &Bid) -> Result<Vec<(String, Option<String>)>, ReadErr
         if !book.has_sheet(&s.name) {
             continue;
         }
-        let range = book
-            .sheets
-            .worksheet_formula(&s.name)
-            .map_err(|e| ReadError::BadSheet {
-                path: bid.path.clone(),
-                sheet: s.name.clone(),
-                message: e.to_string(),
-            })?;
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut cells = rustc_hash::FxHashMap::default();
-        for (r, row) in range.rows().enumerate() {
-            let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
-            if r > max_r {
-                break;
-            }
-            for (c, f) in row.iter().enumerate() {
-                let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
-                if c > max_c {
-                    break;
-                }
-                if !f.is_empty() {
-                    cells.insert((r, c), f.clone());
-                }
-            }
-        }
+        let cells = book.formulas(&s.name, (max_r, max_c))?;
         by_sheet.insert(s.name.clone(), cells);
     }
     Ok(bid
@@ -764,6 +740,62 @@ impl<'a> Book<'a> {
             sheet: name.to_string(),
             message: "sheet vanished while reading".into(),
         })
+    }
+
+    /// The formulas of a sheet that exists, by (row, column) inside
+    /// `bound`. `.xlsx`/`.xlsm`/`.xlsb` sheets are streamed: calamine's
+    /// whole-sheet formula range of a sheet with formulas at A1 and
+    /// XFD1048576 would ask for 412 GB.
+    fn formulas(
+        &mut self,
+        name: &str,
+        (max_r, max_c): (u32, u32),
+    ) -> Result<rustc_hash::FxHashMap<(u32, u32), String>, ReadError> {
+        let bad = |message: String| ReadError::BadSheet {
+            path: self.path.to_path_buf(),
+            sheet: name.to_string(),
+            message,
+        };
+        let mut cells = rustc_hash::FxHashMap::default();
+        macro_rules! stream_formulas {
+            ($book:expr) => {{
+                let mut rd = $book
+                    .worksheet_cells_reader(name)
+                    .map_err(|e| bad(e.to_string()))?;
+                while let Some(c) = rd.next_formula().map_err(|e| bad(e.to_string()))? {
+                    let (r, col) = c.get_position();
+                    if r <= max_r && col <= max_c && !c.get_value().is_empty() {
+                        cells.insert((r, col), c.get_value().clone());
+                    }
+                }
+            }};
+        }
+        match &mut self.sheets {
+            Sheets::Xlsx(x) => stream_formulas!(x),
+            Sheets::Xlsb(x) => stream_formulas!(x),
+            other => {
+                let range = other
+                    .worksheet_formula(name)
+                    .map_err(|e| bad(e.to_string()))?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, row) in range.rows().enumerate() {
+                    let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+                    if r > max_r {
+                        break;
+                    }
+                    for (c, f) in row.iter().enumerate() {
+                        let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                        if c > max_c {
+                            break;
+                        }
+                        if !f.is_empty() {
+                            cells.insert((r, c), f.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(cells)
     }
 }
 

@@ -753,3 +753,44 @@ fn xls_sheet_dimensions_are_checked_before_anything_is_sized_by_them() {
         );
     }
 }
+
+/// The sample with a formula (and a value) at the last cell of the grid,
+/// XFD1048576, of its first sheet: a valid workbook whose every sheet
+/// range from A1 would hold 17 billion cells.
+fn with_last_cell_filled() -> Vec<u8> {
+    rezip(good(), |name, data| {
+        if name != "xl/worksheets/sheet1.xml" {
+            return data;
+        }
+        String::from_utf8(data)
+            .unwrap()
+            .replace(
+                "</sheetData>",
+                r#"<row r="1048576"><c r="XFD1048576"><f>1+1</f><v>2</v></c></row></sheetData>"#,
+            )
+            .into_bytes()
+    })
+}
+
+#[test]
+fn a_cell_at_the_end_of_the_grid_is_read_without_sizing_the_sheet_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = put(dir.path(), "last-cell.xlsx", &with_last_cell_filled());
+    let good = put(dir.path(), "good.xlsx", good());
+    // Formulas are streamed like values (calamine's whole formula range
+    // asked for 412 GB and aborted the process).
+    let r = bpt(&["diff", "--formulas", s(&p)]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains(
+            "every calculated cell holds the ma-bpt-2013 formula (on this workbook's cells)"
+        ),
+        "{}",
+        r.out
+    );
+    let r = bpt(&["validate", s(&p)]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(r.out.contains("0 error(s)"), "{}", r.out);
+    let r = bpt(&["diff", s(&good), s(&p)]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+}
