@@ -92,6 +92,13 @@ pub struct RuleFactsSpec {
     /// plan leaves zero or blank.
     #[serde(default)]
     pub part_d_only: Vec<String>,
+    /// M001/M002, M003, M005: the row key of the COB/subrogation line of
+    /// the service categories (no cost sharing; may be negative).
+    #[serde(default)]
+    pub cob_row: Option<String>,
+    /// R009: the row key of the inpatient facility line.
+    #[serde(default)]
+    pub inpatient_row: Option<String>,
     /// C008, D005, P007: the optional supplemental benefit packages.
     #[serde(default)]
     pub packages: Vec<PackageSpec>,
