@@ -11,6 +11,12 @@ use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// mimalloc instead of the system allocator: a one-shot run makes some
+// 300,000 small allocations reading the template cache back, and glibc's
+// `malloc` was a fifth of its instructions (BENCHMARKS.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Reads, recalculates, validates and writes CMS Medicare Advantage Bid
 /// Pricing Tool (BPT) workbooks.
 ///

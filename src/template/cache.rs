@@ -37,6 +37,7 @@ use super::{
 };
 use crate::cellref::CellRef;
 use crate::form::Form;
+use crate::form::snapshot::{Reader, Writer};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -44,7 +45,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 
 /// The first bytes of a cache file (the format's version).
-const MAGIC: &[u8; 8] = b"bpt-tpl1";
+const MAGIC: &[u8; 8] = b"bpt-tpl2";
 
 /// Largest cache file read.
 const MAX_BYTES: u64 = 256 << 20;
@@ -274,10 +275,46 @@ fn head(i: usize) -> Option<schema::FormSpec> {
 }
 
 #[derive(Serialize, Deserialize)]
-struct LayoutSnap {
+struct LayoutSnap<'a> {
     sheets: Vec<SheetSnap>,
     tables: Vec<TableSnap>,
-    fields: Vec<FieldSnap>,
+    /// Every distinct string of the fields, once, end to end: a field names
+    /// its strings by their number ([`Str`]). The fields follow the
+    /// snapshot, in this module's own encoding ([`write_field`]). One text is checked for UTF-8
+    /// once, where a `String` per string was a check and a copy each (most
+    /// of what reading the cache back cost, BENCHMARKS.md), and the strings
+    /// many fields share (sheet, spec, format, note, formula source, table
+    /// and column) are stored once.
+    #[serde(borrow)]
+    text: &'a str,
+    /// Where each string ends in `text`.
+    ends: Vec<u32>,
+}
+
+/// A string of [`LayoutSnap::text`], by number.
+type Str = u32;
+
+/// The strings of the fields being written, each once.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+    numbers: rustc_hash::FxHashMap<String, Str>,
+}
+
+impl Strings {
+    fn of(&mut self, s: &str) -> Str {
+        if let Some(&n) = self.numbers.get(s) {
+            return n;
+        }
+        self.text.push_str(s);
+        let n = self.ends.len() as Str;
+        // A text past 4 GiB would not fit the numbers: `encode_layout`
+        // refuses it (`u32::try_from` of its length).
+        self.ends.push(self.text.len() as u32);
+        self.numbers.insert(s.to_owned(), n);
+        n
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -308,35 +345,20 @@ struct TableSnap {
     row_identity: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct FieldSnap {
-    id: String,
-    sheet: String,
-    cell: (u32, u16),
-    label: String,
-    line: String,
-    spec: String,
-    kind: Kind,
-    role: Role,
-    pattern_src: Option<String>,
-    choices: Vec<String>,
-    min: Option<String>,
-    max: Option<String>,
-    format: String,
-    value: Option<String>,
-    formula_src: Option<String>,
-    formula: Option<String>,
-    required: bool,
-    name: Option<String>,
-    note: Option<String>,
-    /// Table, column, row, whether a total row.
-    table: Option<(String, String, String, bool)>,
-    by_plan_type: Vec<(String, String)>,
-    required_when: Option<String>,
-    nonzero: bool,
-    nonzero_iff: Option<String>,
-    positive_when_any: Vec<String>,
-}
+/// The kinds and roles by their code in the encoding (one missing here is
+/// a layout that is not cached, never a wrong one).
+const KINDS: [Kind; 9] = [
+    Kind::Text,
+    Kind::Code,
+    Kind::Choice,
+    Kind::Integer,
+    Kind::Decimal,
+    Kind::Factor,
+    Kind::Percent,
+    Kind::Money,
+    Kind::Date,
+];
+const ROLES: [Role; 4] = [Role::Input, Role::Cms, Role::Calc, Role::Default];
 
 /// The bytes of a shipped template's layout, or `None` when its head does
 /// not give the identity and facts the whole file gave (then the cache
@@ -358,12 +380,22 @@ fn encode_layout(layout: &Layout, i: usize) -> Option<Vec<u8>> {
     {
         return None;
     }
+    let mut strings = Strings::default();
+    let mut w = Writer::default();
+    w.len(fields.len());
+    for f in fields {
+        write_field(&mut w, f, &mut strings)?;
+    }
+    u32::try_from(strings.text.len()).ok()?;
     let snap = LayoutSnap {
         sheets: sheets.iter().map(sheet_snap).collect(),
         tables: tables.values().map(table_snap).collect(),
-        fields: fields.iter().map(field_snap).collect(),
+        text: &strings.text,
+        ends: strings.ends,
     };
-    postcard::to_allocvec(&snap).ok()
+    let mut bytes = postcard::to_allocvec(&snap).ok()?;
+    bytes.extend_from_slice(&w.0);
+    Some(bytes)
 }
 
 /// A value's JSON form, to compare two.
@@ -426,7 +458,15 @@ fn table_snap(t: &Table) -> TableSnap {
     }
 }
 
-fn field_snap(f: &Field) -> FieldSnap {
+/// Flags of a field in the encoding.
+const REQUIRED: u8 = 1;
+const NONZERO: u8 = 2;
+const IN_TABLE: u8 = 4;
+const TOTAL: u8 = 8;
+
+/// Writes a field: its strings by number (an optional one as 0 or its
+/// number + 1), its kind and role by code.
+fn write_field(w: &mut Writer, f: &Field, s: &mut Strings) -> Option<()> {
     let Field {
         id,
         sheet,
@@ -459,46 +499,206 @@ fn field_snap(f: &Field) -> FieldSnap {
         nonzero_iff,
         positive_when_any,
     } = checks;
-    FieldSnap {
-        id: id.clone(),
-        sheet: sheet.clone(),
-        cell: (cell.row, cell.col),
-        label: label.clone(),
-        line: line.clone(),
-        spec: spec.clone(),
-        kind: *kind,
-        role: *role,
-        pattern_src: pattern_src.clone(),
-        choices: choices.clone(),
-        min: min.map(|d| d.to_string()),
-        max: max.map(|d| d.to_string()),
-        format: format.clone(),
-        value: value.clone(),
-        formula_src: formula_src.clone(),
-        formula: formula.clone(),
-        required: *required,
-        name: name.clone(),
-        note: note.clone(),
-        table: table.as_ref().map(
-            |TablePos {
-                 table,
-                 column,
-                 row,
-                 total,
-             }| (table.clone(), column.clone(), row.clone(), *total),
-        ),
-        by_plan_type: by_plan_type.clone(),
-        required_when: required_when.clone(),
-        nonzero: *nonzero,
-        nonzero_iff: nonzero_iff.clone(),
-        positive_when_any: positive_when_any.clone(),
+    for t in [id, sheet] {
+        put(w, s, t);
     }
+    w.var(cell.row.into());
+    w.var(cell.col.into());
+    for t in [label, line, spec, format] {
+        put(w, s, t);
+    }
+    w.u8(u8::try_from(KINDS.iter().position(|k| k == kind)?).ok()?);
+    w.u8(u8::try_from(ROLES.iter().position(|r| r == role)?).ok()?);
+    let mut flags = 0;
+    if *required {
+        flags |= REQUIRED;
+    }
+    if *nonzero {
+        flags |= NONZERO;
+    }
+    if let Some(t) = table {
+        flags |= IN_TABLE;
+        if t.total {
+            flags |= TOTAL;
+        }
+    }
+    w.u8(flags);
+    let min = min.map(|d| d.to_string());
+    let max = max.map(|d| d.to_string());
+    for t in [
+        pattern_src,
+        &min,
+        &max,
+        value,
+        formula_src,
+        formula,
+        name,
+        note,
+        required_when,
+        nonzero_iff,
+    ] {
+        match t {
+            None => w.var(0),
+            Some(t) => w.var(u128::from(s.of(t)) + 1),
+        }
+    }
+    if let Some(t) = table {
+        for t in [&t.table, &t.column, &t.row] {
+            put(w, s, t);
+        }
+    }
+    for list in [choices, positive_when_any] {
+        w.len(list.len());
+        for t in list {
+            put(w, s, t);
+        }
+    }
+    w.len(by_plan_type.len());
+    for (a, b) in by_plan_type {
+        put(w, s, a);
+        put(w, s, b);
+    }
+    Some(())
+}
+
+/// Writes a string by its number.
+fn put(w: &mut Writer, s: &mut Strings, t: &str) {
+    w.var(s.of(t).into());
+}
+
+/// A string of the layout (the empty one without a call to the allocator).
+#[inline(always)]
+fn own(t: &str) -> String {
+    if t.is_empty() {
+        String::new()
+    } else {
+        t.to_owned()
+    }
+}
+
+/// The string of `strs` whose number is next in `r`, owned.
+#[inline(always)]
+fn string(r: &mut Reader<'_>, strs: &[&str]) -> Option<String> {
+    Some(own(strs.get(r.index()?)?))
+}
+
+/// A field written by [`write_field`], its strings from `strs`.
+fn read_field<'t>(
+    r: &mut Reader<'_>,
+    strs: &[&'t str],
+    patterns: &mut rustc_hash::FxHashMap<&'t str, regex::Regex>,
+) -> Option<Field> {
+    let s = |r: &mut Reader<'_>| string(r, strs);
+    let list = |r: &mut Reader<'_>| -> Option<Vec<String>> {
+        match r.count()? {
+            0 => Some(Vec::new()),
+            k => (0..k).map(|_| s(r)).collect(),
+        }
+    };
+    let id = s(r)?;
+    let sheet = s(r)?;
+    let cell = CellRef::new(r.u32()?, u16::try_from(r.var()?).ok()?);
+    let label = s(r)?;
+    let line = s(r)?;
+    let spec = s(r)?;
+    let format = s(r)?;
+    let kind = *KINDS.get(usize::from(r.u8()?))?;
+    let role = *ROLES.get(usize::from(r.u8()?))?;
+    let flags = r.u8()?;
+    if flags & !(REQUIRED | NONZERO | IN_TABLE | TOTAL) != 0 {
+        return None;
+    }
+    let mut opt = [None::<&'t str>; 10];
+    for o in &mut opt {
+        *o = match r.index()? {
+            0 => None,
+            k => Some(*strs.get(k - 1)?),
+        };
+    }
+    let [
+        pattern_src,
+        min,
+        max,
+        value,
+        formula_src,
+        formula,
+        name,
+        note,
+        required_when,
+        nonzero_iff,
+    ] = opt;
+    let pattern = match pattern_src {
+        None => None,
+        Some(p) => match patterns.get(p) {
+            Some(r) => Some(r.clone()),
+            None => {
+                let re = regex::Regex::new(p).ok()?;
+                patterns.insert(p, re.clone());
+                Some(re)
+            }
+        },
+    };
+    let dec = |t: Option<&str>| -> Option<Option<Decimal>> {
+        t.map(|t| Decimal::from_str(t).ok())
+            .map_or(Some(None), |d| d.map(Some))
+    };
+    let table = if flags & IN_TABLE != 0 {
+        Some(TablePos {
+            table: s(r)?,
+            column: s(r)?,
+            row: s(r)?,
+            total: flags & TOTAL != 0,
+        })
+    } else if flags & TOTAL != 0 {
+        return None;
+    } else {
+        None
+    };
+    let choices = list(r)?;
+    let positive_when_any = list(r)?;
+    let by_plan_type = match r.count()? {
+        0 => Vec::new(),
+        k => (0..k)
+            .map(|_| Some((s(r)?, s(r)?)))
+            .collect::<Option<_>>()?,
+    };
+    let own_opt = |t: Option<&str>| t.map(own);
+    Some(Field {
+        id,
+        sheet,
+        cell,
+        label,
+        line,
+        spec,
+        kind,
+        role,
+        pattern,
+        pattern_src: own_opt(pattern_src),
+        choices,
+        min: dec(min)?,
+        max: dec(max)?,
+        format,
+        value: own_opt(value),
+        formula_src: own_opt(formula_src),
+        formula: own_opt(formula),
+        required: flags & REQUIRED != 0,
+        name: own_opt(name),
+        note: own_opt(note),
+        table,
+        checks: Checks {
+            by_plan_type,
+            required_when: own_opt(required_when),
+            nonzero: flags & NONZERO != 0,
+            nonzero_iff: own_opt(nonzero_iff),
+            positive_when_any,
+        },
+    })
 }
 
 /// Shipped template `i`'s layout from [`encode_layout`]'s bytes, its
 /// identity and facts from its `[form]` head.
 fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
-    let snap: LayoutSnap = postcard::from_bytes(bytes).ok()?;
+    let (snap, field_bytes): (LayoutSnap, _) = postcard::take_from_bytes(bytes).ok()?;
     let spec = head(i)?;
     let form = FormInfo::of(&spec).ok()?;
     if form.id != BUILTIN[i].0 {
@@ -548,65 +748,31 @@ fn decode_layout(bytes: &[u8], i: usize) -> Option<Layout> {
             )
         })
         .collect();
+    // The strings, each checked to lie on character boundaries of the text
+    // (postcard checked it is UTF-8).
+    let mut strs: Vec<&str> = Vec::with_capacity(snap.ends.len());
+    let mut start = 0usize;
+    for &end in &snap.ends {
+        let end = end as usize;
+        strs.push(snap.text.get(start..end)?);
+        start = end;
+    }
+    let mut r = Reader(field_bytes);
+    let n = r.count()?;
     // A pattern is compiled once and shared by the fields that have it.
-    let mut patterns: rustc_hash::FxHashMap<String, regex::Regex> = Default::default();
+    let mut patterns: rustc_hash::FxHashMap<&str, regex::Regex> = Default::default();
     let mut index: rustc_hash::FxHashMap<String, usize> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(snap.fields.len(), Default::default());
-    let mut fields = Vec::with_capacity(snap.fields.len());
-    for f in snap.fields {
-        let pattern = match &f.pattern_src {
-            None => None,
-            Some(p) => match patterns.get(p) {
-                Some(r) => Some(r.clone()),
-                None => {
-                    let r = regex::Regex::new(p).ok()?;
-                    patterns.insert(p.clone(), r.clone());
-                    Some(r)
-                }
-            },
-        };
-        let dec = |s: Option<String>| -> Option<Option<Decimal>> {
-            s.map(|s| Decimal::from_str(&s).ok())
-                .map_or(Some(None), |d| d.map(Some))
-        };
+        rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut fields = Vec::with_capacity(n);
+    for _ in 0..n {
+        let f = read_field(&mut r, &strs, &mut patterns)?;
         if index.insert(f.id.clone(), fields.len()).is_some() {
             return None;
         }
-        fields.push(Field {
-            id: f.id,
-            sheet: f.sheet,
-            cell: CellRef::new(f.cell.0, f.cell.1),
-            label: f.label,
-            line: f.line,
-            spec: f.spec,
-            kind: f.kind,
-            role: f.role,
-            pattern,
-            pattern_src: f.pattern_src,
-            choices: f.choices,
-            min: dec(f.min)?,
-            max: dec(f.max)?,
-            format: f.format,
-            value: f.value,
-            formula_src: f.formula_src,
-            formula: f.formula,
-            required: f.required,
-            name: f.name,
-            note: f.note,
-            table: f.table.map(|(table, column, row, total)| TablePos {
-                table,
-                column,
-                row,
-                total,
-            }),
-            checks: Checks {
-                by_plan_type: f.by_plan_type,
-                required_when: f.required_when,
-                nonzero: f.nonzero,
-                nonzero_iff: f.nonzero_iff,
-                positive_when_any: f.positive_when_any,
-            },
-        });
+        fields.push(f);
+    }
+    if !r.0.is_empty() {
+        return None;
     }
     let mut layout = Layout {
         form,
