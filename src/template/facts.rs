@@ -202,6 +202,8 @@ pub struct RuleFacts {
     pub cob_row: Option<String>,
     /// R009: the inpatient facility line's row key.
     pub inpatient_row: Option<String>,
+    /// F011, F012: the contacts, each (name, phone, e-mail) field ids.
+    pub contacts: Vec<(String, String, String)>,
     /// C008, D005, P007: the optional supplemental benefit packages.
     pub packages: Vec<Package>,
     /// C005: a total in dollars over member months against a PMPM.
@@ -495,6 +497,15 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
     };
     let cob_row = row("cob_row", "M001, M002, M003, M005", &spec.cob_row)?;
     let inpatient_row = row("inpatient_row", "R009", &spec.inpatient_row)?;
+    let mut contacts = Vec::new();
+    for (n, c) in spec.contacts.iter().enumerate() {
+        let at = |k: &str| format!("contacts[{n}].{k}");
+        contacts.push((
+            field(at("name"), "F012", &c.name)?,
+            field(at("phone"), "F011", &c.phone)?,
+            field(at("email"), "F012", &c.email)?,
+        ));
+    }
     let mut packages = Vec::new();
     for (n, p) in spec.packages.iter().enumerate() {
         let at = |k: &str| format!("packages[{n}].{k}");
@@ -532,6 +543,7 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         part_d_only,
         cob_row,
         inpatient_row,
+        contacts,
         packages,
         pmpm_agrees,
     })
@@ -612,6 +624,7 @@ mod tests {
         assert_eq!(r.cob_row.as_deref(), Some("r"));
         assert_eq!(r.inpatient_row.as_deref(), Some("a"));
         assert_eq!(r.part_d_only.len(), 4);
+        assert_eq!(r.contacts[1].1, "ws6.contact.cert_phone");
         assert_eq!(r.rounded_inputs[2], ("ws6.part_b.rebate_input".into(), 1));
         let t = text("ma-bpt-2013").replacen("cob_row = \"r\"", "cob_row = \"cob\"", 1);
         let e = Layout::from_toml(&t).unwrap_err().to_string();
