@@ -10,6 +10,7 @@
 //! | total text of the shared strings | 32 MiB | `BPT_MAX_SHARED_STRING_BYTES` |
 //! | cell formats (`<xf>`) and number formats (`<numFmt>`), each, in `styles.xml` | 65,536 | `BPT_MAX_STYLES` |
 //! | element nesting depth of any XML part | 128 | `BPT_MAX_XML_DEPTH` |
+//! | cells from A1 to the last filled cell of one `.ods` sheet (counting repeated rows and columns) | 5,000,000 | `BPT_MAX_SHEET_CELLS` |
 //!
 //! A real MA BPT is well under 5 MiB on disk and 50 MiB unpacked, with a
 //! few thousand shared strings, a few hundred formats and XML nested fewer
@@ -60,6 +61,9 @@ pub struct Limits {
     pub max_styles: u64,
     /// Deepest element nesting in any XML part.
     pub max_xml_depth: u64,
+    /// Most cells in the box from A1 to the last filled row and column of
+    /// one `.ods` sheet (calamine holds that whole box in memory).
+    pub max_sheet_cells: u64,
 }
 
 impl Default for Limits {
@@ -72,6 +76,7 @@ impl Default for Limits {
             max_shared_string_bytes: 32 << 20,
             max_styles: 65_536,
             max_xml_depth: 128,
+            max_sheet_cells: 5_000_000,
         }
     }
 }
@@ -118,6 +123,9 @@ impl Limits {
         }
         if let Some(v) = get("BPT_MAX_XML_DEPTH") {
             l.max_xml_depth = v;
+        }
+        if let Some(v) = get("BPT_MAX_SHEET_CELLS") {
+            l.max_sheet_cells = v;
         }
         l
     }
@@ -757,6 +765,8 @@ impl<R: Read> Read for Meter<'_, R> {
 enum Part {
     SharedStrings,
     Styles,
+    /// An OpenDocument spreadsheet's `content.xml`: its sheets.
+    OdsContent,
     OtherXml,
     Opaque,
 }
@@ -768,6 +778,8 @@ impl Part {
             Part::SharedStrings
         } else if file == "styles.xml" {
             Part::Styles
+        } else if name == "content.xml" {
+            Part::OdsContent
         } else if file.ends_with(".xml") || file.ends_with(".rels") {
             Part::OtherXml
         } else {
@@ -799,6 +811,7 @@ fn scan_xml<R: BufRead>(rd: R, part: Part, limits: &Limits, name: &str) -> Resul
     let mut facts = Facts::default();
     let (mut depth, mut text, mut xfs, mut num_fmts) = (0u64, 0u64, 0u64, 0u64);
     let mut seen_sst = false;
+    let mut ods = OdsBox::default();
     let deep = |d: u64| -> Result<(), String> {
         if d > limits.max_xml_depth {
             Err(too_deep(limits, name))
@@ -834,8 +847,15 @@ fn scan_xml<R: BufRead>(rd: R, part: Part, limits: &Limits, name: &str) -> Resul
                 deep(depth + 1)?;
                 Some(e)
             }
-            Event::End(_) => {
+            Event::End(e) => {
                 depth = depth.saturating_sub(1);
+                if part == Part::OdsContent {
+                    match e.local_name().as_ref() {
+                        "table-row" => ods.end_row(limits, name)?,
+                        "table" => ods = OdsBox::default(),
+                        _ => {}
+                    }
+                }
                 None
             }
             Event::Text(t) if part == Part::SharedStrings => {
@@ -900,6 +920,24 @@ fn scan_xml<R: BufRead>(rd: R, part: Part, limits: &Limits, name: &str) -> Resul
                     _ => None,
                 };
             }
+            (Part::OdsContent, "table") => {
+                ods = OdsBox {
+                    sheet: local_attr(e, "name").unwrap_or_default(),
+                    ..OdsBox::default()
+                };
+            }
+            (Part::OdsContent, "table-row") => {
+                ods.start_row(local_attr(e, "number-rows-repeated"));
+                if matches!(ev, Event::Empty(_)) {
+                    ods.end_row(limits, name)?;
+                }
+            }
+            (Part::OdsContent, "table-cell" | "covered-table-cell") => {
+                // A cell with a value, or any content (text, a note), is
+                // filled; an empty element is a blank (perhaps styled) cell.
+                let filled = matches!(ev, Event::Start(_)) || local_attr(e, "value-type").is_some();
+                ods.cell(local_attr(e, "number-columns-repeated"), filled);
+            }
             (Part::Styles, "xf") => count(
                 &mut xfs,
                 limits.max_styles,
@@ -916,6 +954,75 @@ fn scan_xml<R: BufRead>(rd: R, part: Part, limits: &Limits, name: &str) -> Resul
         }
     }
     Ok(facts)
+}
+
+/// The value of the attribute with local name `local` (any prefix).
+fn local_attr(e: &quick_xml::events::BytesStart<'_>, local: &str) -> Option<String> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)
+        .map(|a| a.value.into_owned())
+}
+
+/// The box from A1 to the last filled row and column of the `.ods` sheet
+/// being scanned, counting repeated rows and columns as calamine expands
+/// them (a 1 KB file can repeat a filled cell over 16,384 columns of 6,000
+/// rows: calamine would hold 98 million cells, 6 GB).
+#[derive(Debug, Default)]
+struct OdsBox {
+    sheet: String,
+    /// Zero-based index of the current row, and how often it repeats.
+    row: u64,
+    repeat: u64,
+    /// Zero-based index of the next cell in the current row.
+    col: u64,
+    row_filled: bool,
+    /// The last filled row and column plus one (0: none yet).
+    rows: u64,
+    cols: u64,
+}
+
+impl OdsBox {
+    fn times(n: Option<String>) -> u64 {
+        n.and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    fn start_row(&mut self, repeat: Option<String>) {
+        self.repeat = Self::times(repeat);
+        self.col = 0;
+        self.row_filled = false;
+    }
+
+    fn cell(&mut self, repeat: Option<String>, filled: bool) {
+        self.col = self.col.saturating_add(Self::times(repeat));
+        if filled {
+            self.cols = self.cols.max(self.col);
+            self.row_filled = true;
+        }
+    }
+
+    fn end_row(&mut self, limits: &Limits, name: &str) -> Result<(), String> {
+        self.row = self.row.saturating_add(self.repeat);
+        if self.row_filled {
+            self.rows = self.rows.max(self.row);
+            let cells = self.rows.saturating_mul(self.cols);
+            if cells > limits.max_sheet_cells {
+                return Err(format!(
+                    "`{name}`: sheet `{}` has filled cells as far as row {} and column {}: \
+                     {cells} cells from A1, more than the limit of {} (BPT_MAX_SHEET_CELLS), \
+                     which the reader would hold in memory; a damaged or hostile workbook. \
+                     Raise BPT_MAX_SHEET_CELLS if it is genuine",
+                    self.sheet, self.rows, self.cols, limits.max_sheet_cells
+                ));
+            }
+        }
+        self.repeat = 1;
+        self.row_filled = false;
+        Ok(())
+    }
 }
 
 /// A copy of the package whose entry `index` (`sharedStrings.xml`) declares
@@ -1175,6 +1282,61 @@ mod tests {
                 "{xml}"
             );
         }
+    }
+
+    /// An `.ods` package whose one sheet `S` has `rows` as its table rows.
+    fn ods_with_rows(rows: &str) -> Vec<u8> {
+        let content = format!(
+            "<office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\">\
+             <office:body><office:spreadsheet><table:table table:name=\"S\">{rows}\
+             </table:table></office:spreadsheet></office:body></office:document-content>"
+        );
+        zip_of(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet".to_vec(),
+            ),
+            ("content.xml", content.into_bytes()),
+        ])
+    }
+
+    #[test]
+    fn an_ods_sheet_whose_repeats_fill_too_many_cells_is_refused() {
+        let filled = r#"<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>"#;
+        let l = Limits::default();
+        // As LibreOffice saves a sheet: trailing blank rows and columns
+        // repeated to the edge of the grid, which calamine drops.
+        let lo = format!(
+            r#"<table:table-row table:number-rows-repeated="3">{filled}<table:table-cell table:number-columns-repeated="16383"/></table:table-row><table:table-row table:number-rows-repeated="1048573"><table:table-cell table:style-name="ce1" table:number-columns-repeated="16384"/></table:table-row>"#
+        );
+        assert_eq!(check_zip(&ods_with_rows(&lo), &l), Ok(()));
+        // 2,000 rows of a filled cell repeated over 3,000 columns.
+        let big = r#"<table:table-row table:number-rows-repeated="2000"><table:table-cell office:value-type="string" table:number-columns-repeated="3000"><text:p>x</text:p></table:table-cell></table:table-row>"#;
+        assert_eq!(
+            check_zip(&ods_with_rows(big), &l),
+            Err(
+                "`content.xml`: sheet `S` has filled cells as far as row 2000 and column 3000: \
+                 6000000 cells from A1, more than the limit of 5000000 (BPT_MAX_SHEET_CELLS), \
+                 which the reader would hold in memory; a damaged or hostile workbook. Raise \
+                 BPT_MAX_SHEET_CELLS if it is genuine"
+                    .to_string()
+            )
+        );
+        // One filled cell far from A1, after blank repeats (an empty row
+        // element counts its repeats too).
+        let far = format!(
+            r#"<table:table-row>{filled}</table:table-row><table:table-row table:number-rows-repeated="99998"/><table:table-row><table:table-cell table:number-columns-repeated="99"/>{filled}</table:table-row>"#
+        );
+        let err = check_zip(&ods_with_rows(&far), &l).unwrap_err();
+        assert!(
+            err.contains("as far as row 100000 and column 100: 10000000 cells"),
+            "{err}"
+        );
+        let raised = Limits {
+            max_sheet_cells: 10_000_000,
+            ..l
+        };
+        assert_eq!(check_zip(&ods_with_rows(&far), &raised), Ok(()));
     }
 
     #[test]
