@@ -595,35 +595,34 @@ fn general(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 fn contacts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("F011–F013");
-    for who in ["bid", "cert", "add"] {
-        let name = format!("ws6.contact.{who}_name");
-        if ctx.is_blank(&name) {
-            out.push(ctx.finding("F012", &name, "contact name is blank", "(blank)", "a name"));
+    // The contacts are the template's (`[form.facts.rules] contacts`).
+    for (name, phone, email) in &ctx.layout.facts.rules.contacts {
+        let _listed = super::needs::at("");
+        if ctx.is_blank(name) {
+            out.push(ctx.finding("F012", name, "contact name is blank", "(blank)", "a name"));
         }
-        let phone = format!("ws6.contact.{who}_phone");
-        if ctx.is_blank(&phone) {
+        if ctx.is_blank(phone) {
             out.push(ctx.finding(
                 "F011",
-                &phone,
+                phone,
                 "phone number is blank",
                 "(blank)",
                 "ten digits",
             ));
-        } else if !matches!(ctx.eff(&phone), Value::Invalid(_)) {
-            let (s, _) = entered(ctx, &phone);
+        } else if !matches!(ctx.eff(phone), Value::Invalid(_)) {
+            let (s, _) = entered(ctx, phone);
             if !PHONE.is_match(&s) {
                 out.push(ctx.finding(
                     "F011",
-                    &phone,
+                    phone,
                     format!("`{s}` is not a ten-digit phone number"),
                     s,
                     "ten digits, e.g. 4105550100",
                 ));
             }
         }
-        let email = format!("ws6.contact.{who}_email");
-        let e = ctx.text(&email);
-        if !matches!(ctx.eff(&email), Value::Invalid(_)) && !EMAIL.is_match(&e) {
+        let e = ctx.text(email);
+        if !matches!(ctx.eff(email), Value::Invalid(_)) && !EMAIL.is_match(&e) {
             let found = if e.is_empty() {
                 "(blank)".to_string()
             } else {
@@ -631,7 +630,7 @@ fn contacts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             };
             out.push(ctx.finding(
                 "F012",
-                &email,
+                email,
                 "e-mail address is missing or malformed",
                 found,
                 "name@domain",

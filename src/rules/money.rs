@@ -223,13 +223,16 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("M001–M005/M012–M015");
     dual_eligible(ctx, out);
     let zero = Decimal::ZERO;
+    // The COB/subrogation line (`[form.facts.rules] cob_row`).
+    let cob = ctx.layout.facts.rules.cob_row.as_deref();
+    let is_cob = |k: &str| Some(k) == cob;
     for k in ctx.rows("ws1.base") {
         let id = format!("ws1.base.cost_sharing[{k}]");
         if ctx.field(&id).is_none() {
             continue;
         }
         let e = ctx.num0(&id);
-        if k == "r" {
+        if is_cob(&k) {
             if !e.is_zero() {
                 out.push(ctx.finding(
                     "M002",
@@ -239,7 +242,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "0.00",
                 ));
             }
-        } else if e < zero && k != "s" && k != "t" {
+        } else if e < zero {
             out.push(ctx.finding(
                 "M001",
                 &id,
@@ -249,10 +252,15 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let mut ws2_keys = ctx.rows("ws2.allowed");
-    ws2_keys.extend(["s".to_string(), "t".to_string()]);
+    // Every line, the totals too.
+    let ws2_keys = ctx.table("ws2.allowed").map_or_else(Vec::new, |t| {
+        t.row_keys()
+            .chain(t.totals.iter().map(|r| r.0.as_str()))
+            .map(str::to_string)
+            .collect()
+    });
     for k in ws2_keys {
-        if k == "r" {
+        if is_cob(&k) {
             continue;
         }
         for col in ["blend_allowed", "non_de_allowed", "de_allowed"] {
@@ -298,7 +306,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     for table in ["ws4.non_de", "ws4.de"] {
         for k in ctx.rows(table) {
-            if k == "r" || k == "s" {
+            if is_cob(&k) {
                 continue;
             }
             let net = if table == "ws4.de" {

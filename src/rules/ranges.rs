@@ -270,6 +270,8 @@ fn covered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let part_b_only = ctx
         .text("ws1.general.enrollee_type")
         .eq_ignore_ascii_case("PART B ONLY");
+    // The inpatient facility line (`[form.facts.rules] inpatient_row`).
+    let inpatient = ctx.layout.facts.rules.inpatient_row.as_deref();
     for table in ["ws4.non_de", "ws4.de"] {
         for k in ctx.rows(table) {
             for col in ["pct_cov_allowed", "pct_cov_cs"] {
@@ -293,13 +295,14 @@ fn covered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         pct(d),
                         "0%-100%",
                     )),
-                    Some(d) if part_b_only && k == "a" && !d.is_zero() => out.push(ctx.finding(
-                        "R009",
-                        &id,
-                        "a PART B ONLY plan's Medicare-covered inpatient share must be 0%",
-                        pct(d),
-                        "0%",
-                    )),
+                    Some(d) if part_b_only && Some(k.as_str()) == inpatient && !d.is_zero() => out
+                        .push(ctx.finding(
+                            "R009",
+                            &id,
+                            "a PART B ONLY plan's Medicare-covered inpatient share must be 0%",
+                            pct(d),
+                            "0%",
+                        )),
                     _ => {}
                 }
             }

@@ -198,6 +198,12 @@ pub struct RuleFacts {
     pub rounded_inputs: Vec<(String, u32)>,
     /// A003: the Part D fields an MA-only or EGWP plan leaves zero.
     pub part_d_only: Vec<String>,
+    /// M001/M002, M003, M005: the COB/subrogation line's row key.
+    pub cob_row: Option<String>,
+    /// R009: the inpatient facility line's row key.
+    pub inpatient_row: Option<String>,
+    /// F011, F012: the contacts, each (name, phone, e-mail) field ids.
+    pub contacts: Vec<(String, String, String)>,
     /// C008, D005, P007: the optional supplemental benefit packages.
     pub packages: Vec<Package>,
     /// C005: a total in dollars over member months against a PMPM.
@@ -479,6 +485,27 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         .enumerate()
         .map(|(n, id)| field(format!("part_d_only[{n}]"), "A003", id))
         .collect::<Result<Vec<_>, _>>()?;
+    let row = |key: &str, rules: &str, k: &Option<String>| -> Result<Option<String>, String> {
+        match k {
+            Some(k) if !layout.tables.values().any(|t| t.row_keys().any(|r| r == k)) => {
+                Err(format!(
+                    "form.facts.rules: {key} `{k}` (read by {rules}) is not a row of any table of the template"
+                ))
+            }
+            other => Ok(other.clone()),
+        }
+    };
+    let cob_row = row("cob_row", "M001, M002, M003, M005", &spec.cob_row)?;
+    let inpatient_row = row("inpatient_row", "R009", &spec.inpatient_row)?;
+    let mut contacts = Vec::new();
+    for (n, c) in spec.contacts.iter().enumerate() {
+        let at = |k: &str| format!("contacts[{n}].{k}");
+        contacts.push((
+            field(at("name"), "F012", &c.name)?,
+            field(at("phone"), "F011", &c.phone)?,
+            field(at("email"), "F012", &c.email)?,
+        ));
+    }
     let mut packages = Vec::new();
     for (n, p) in spec.packages.iter().enumerate() {
         let at = |k: &str| format!("packages[{n}].{k}");
@@ -514,6 +541,9 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         allocation_limits,
         rounded_inputs,
         part_d_only,
+        cob_row,
+        inpatient_row,
+        contacts,
         packages,
         pmpm_agrees,
     })
@@ -591,6 +621,17 @@ mod tests {
         assert_eq!(r.packages.len(), 5);
         assert_eq!(r.packages[4].member_months, "ws7.pkg5.member_months");
         assert_eq!(r.pmpm_agrees.as_ref().unwrap().pmpm, "ws1.base.net_pmpm[s]");
+        assert_eq!(r.cob_row.as_deref(), Some("r"));
+        assert_eq!(r.inpatient_row.as_deref(), Some("a"));
+        assert_eq!(r.part_d_only.len(), 4);
+        assert_eq!(r.contacts[1].1, "ws6.contact.cert_phone");
+        assert_eq!(r.rounded_inputs[2], ("ws6.part_b.rebate_input".into(), 1));
+        let t = text("ma-bpt-2013").replacen("cob_row = \"r\"", "cob_row = \"cob\"", 1);
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts.rules: cob_row `cob` (read by M001, M002, M003, M005) is not a row of any table of the template"
+        );
         let msa = Layout::from_toml(text("msa-bpt-2013")).unwrap();
         assert!(msa.facts.rules.packages.is_empty());
         let t = text("ma-bpt-2013").replacen(

@@ -92,6 +92,16 @@ pub struct RuleFactsSpec {
     /// plan leaves zero or blank.
     #[serde(default)]
     pub part_d_only: Vec<String>,
+    /// M001/M002, M003, M005: the row key of the COB/subrogation line of
+    /// the service categories (no cost sharing; may be negative).
+    #[serde(default)]
+    pub cob_row: Option<String>,
+    /// R009: the row key of the inpatient facility line.
+    #[serde(default)]
+    pub inpatient_row: Option<String>,
+    /// F011, F012: the contacts (name, phone, e-mail fields) a bid gives.
+    #[serde(default)]
+    pub contacts: Vec<ContactSpec>,
     /// C008, D005, P007: the optional supplemental benefit packages.
     #[serde(default)]
     pub packages: Vec<PackageSpec>,
@@ -122,6 +132,18 @@ pub struct RoundedInputSpec {
     /// The decimals the form rounds it to: 1 (the dime, A005) or 2 (the
     /// cent, A006).
     pub decimals: u32,
+}
+
+/// One contact (`contacts`: F011, F012), by field id.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactSpec {
+    /// Name field.
+    pub name: String,
+    /// Phone field.
+    pub phone: String,
+    /// E-mail field.
+    pub email: String,
 }
 
 /// One optional supplemental benefit package (`packages`).
