@@ -304,16 +304,13 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
     }
-    for table in ["ws4.non_de", "ws4.de"] {
+    // The service-category tables (`[form.facts.rules] cost_tables`).
+    for (table, net_col) in &ctx.layout.facts.rules.cost_tables {
         for k in ctx.rows(table) {
             if is_cob(&k) {
                 continue;
             }
-            let net = if table == "ws4.de" {
-                format!("{table}.reimbursement[{k}]")
-            } else {
-                format!("{table}.net[{k}]")
-            };
+            let net = format!("{table}.{net_col}[{k}]");
             for id in [net, format!("{table}.ms_additional[{k}]")] {
                 if let Some(d) = ctx.num(&id)
                     && d < dec!(-0.005)

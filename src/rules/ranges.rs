@@ -272,7 +272,8 @@ fn covered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .eq_ignore_ascii_case("PART B ONLY");
     // The inpatient facility line (`[form.facts.rules] inpatient_row`).
     let inpatient = ctx.layout.facts.rules.inpatient_row.as_deref();
-    for table in ["ws4.non_de", "ws4.de"] {
+    // The service-category tables (`[form.facts.rules] cost_tables`).
+    for (table, _) in &ctx.layout.facts.rules.cost_tables {
         for k in ctx.rows(table) {
             for col in ["pct_cov_allowed", "pct_cov_cs"] {
                 let id = format!("{table}.{col}[{k}]");

@@ -202,6 +202,9 @@ pub struct RuleFacts {
     pub cob_row: Option<String>,
     /// R009: the inpatient facility line's row key.
     pub inpatient_row: Option<String>,
+    /// R003, R009, M005: the projected service-category tables, each
+    /// (table id, its net cost-sharing column).
+    pub cost_tables: Vec<(String, String)>,
     /// F011, F012: the contacts, each (name, phone, e-mail) field ids.
     pub contacts: Vec<(String, String, String)>,
     /// C008, D005, P007: the optional supplemental benefit packages.
@@ -497,6 +500,23 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
     };
     let cob_row = row("cob_row", "M001, M002, M003, M005", &spec.cob_row)?;
     let inpatient_row = row("inpatient_row", "R009", &spec.inpatient_row)?;
+    let mut cost_tables = Vec::new();
+    for (n, c) in spec.cost_tables.iter().enumerate() {
+        let rules = "R003, R009, M005";
+        let Some(t) = layout.table(&c.table) else {
+            return Err(format!(
+                "form.facts.rules: cost_tables[{n}].table `{}` (read by {rules}) is not a table of the template",
+                c.table
+            ));
+        };
+        if !t.columns.iter().any(|col| col.0 == c.net) {
+            return Err(format!(
+                "form.facts.rules: cost_tables[{n}].net `{}` (read by M005) is not a column of table `{}`",
+                c.net, c.table
+            ));
+        }
+        cost_tables.push((c.table.clone(), c.net.clone()));
+    }
     let mut contacts = Vec::new();
     for (n, c) in spec.contacts.iter().enumerate() {
         let at = |k: &str| format!("contacts[{n}].{k}");
@@ -543,6 +563,7 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         part_d_only,
         cob_row,
         inpatient_row,
+        cost_tables,
         contacts,
         packages,
         pmpm_agrees,
@@ -632,8 +653,26 @@ mod tests {
             e,
             "template ma-bpt-2013: form.facts.rules: cob_row `cob` (read by M001, M002, M003, M005) is not a row of any table of the template"
         );
+        assert_eq!(
+            r.cost_tables,
+            [
+                ("ws4.non_de".to_string(), "net".to_string()),
+                ("ws4.de".to_string(), "reimbursement".to_string())
+            ]
+        );
+        let t = text("ma-bpt-2013").replacen(
+            "{ table = \"ws4.de\", net = \"reimbursement\" }",
+            "{ table = \"ws4.de\", net = \"net\" }",
+            1,
+        );
+        let e = Layout::from_toml(&t).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "template ma-bpt-2013: form.facts.rules: cost_tables[1].net `net` (read by M005) is not a column of table `ws4.de`"
+        );
         let msa = Layout::from_toml(text("msa-bpt-2013")).unwrap();
         assert!(msa.facts.rules.packages.is_empty());
+        assert!(msa.facts.rules.cost_tables.is_empty());
         let t = text("ma-bpt-2013").replacen(
             "premium = \"ws7.pkg3.premium\"",
             "premium = \"ws7.pkg3.premium_total\"",

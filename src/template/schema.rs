@@ -99,6 +99,10 @@ pub struct RuleFactsSpec {
     /// R009: the row key of the inpatient facility line.
     #[serde(default)]
     pub inpatient_row: Option<String>,
+    /// R003, R009, M005: the projected service-category tables (WS4's
+    /// non-DE# and DE# tables) and each one's net cost-sharing column.
+    #[serde(default)]
+    pub cost_tables: Vec<CostTableSpec>,
     /// F011, F012: the contacts (name, phone, e-mail fields) a bid gives.
     #[serde(default)]
     pub contacts: Vec<ContactSpec>,
@@ -109,6 +113,17 @@ pub struct RuleFactsSpec {
     /// PMPM within 1 %.
     #[serde(default)]
     pub pmpm_agrees: Option<PmpmAgreesSpec>,
+}
+
+/// One projected service-category table (`cost_tables`: R003, R009, M005).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostTableSpec {
+    /// The table's id.
+    pub table: String,
+    /// Its column of cost sharing net of what the plan pays, which may
+    /// not be negative (M005).
+    pub net: String,
 }
 
 /// One rebate allocation and its maximum (`allocation_limits`, A001).
