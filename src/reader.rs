@@ -583,23 +583,47 @@ struct Marker<'a> {
 }
 
 /// Streams the cells of sheet `$name` from a calamine workbook with a cell
-/// reader (`.xlsx` and `.xlsb`, whose readers are different types) into
-/// `$cells`, keeping those inside `$bound`.
+/// reader (`.xlsx` and `.xlsb`, whose readers are different types), with
+/// `$next` (`next_cell` for values, `next_formula` for formulas), running
+/// `$keep` with `$at` (row, column) and `$v` (the value) for each inside
+/// the bound.
 macro_rules! stream_cells {
-    ($book:expr, $name:expr, $bad:expr, $bound:expr, $cells:expr) => {{
+    ($book:expr, $name:expr, $bad:expr, $next:ident, $bound:expr, |$at:ident, $v:ident| $keep:expr) => {{
         let (max_r, max_c) = $bound;
         let mut rd = $book
             .worksheet_cells_reader($name)
             .map_err(|e| $bad(e.to_string()))?;
-        while let Some(c) = rd.next_cell().map_err(|e| $bad(e.to_string()))? {
-            let (r, col) = c.get_position();
-            if r <= max_r && col <= max_c {
-                $cells
-                    .map
-                    .insert((r, col), Data::from(c.get_value().clone()));
+        while let Some(c) = rd.$next().map_err(|e| $bad(e.to_string()))? {
+            let $at = c.get_position();
+            if $at.0 <= max_r && $at.1 <= max_c {
+                let $v = c.get_value();
+                $keep;
             }
         }
     }};
+}
+
+/// Calls `keep` with each cell of a whole-sheet `range` inside `bound`
+/// (row, column), by its position on the sheet.
+fn each_in_bound<T: calamine::CellType>(
+    range: &Range<T>,
+    (max_r, max_c): (u32, u32),
+    mut keep: impl FnMut((u32, u32), &T),
+) {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    for (r, row) in range.rows().enumerate() {
+        let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+        if r > max_r {
+            break;
+        }
+        for (c, v) in row.iter().enumerate() {
+            let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+            if c > max_c {
+                break;
+            }
+            keep((r, c), v);
+        }
+    }
 }
 
 /// An open workbook with its sheet ranges read at most once each.
@@ -708,29 +732,21 @@ impl<'a> Book<'a> {
             match &mut self.sheets {
                 // Streamed: calamine's whole-sheet range of a sheet with
                 // cells at A1 and XFD1048576 would allocate 17 billion cells.
-                Sheets::Xlsx(x) => stream_cells!(x, name, bad, self.bound, cells),
-                Sheets::Xlsb(x) => stream_cells!(x, name, bad, self.bound, cells),
+                Sheets::Xlsx(x) => stream_cells!(x, name, bad, next_cell, self.bound, |at, v| {
+                    cells.map.insert(at, Data::from(v.clone()))
+                }),
+                Sheets::Xlsb(x) => stream_cells!(x, name, bad, next_cell, self.bound, |at, v| {
+                    cells.map.insert(at, Data::from(v.clone()))
+                }),
                 other => {
-                    let (max_r, max_c) = self.bound;
                     let range: Range<Data> = other
                         .worksheet_range(name)
                         .map_err(|e| bad(e.to_string()))?;
-                    let (r0, c0) = range.start().unwrap_or((0, 0));
-                    for (r, row) in range.rows().enumerate() {
-                        let r = r0 + r as u32;
-                        if r > max_r {
-                            break;
+                    each_in_bound(&range, self.bound, |at, d| {
+                        if !matches!(d, Data::Empty) {
+                            cells.map.insert(at, d.clone());
                         }
-                        for (c, d) in row.iter().enumerate() {
-                            let c = c0 + c as u32;
-                            if c > max_c {
-                                break;
-                            }
-                            if !matches!(d, Data::Empty) {
-                                cells.map.insert((r, c), d.clone());
-                            }
-                        }
-                    }
+                    });
                 }
             }
             self.ranges.insert(name.to_string(), cells);
@@ -749,7 +765,7 @@ impl<'a> Book<'a> {
     fn formulas(
         &mut self,
         name: &str,
-        (max_r, max_c): (u32, u32),
+        bound: (u32, u32),
     ) -> Result<rustc_hash::FxHashMap<(u32, u32), String>, ReadError> {
         let bad = |message: String| ReadError::BadSheet {
             path: self.path.to_path_buf(),
@@ -757,42 +773,27 @@ impl<'a> Book<'a> {
             message,
         };
         let mut cells = rustc_hash::FxHashMap::default();
-        macro_rules! stream_formulas {
-            ($book:expr) => {{
-                let mut rd = $book
-                    .worksheet_cells_reader(name)
-                    .map_err(|e| bad(e.to_string()))?;
-                while let Some(c) = rd.next_formula().map_err(|e| bad(e.to_string()))? {
-                    let (r, col) = c.get_position();
-                    if r <= max_r && col <= max_c && !c.get_value().is_empty() {
-                        cells.insert((r, col), c.get_value().clone());
-                    }
-                }
-            }};
-        }
+        let keep = |cells: &mut rustc_hash::FxHashMap<(u32, u32), String>, at, f: &String| {
+            if !f.is_empty() {
+                cells.insert(at, f.clone());
+            }
+        };
         match &mut self.sheets {
-            Sheets::Xlsx(x) => stream_formulas!(x),
-            Sheets::Xlsb(x) => stream_formulas!(x),
+            Sheets::Xlsx(x) => {
+                stream_cells!(x, name, bad, next_formula, bound, |at, f| keep(
+                    &mut cells, at, f
+                ))
+            }
+            Sheets::Xlsb(x) => {
+                stream_cells!(x, name, bad, next_formula, bound, |at, f| keep(
+                    &mut cells, at, f
+                ))
+            }
             other => {
                 let range = other
                     .worksheet_formula(name)
                     .map_err(|e| bad(e.to_string()))?;
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                for (r, row) in range.rows().enumerate() {
-                    let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
-                    if r > max_r {
-                        break;
-                    }
-                    for (c, f) in row.iter().enumerate() {
-                        let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
-                        if c > max_c {
-                            break;
-                        }
-                        if !f.is_empty() {
-                            cells.insert((r, c), f.clone());
-                        }
-                    }
-                }
+                each_in_bound(&range, bound, |at, f| keep(&mut cells, at, f));
             }
         }
         Ok(cells)
