@@ -252,29 +252,33 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    // Every line, the totals too.
-    let ws2_keys = ctx.table("ws2.allowed").map_or_else(Vec::new, |t| {
-        t.row_keys()
-            .chain(t.totals.iter().map(|r| r.0.as_str()))
-            .map(str::to_string)
-            .collect()
-    });
-    for k in ws2_keys {
-        if is_cob(&k) {
-            continue;
-        }
-        for col in ["blend_allowed", "non_de_allowed", "de_allowed"] {
-            let id = format!("ws2.allowed.{col}[{k}]");
-            if let Some(d) = ctx.num(&id)
-                && d < zero
-            {
-                out.push(ctx.finding(
-                    "M003",
-                    &id,
-                    format!("line {k}: projected allowed PMPM is negative"),
-                    money(d),
-                    "≥ 0.00",
-                ));
+    // WS2's three columns (`[form.facts.rules] de_blend`): every line,
+    // the totals too.
+    if let Some(b) = &ctx.layout.facts.rules.de_blend {
+        let _listed = super::needs::at("");
+        let keys = ctx.table(&b.table).map_or_else(Vec::new, |t| {
+            t.row_keys()
+                .chain(t.totals.iter().map(|r| r.0.as_str()))
+                .map(str::to_string)
+                .collect()
+        });
+        for k in keys {
+            if is_cob(&k) {
+                continue;
+            }
+            for col in [&b.total, &b.non_de, &b.de] {
+                let id = format!("{}.{col}[{k}]", b.table);
+                if let Some(d) = ctx.num(&id)
+                    && d < zero
+                {
+                    out.push(ctx.finding(
+                        "M003",
+                        &id,
+                        format!("line {k}: projected allowed PMPM is negative"),
+                        money(d),
+                        "≥ 0.00",
+                    ));
+                }
             }
         }
     }

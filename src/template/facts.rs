@@ -211,8 +211,8 @@ pub struct RuleFacts {
     pub packages: Vec<Package>,
     /// C005: a total in dollars over member months against a PMPM.
     pub pmpm_agrees: Option<PmpmAgrees>,
-    /// M010, M011, M016-M018: WS2's DE# split of the projected allowed
-    /// PMPMs.
+    /// M003, M010, M011, M016-M018: WS2's DE# split of the projected
+    /// allowed PMPMs.
     pub de_blend: Option<DeBlend>,
     /// M012: the non-benefit expense lines, each (field id, label).
     pub non_benefit_lines: Vec<(String, String)>,
@@ -228,8 +228,8 @@ pub struct RuleFacts {
     pub risk_scores: Vec<(String, String, String)>,
 }
 
-/// M010, M011, M016-M018: WS2's projected allowed PMPMs split by DE#
-/// status (`de_blend`).
+/// M003, M010, M011, M016-M018: WS2's projected allowed PMPMs split by
+/// DE# status (`de_blend`).
 #[derive(Debug, Clone, Serialize)]
 pub struct DeBlend {
     /// The table's id.
@@ -663,7 +663,7 @@ fn resolve_de_blend(
     layout: &Layout,
     field: &dyn Fn(String, &str, &str) -> Result<String, String>,
 ) -> Result<DeBlend, String> {
-    let all = "M010, M011, M016, M017, M018";
+    let all = "M003, M010, M011, M016, M017, M018";
     let Some(t) = layout.table(&b.table) else {
         return Err(format!(
             "form.facts.rules: de_blend.table `{}` (read by {all}) is not a table of the template",
@@ -938,12 +938,12 @@ mod tests {
             (
                 "table = \"ws2.allowed\", total",
                 "table = \"ws2.allow\", total",
-                "de_blend.table `ws2.allow` (read by M010, M011, M016, M017, M018) is not a table of the template",
+                "de_blend.table `ws2.allow` (read by M003, M010, M011, M016, M017, M018) is not a table of the template",
             ),
             (
                 "de = \"de_allowed\", mm_non_de",
                 "de = \"dual_allowed\", mm_non_de",
-                "de_blend.de `dual_allowed` (read by M010, M011, M016, M017, M018) is not a column of table `ws2.allowed`",
+                "de_blend.de `dual_allowed` (read by M003, M010, M011, M016, M017, M018) is not a column of table `ws2.allowed`",
             ),
             (
                 "mm_de = \"ws2.projection.mm_de\"",

@@ -113,7 +113,7 @@ pub struct RuleFactsSpec {
     /// PMPM within 1 %.
     #[serde(default)]
     pub pmpm_agrees: Option<PmpmAgreesSpec>,
-    /// M010, M011, M016-M018: WS2's projected allowed PMPMs of all
+    /// M003, M010, M011, M016-M018: WS2's projected allowed PMPMs of all
     /// enrollees, of the non-DE# and of the DE#, with the member months
     /// that weight them and the tolerances of the weighted average.
     #[serde(default)]
@@ -140,7 +140,7 @@ pub struct RuleFactsSpec {
     pub risk_scores: Vec<RiskScoresSpec>,
 }
 
-/// `de_blend` (M010, M011, M016-M018): WS2's DE# split.
+/// `de_blend` (M003, M010, M011, M016-M018): WS2's DE# split.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeBlendSpec {
