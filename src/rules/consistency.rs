@@ -147,15 +147,14 @@ than WS3.",
 /// Runs every rule of this family.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let zero = Decimal::ZERO;
-    // C001
-    let _needs = super::needs::at("C001");
-    for (total, non) in [
-        ("ws1.base_period.mm_total", "ws1.base_period.mm_non_de"),
-        ("ws5.bid.mm_total", "ws5.bid.mm_non_de"),
-    ] {
+    // C001: the member months pairs (`[form.facts.rules] member_months`);
+    // each one a person enters is required.
+    let facts = &ctx.layout.facts.rules;
+    let _listed = super::needs::at("");
+    for (total, non) in &facts.member_months {
+        let (total, non) = (total.as_str(), non.as_str());
         for id in [total, non] {
-            let required = id.starts_with("ws1") || id == non;
-            if required && ctx.field(id).is_some_and(|f| f.role.is_entered()) && ctx.is_blank(id) {
+            if ctx.field(id).is_some_and(|f| f.role.is_entered()) && ctx.is_blank(id) {
                 out.push(ctx.finding(
                     "C001",
                     id,
@@ -184,16 +183,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    // C002
-    let _needs = super::needs::at("C002");
-    for (mm_de, total, non) in [
-        (
-            "ws1.base_period.mm_de",
-            "ws1.base_period.risk_total",
-            "ws1.base_period.risk_non_de",
-        ),
-        ("ws5.bid.mm_de", "ws5.bid.risk_total", "ws5.bid.risk_non_de"),
-    ] {
+    // C002: the risk scores (`risk_scores`).
+    for (mm_de, total, non) in &facts.risk_scores {
+        let (total, non) = (total.as_str(), non.as_str());
         if ctx.num0(mm_de).is_zero()
             && let (Some(t), Some(n)) = (ctx.num(total), ctx.num(non))
             && crate::diff::beyond(t, n, ctx.tolerance)
@@ -201,6 +193,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             out.push(ctx.finding("C002", non, format!("there are no DE# member months, so the non-DE# risk score must equal the total {}", show(t)), show(n), show(t)));
         }
     }
+    drop(_listed);
     // C003 / C004
     let _needs = super::needs::at("C003/C004");
     let mut listed: Vec<(String, Decimal, String)> = Vec::new();

@@ -252,29 +252,33 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    // Every line, the totals too.
-    let ws2_keys = ctx.table("ws2.allowed").map_or_else(Vec::new, |t| {
-        t.row_keys()
-            .chain(t.totals.iter().map(|r| r.0.as_str()))
-            .map(str::to_string)
-            .collect()
-    });
-    for k in ws2_keys {
-        if is_cob(&k) {
-            continue;
-        }
-        for col in ["blend_allowed", "non_de_allowed", "de_allowed"] {
-            let id = format!("ws2.allowed.{col}[{k}]");
-            if let Some(d) = ctx.num(&id)
-                && d < zero
-            {
-                out.push(ctx.finding(
-                    "M003",
-                    &id,
-                    format!("line {k}: projected allowed PMPM is negative"),
-                    money(d),
-                    "≥ 0.00",
-                ));
+    // WS2's three columns (`[form.facts.rules] de_blend`): every line,
+    // the totals too.
+    if let Some(b) = &ctx.layout.facts.rules.de_blend {
+        let _listed = super::needs::at("");
+        let keys = ctx.table(&b.table).map_or_else(Vec::new, |t| {
+            t.row_keys()
+                .chain(t.totals.iter().map(|r| r.0.as_str()))
+                .map(str::to_string)
+                .collect()
+        });
+        for k in keys {
+            if is_cob(&k) {
+                continue;
+            }
+            for col in [&b.total, &b.non_de, &b.de] {
+                let id = format!("{}.{col}[{k}]", b.table);
+                if let Some(d) = ctx.num(&id)
+                    && d < zero
+                {
+                    out.push(ctx.finding(
+                        "M003",
+                        &id,
+                        format!("line {k}: projected allowed PMPM is negative"),
+                        money(d),
+                        "≥ 0.00",
+                    ));
+                }
             }
         }
     }
@@ -327,10 +331,10 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     de_tolerance(ctx, out);
-    for (n, id) in ["ws4.nbe.v1_h", "ws4.nbe.v2_h", "ws4.nbe.v3_h"]
-        .iter()
-        .enumerate()
-    {
+    let facts = &ctx.layout.facts.rules;
+    let _listed = super::needs::at("");
+    // The non-benefit expense lines (`[form.facts.rules] non_benefit_lines`).
+    for (id, label) in &facts.non_benefit_lines {
         if ctx.field(id).is_none() {
             continue;
         }
@@ -338,10 +342,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             None if ctx.is_blank(id) => out.push(ctx.finding(
                 "M012",
                 id,
-                format!(
-                    "line v{} is blank; enter 0 if there is no such expense",
-                    n.saturating_add(1)
-                ),
+                format!("{label} is blank; enter 0 if there is no such expense"),
                 "(blank)",
                 "≥ 0.00",
             )),
@@ -355,21 +356,25 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
     }
-    if let Some(d) = ctx.num("ws4.nbe.v5_h")
+    // The total (`non_benefit_total`).
+    if let Some(id) = &facts.non_benefit_total
+        && let Some(d) = ctx.num(id)
         && d < zero
     {
         out.push(ctx.finding(
             "M012",
-            "ws4.nbe.v5_h",
+            id,
             "total non-benefit expense is negative",
             money(d),
             "≥ 0.00",
         ));
     }
-    for (rule, id, what) in [
-        ("M013", "ws5.bid.plan_benchmark", "plan benchmark"),
-        ("M014", "ws5.bid.plan_bid", "plan A/B bid"),
-    ] {
+    // The plan benchmark and bid (`plan_benchmark`, `plan_bid`).
+    let positive = [("M013", &facts.plan_benchmark), ("M014", &facts.plan_bid)];
+    for (rule, (id, what)) in positive
+        .into_iter()
+        .filter_map(|(rule, f)| Some((rule, f.as_ref()?)))
+    {
         if ctx.field(id).is_some() && ctx.num0(id) <= zero {
             out.push(ctx.finding(
                 rule,
@@ -380,6 +385,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+    drop(_listed);
     let w = "ws4.margin.w_h";
     if ctx.field(w).is_some() {
         if ctx.is_blank(w) {
@@ -403,10 +409,15 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// M010/M011: WS2 column o against the MM-weighted average of p and q.
+/// The table, its columns, the member months, the grand total's row and
+/// the tolerances are the template's (`[form.facts.rules] de_blend`).
 fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let _needs = super::needs::at("M010/M011");
-    let mm_n = ctx.num0("ws2.projection.mm_non_de");
-    let mm_d = ctx.num0("ws2.projection.mm_de");
+    let _needs = super::needs::at("");
+    let Some(b) = &ctx.layout.facts.rules.de_blend else {
+        return;
+    };
+    let mm_n = ctx.num0(&b.mm_non_de);
+    let mm_d = ctx.num0(&b.mm_de);
     let Some(mm) = mm_n.checked_add(mm_d) else {
         return; // member months beyond ±7.9e28: R-family range findings say so
     };
@@ -419,22 +430,22 @@ fn de_tolerance(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .checked_add(q.checked_mul(mm_d)?)?
             .checked_div(mm)
     };
-    let mut keys = ctx.rows("ws2.allowed");
-    keys.push("s".into());
-    for k in keys {
-        let o = format!("ws2.allowed.blend_allowed[{k}]");
+    // Each service category (M011), then the grand total (M010); the
+    // table's other totals are not checked.
+    let lines = ctx
+        .rows(&b.table)
+        .into_iter()
+        .map(|k| ("M011", k, b.line_tolerance));
+    let grand = ("M010", b.grand_total.clone(), b.grand_total_tolerance);
+    for (rule, k, limit) in lines.chain([grand]) {
+        let o = format!("{}.{}[{k}]", b.table, b.total);
         if ctx.field(&o).is_none() {
             continue;
         }
-        let (rule, limit) = match k.as_str() {
-            "s" => ("M010", dec!(0.50)),
-            "t" => continue,
-            _ => ("M011", dec!(0.05)),
-        };
         let total = ctx.num0(&o);
         let (p, q) = (
-            ctx.num0(&format!("ws2.allowed.non_de_allowed[{k}]")),
-            ctx.num0(&format!("ws2.allowed.de_allowed[{k}]")),
+            ctx.num0(&format!("{}.{}[{k}]", b.table, b.non_de)),
+            ctx.num0(&format!("{}.{}[{k}]", b.table, b.de)),
         );
         let Some(w) = weighted(p, q) else {
             out.push(ctx.finding(
@@ -487,12 +498,6 @@ pub(super) fn dual_eligible(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mm_t = ctx.num0("ws5.bid.mm_total");
     let mm_n = ctx.num0("ws5.bid.mm_non_de");
     let mm_d = ctx.num0("ws5.bid.mm_de");
-    let lines: Vec<String> = ctx
-        .rows("ws2.allowed")
-        .into_iter()
-        .filter(|k| ctx.field(&format!("ws2.allowed.de_allowed[{k}]")).is_some())
-        .collect();
-    let col = |c: &str, k: &str| ctx.num0(&format!("ws2.allowed.{c}[{k}]"));
     // M019: Medicaid cost sharing entered in all cases.
     for k in ctx.rows("ws4.de") {
         let id = format!("ws4.de.medicaid_cs[{k}]");
@@ -523,15 +528,28 @@ pub(super) fn dual_eligible(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if mm_t <= Decimal::ZERO || mm_n < Decimal::ZERO || mm_d < Decimal::ZERO {
         return; // C001 and the ranges say what is wrong with the member months
     }
+    // WS2's table and columns (`[form.facts.rules] de_blend`).
+    let Some(b) = &ctx.layout.facts.rules.de_blend else {
+        return; // none in the template: M016-M018 check nothing
+    };
+    let _listed = super::needs::at("");
+    let (o_col, p_col, q_col) = (b.total.as_str(), b.non_de.as_str(), b.de.as_str());
+    let id = |c: &str, k: &str| format!("{}.{c}[{k}]", b.table);
+    let col = |c: &str, k: &str| ctx.num0(&id(c, k));
+    let lines: Vec<String> = ctx
+        .rows(&b.table)
+        .into_iter()
+        .filter(|k| ctx.field(&id(q_col, k)).is_some())
+        .collect();
     let all_equal = lines.iter().all(|k| {
-        let o = col("blend_allowed", k);
-        near(col("non_de_allowed", k), o, SAME_COST) && near(col("de_allowed", k), o, SAME_COST)
+        let o = col(o_col, k);
+        near(col(p_col, k), o, SAME_COST) && near(col(q_col, k), o, SAME_COST)
     });
     // M017: one population empty: p and q equal o, never zero.
     if mm_d.is_zero() || mm_n.is_zero() {
         for k in &lines {
-            let o = col("blend_allowed", k);
-            for (c, who) in [("non_de_allowed", "non-DE#"), ("de_allowed", "DE#")] {
+            let o = col(o_col, k);
+            for (c, who) in [(p_col, "non-DE#"), (q_col, "DE#")] {
                 let x = col(c, k);
                 if !near(x, o, SAME_COST) {
                     let why = if x.is_zero() {
@@ -541,7 +559,7 @@ pub(super) fn dual_eligible(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     };
                     out.push(ctx.finding(
                         "M017",
-                        &format!("ws2.allowed.{c}[{k}]"),
+                        &id(c, k),
                         format!(
                             "line {k}: with no {} member months the {who} allowed cost must equal the total{why}",
                             if mm_d.is_zero() { "DE#" } else { "non-DE#" }
@@ -557,11 +575,12 @@ pub(super) fn dual_eligible(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     // M016: 10 %–90 % DE#: distinct costs.
     let share = mm_d.checked_div(mm_t).unwrap_or(Decimal::ZERO);
     if (dec!(0.1)..=dec!(0.9)).contains(&share) {
-        let (p, q) = (col("non_de_allowed", "s"), col("de_allowed", "s"));
+        let s = &b.grand_total;
+        let (p, q) = (col(p_col, s), col(q_col, s));
         if near(p, q, SAME_COST) {
             out.push(ctx.finding(
                 "M016",
-                "ws2.allowed.de_allowed[s]",
+                &id(q_col, s),
                 format!(
                     "DE# member months are {} of the total (10%-90%): enter distinct non-DE# and DE# allowed costs",
                     super::pct(share.round_dp(4))
@@ -571,6 +590,7 @@ pub(super) fn dual_eligible(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+    drop(_listed);
     // M018: non-DE# risk equal to the total when the costs are set equal,
     // distinct otherwise.
     let rn = "ws5.bid.risk_non_de";

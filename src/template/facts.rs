@@ -5,7 +5,7 @@
 //! these are used; the ids are the template's.
 
 use super::Layout;
-use super::schema::{FactsSpec, FigureSpec, RuleFactsSpec};
+use super::schema::{DeBlendSpec, FactsSpec, FigureSpec, LabeledFieldSpec, RuleFactsSpec};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
@@ -223,6 +223,45 @@ pub struct RuleFacts {
     pub packages: Vec<Package>,
     /// C005: a total in dollars over member months against a PMPM.
     pub pmpm_agrees: Option<PmpmAgrees>,
+    /// M003, M010, M011, M016-M018: WS2's DE# split of the projected
+    /// allowed PMPMs.
+    pub de_blend: Option<DeBlend>,
+    /// M012: the non-benefit expense lines, each (field id, label).
+    pub non_benefit_lines: Vec<(String, String)>,
+    /// M012: the total non-benefit expense's field id.
+    pub non_benefit_total: Option<String>,
+    /// M013: the plan benchmark (field id, label).
+    pub plan_benchmark: Option<(String, String)>,
+    /// M014: the plan bid (field id, label).
+    pub plan_bid: Option<(String, String)>,
+    /// C001: each (total, non-DE#) member months pair of field ids.
+    pub member_months: Vec<(String, String)>,
+    /// C002: each (DE# member months, total risk, non-DE# risk) field ids.
+    pub risk_scores: Vec<(String, String, String)>,
+}
+
+/// M003, M010, M011, M016-M018: WS2's projected allowed PMPMs split by
+/// DE# status (`de_blend`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeBlend {
+    /// The table's id.
+    pub table: String,
+    /// Its column of all enrollees.
+    pub total: String,
+    /// Its column of the non-DE# enrollees.
+    pub non_de: String,
+    /// Its column of the DE# enrollees.
+    pub de: String,
+    /// The projected non-DE# member months' field id.
+    pub mm_non_de: String,
+    /// The projected DE# member months' field id.
+    pub mm_de: String,
+    /// Each row's tolerance (M011).
+    pub line_tolerance: Decimal,
+    /// The grand total's row key, a total row of the table (M010, M016).
+    pub grand_total: String,
+    /// The grand total's tolerance (M010).
+    pub grand_total_tolerance: Decimal,
 }
 
 impl RuleFacts {
@@ -694,6 +733,46 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
             })
         }
     };
+    let de_blend = match &spec.de_blend {
+        None => None,
+        Some(b) => Some(resolve_de_blend(b, layout, &field)?),
+    };
+    let labeled = |what: String, rules: &str, f: &LabeledFieldSpec| {
+        field(what, rules, &f.id).map(|id| (id, f.label.clone()))
+    };
+    let mut non_benefit_lines = Vec::new();
+    for (n, f) in spec.non_benefit_lines.iter().enumerate() {
+        non_benefit_lines.push(labeled(format!("non_benefit_lines[{n}].id"), "M012", f)?);
+    }
+    let non_benefit_total = match &spec.non_benefit_total {
+        None => None,
+        Some(id) => Some(field("non_benefit_total".into(), "M012", id)?),
+    };
+    let plan_benchmark = match &spec.plan_benchmark {
+        None => None,
+        Some(f) => Some(labeled("plan_benchmark.id".into(), "M013", f)?),
+    };
+    let plan_bid = match &spec.plan_bid {
+        None => None,
+        Some(f) => Some(labeled("plan_bid.id".into(), "M014", f)?),
+    };
+    let mut member_months = Vec::new();
+    for (n, m) in spec.member_months.iter().enumerate() {
+        let at = |k: &str| format!("member_months[{n}].{k}");
+        member_months.push((
+            field(at("total"), "C001", &m.total)?,
+            field(at("non_de"), "C001", &m.non_de)?,
+        ));
+    }
+    let mut risk_scores = Vec::new();
+    for (n, r) in spec.risk_scores.iter().enumerate() {
+        let at = |k: &str| format!("risk_scores[{n}].{k}");
+        risk_scores.push((
+            field(at("mm_de"), "C002", &r.mm_de)?,
+            field(at("total"), "C002", &r.total)?,
+            field(at("non_de"), "C002", &r.non_de)?,
+        ));
+    }
     Ok(RuleFacts {
         finalize_invalid,
         allocation_limits,
@@ -710,6 +789,66 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         contacts,
         packages,
         pmpm_agrees,
+        de_blend,
+        non_benefit_lines,
+        non_benefit_total,
+        plan_benchmark,
+        plan_bid,
+        member_months,
+        risk_scores,
+    })
+}
+
+/// Resolves `de_blend`: a table with the three columns and the total row,
+/// two fields of member months, two tolerances (numbers, not negative).
+fn resolve_de_blend(
+    b: &DeBlendSpec,
+    layout: &Layout,
+    field: &dyn Fn(String, &str, &str) -> Result<String, String>,
+) -> Result<DeBlend, String> {
+    let all = "M003, M010, M011, M016, M017, M018";
+    let Some(t) = layout.table(&b.table) else {
+        return Err(format!(
+            "form.facts.rules: de_blend.table `{}` (read by {all}) is not a table of the template",
+            b.table
+        ));
+    };
+    for (key, col) in [("total", &b.total), ("non_de", &b.non_de), ("de", &b.de)] {
+        if !t.columns.iter().any(|c| c.0 == *col) {
+            return Err(format!(
+                "form.facts.rules: de_blend.{key} `{col}` (read by {all}) is not a column of table `{}`",
+                b.table
+            ));
+        }
+    }
+    if !t.totals.iter().any(|r| r.0 == b.grand_total) {
+        return Err(format!(
+            "form.facts.rules: de_blend.grand_total `{}` (read by M010, M016) is not a total row of table `{}`",
+            b.grand_total, b.table
+        ));
+    }
+    let tolerance = |key: &str, rules: &str, s: &str| -> Result<Decimal, String> {
+        match Decimal::from_str(s.trim()) {
+            Ok(d) if d >= Decimal::ZERO => Ok(d),
+            _ => Err(format!(
+                "form.facts.rules: de_blend.{key} `{s}` (read by {rules}) is not a number at least 0"
+            )),
+        }
+    };
+    Ok(DeBlend {
+        table: b.table.clone(),
+        total: b.total.clone(),
+        non_de: b.non_de.clone(),
+        de: b.de.clone(),
+        mm_non_de: field("de_blend.mm_non_de".into(), "M010, M011", &b.mm_non_de)?,
+        mm_de: field("de_blend.mm_de".into(), "M010, M011", &b.mm_de)?,
+        line_tolerance: tolerance("line_tolerance", "M011", &b.line_tolerance)?,
+        grand_total: b.grand_total.clone(),
+        grand_total_tolerance: tolerance(
+            "grand_total_tolerance",
+            "M010",
+            &b.grand_total_tolerance,
+        )?,
     })
 }
 
@@ -844,15 +983,6 @@ mod tests {
         );
     }
 
-    /// The ma template with `from` replaced by `to` once: the error it loads with.
-    fn error_with(from: &str, to: &str) -> String {
-        let t = text("ma-bpt-2013");
-        assert!(t.contains(from), "{from}");
-        Layout::from_toml(&t.replacen(from, to, 1))
-            .unwrap_err()
-            .to_string()
-    }
-
     #[test]
     fn the_county_risk_oop_and_package_facts_resolve_and_name_their_rules() {
         let l = Layout::from_toml(text("ma-bpt-2013")).unwrap();
@@ -909,51 +1039,214 @@ mod tests {
         assert!(msa.facts.rules.oop.is_none());
         assert_eq!(msa.facts.rules.counties.unwrap().table, "msa.ws3.county");
         assert_eq!(
-            error_with(
+            load_error(
                 "net = \"reimbursement\", covered = [\"pct_cov_allowed\", \"pct_cov_cs\"]",
                 "net = \"reimbursement\", covered = [\"pct_cov_allowed\", \"pct_cs\"]"
             ),
-            "template ma-bpt-2013: form.facts.rules: cost_tables[1].covered `pct_cs` (read by R003, R009) is not a column of table `ws4.de`"
+            "cost_tables[1].covered `pct_cs` (read by R003, R009) is not a column of table `ws4.de`"
         );
         assert_eq!(
-            error_with(
+            load_error(
                 "table = \"ws5.county\", code = \"code\", member_months = \"mm\"",
                 "table = \"ws5.county\", code = \"code\", member_months = \"months\""
             ),
-            "template ma-bpt-2013: form.facts.rules: counties.member_months `months` (read by F014–F018, R011, H015) is not a column of table `ws5.county`"
+            "counties.member_months `months` (read by F014–F018, R011, H015) is not a column of table `ws5.county`"
         );
         assert_eq!(
-            error_with(
+            load_error(
                 "counties = { table = \"ws5.county\"",
                 "counties = { table = \"ws5.counties\""
             ),
-            "template ma-bpt-2013: form.facts.rules: counties.table `ws5.counties` (read by F014–F018, R011, H015) is not a table of the template"
+            "counties.table `ws5.counties` (read by F014–F018, R011, H015) is not a table of the template"
         );
         assert_eq!(
-            error_with(
+            load_error(
                 "{ id = \"ws5.bid.risk_non_de\" }",
                 "{ id = \"ws5.bid.risk\" }"
             ),
-            "template ma-bpt-2013: form.facts.rules: entered_risk_scores[2].id `ws5.bid.risk` (read by R011) is not a field of the template"
+            "entered_risk_scores[2].id `ws5.bid.risk` (read by R011) is not a field of the template"
         );
         assert_eq!(
-            error_with(
+            load_error(
                 "amount = \"ws3.oop.combined_amount\"",
                 "amount = \"ws3.oop.combined_amt\""
             ),
-            "template ma-bpt-2013: form.facts.rules: oop.maximums[2].amount `ws3.oop.combined_amt` (read by F020) is not a field of the template"
+            "oop.maximums[2].amount `ws3.oop.combined_amt` (read by F020) is not a field of the template"
         );
         assert_eq!(
-            error_with(
+            load_error(
                 "\"avg_cost\", \"category\"]",
                 "\"avg_cost\", \"service_category\"]"
             ),
-            "template ma-bpt-2013: form.facts.rules: package_columns.offered `service_category` (read by P007) is not a column of table `ws7.pkg1.lines`"
+            "package_columns.offered `service_category` (read by P007) is not a column of table `ws7.pkg1.lines`"
         );
         assert_eq!(
-            error_with("package_columns = {", "# package_columns = {"),
-            "template ma-bpt-2013: form.facts.rules: packages are listed without package_columns (read by D005, P007)"
+            load_error("package_columns = {", "# package_columns = {"),
+            "packages are listed without package_columns (read by D005, P007)"
         );
+    }
+
+    /// The template text with `from` (once in it) replaced by `to`, and the
+    /// error it gives when it loads.
+    fn load_error(from: &str, to: &str) -> String {
+        let t = text("ma-bpt-2013");
+        assert_eq!(
+            t.matches(from).count(),
+            1,
+            "`{from}` is not once in the template"
+        );
+        Layout::from_toml(&t.replacen(from, to, 1))
+            .unwrap_err()
+            .to_string()
+            .replacen("template ma-bpt-2013: form.facts.rules: ", "", 1)
+    }
+
+    #[test]
+    fn the_de_expense_bid_and_member_month_facts_resolve_and_name_their_rules() {
+        let l = Layout::from_toml(text("ma-bpt-2013")).unwrap();
+        let r = &l.facts.rules;
+        let b = r.de_blend.as_ref().unwrap();
+        assert_eq!(
+            (
+                b.table.as_str(),
+                b.total.as_str(),
+                b.non_de.as_str(),
+                b.de.as_str()
+            ),
+            (
+                "ws2.allowed",
+                "blend_allowed",
+                "non_de_allowed",
+                "de_allowed"
+            )
+        );
+        assert_eq!(
+            (b.mm_non_de.as_str(), b.mm_de.as_str()),
+            ("ws2.projection.mm_non_de", "ws2.projection.mm_de")
+        );
+        assert_eq!(
+            (
+                b.line_tolerance,
+                b.grand_total.as_str(),
+                b.grand_total_tolerance
+            ),
+            (Decimal::new(5, 2), "s", Decimal::new(50, 2))
+        );
+        let lines: Vec<(&str, &str)> = r
+            .non_benefit_lines
+            .iter()
+            .map(|(i, l)| (i.as_str(), l.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("ws4.nbe.v1_h", "line v1"),
+                ("ws4.nbe.v2_h", "line v2"),
+                ("ws4.nbe.v3_h", "line v3")
+            ]
+        );
+        assert_eq!(r.non_benefit_total.as_deref(), Some("ws4.nbe.v5_h"));
+        assert_eq!(
+            r.plan_benchmark,
+            Some(("ws5.bid.plan_benchmark".into(), "plan benchmark".into()))
+        );
+        assert_eq!(
+            r.plan_bid,
+            Some(("ws5.bid.plan_bid".into(), "plan A/B bid".into()))
+        );
+        assert_eq!(
+            r.member_months,
+            [
+                (
+                    "ws1.base_period.mm_total".to_string(),
+                    "ws1.base_period.mm_non_de".to_string()
+                ),
+                ("ws5.bid.mm_total".into(), "ws5.bid.mm_non_de".into())
+            ]
+        );
+        assert_eq!(r.risk_scores.len(), 2);
+        assert_eq!(
+            r.risk_scores[1],
+            (
+                "ws5.bid.mm_de".to_string(),
+                "ws5.bid.risk_total".to_string(),
+                "ws5.bid.risk_non_de".to_string()
+            )
+        );
+        // The MSA form runs none of these rules and names none of them.
+        let msa = Layout::from_toml(text("msa-bpt-2013")).unwrap();
+        let m = &msa.facts.rules;
+        assert!(m.de_blend.is_none() && m.plan_benchmark.is_none() && m.plan_bid.is_none());
+        assert!(m.non_benefit_lines.is_empty() && m.non_benefit_total.is_none());
+        assert!(m.member_months.is_empty() && m.risk_scores.is_empty());
+        // Each id the template lacks is a load error naming the rules.
+        for (from, to, want) in [
+            (
+                "table = \"ws2.allowed\", total",
+                "table = \"ws2.allow\", total",
+                "de_blend.table `ws2.allow` (read by M003, M010, M011, M016, M017, M018) is not a table of the template",
+            ),
+            (
+                "de = \"de_allowed\", mm_non_de",
+                "de = \"dual_allowed\", mm_non_de",
+                "de_blend.de `dual_allowed` (read by M003, M010, M011, M016, M017, M018) is not a column of table `ws2.allowed`",
+            ),
+            (
+                "mm_de = \"ws2.projection.mm_de\"",
+                "mm_de = \"ws2.projection.de_mm\"",
+                "de_blend.mm_de `ws2.projection.de_mm` (read by M010, M011) is not a field of the template",
+            ),
+            (
+                "grand_total = \"s\"",
+                "grand_total = \"a\"",
+                "de_blend.grand_total `a` (read by M010, M016) is not a total row of table `ws2.allowed`",
+            ),
+            (
+                "line_tolerance = \"0.05\"",
+                "line_tolerance = \"5 cents\"",
+                "de_blend.line_tolerance `5 cents` (read by M011) is not a number at least 0",
+            ),
+            (
+                "grand_total_tolerance = \"0.50\"",
+                "grand_total_tolerance = \"-0.50\"",
+                "de_blend.grand_total_tolerance `-0.50` (read by M010) is not a number at least 0",
+            ),
+            (
+                "{ id = \"ws4.nbe.v2_h\", label = \"line v2\" }",
+                "{ id = \"ws4.nbe.v2\", label = \"line v2\" }",
+                "non_benefit_lines[1].id `ws4.nbe.v2` (read by M012) is not a field of the template",
+            ),
+            (
+                "non_benefit_total = \"ws4.nbe.v5_h\"",
+                "non_benefit_total = \"ws4.nbe.v5\"",
+                "non_benefit_total `ws4.nbe.v5` (read by M012) is not a field of the template",
+            ),
+            (
+                "plan_benchmark = { id = \"ws5.bid.plan_benchmark\"",
+                "plan_benchmark = { id = \"ws5.bid.benchmark\"",
+                "plan_benchmark.id `ws5.bid.benchmark` (read by M013) is not a field of the template",
+            ),
+            (
+                "plan_bid = { id = \"ws5.bid.plan_bid\"",
+                "plan_bid = { id = \"ws5.bid.bid\"",
+                "plan_bid.id `ws5.bid.bid` (read by M014) is not a field of the template",
+            ),
+            (
+                "non_de = \"ws5.bid.mm_non_de\" }",
+                "non_de = \"ws5.bid.non_de_mm\" }",
+                "member_months[1].non_de `ws5.bid.non_de_mm` (read by C001) is not a field of the template",
+            ),
+            (
+                "total = \"ws1.base_period.risk_total\"",
+                "total = \"ws1.base_period.risk\"",
+                "risk_scores[0].total `ws1.base_period.risk` (read by C002) is not a field of the template",
+            ),
+        ] {
+            assert_eq!(load_error(from, to), want);
+        }
+        // An unknown key is a template error too.
+        let e = load_error("grand_total = \"s\"", "grand = \"s\"");
+        assert!(e.contains("unknown field `grand`"), "{e}");
     }
 
     #[test]

@@ -129,6 +129,88 @@ pub struct RuleFactsSpec {
     /// PMPM within 1 %.
     #[serde(default)]
     pub pmpm_agrees: Option<PmpmAgreesSpec>,
+    /// M003, M010, M011, M016-M018: WS2's projected allowed PMPMs of all
+    /// enrollees, of the non-DE# and of the DE#, with the member months
+    /// that weight them and the tolerances of the weighted average.
+    #[serde(default)]
+    pub de_blend: Option<DeBlendSpec>,
+    /// M012: the non-benefit expense lines that are entered and not
+    /// negative, each with what the finding calls it.
+    #[serde(default)]
+    pub non_benefit_lines: Vec<LabeledFieldSpec>,
+    /// M012: the total non-benefit expense, not negative.
+    #[serde(default)]
+    pub non_benefit_total: Option<String>,
+    /// M013: the plan benchmark, greater than zero to finalize.
+    #[serde(default)]
+    pub plan_benchmark: Option<LabeledFieldSpec>,
+    /// M014: the plan bid, greater than zero to finalize.
+    #[serde(default)]
+    pub plan_bid: Option<LabeledFieldSpec>,
+    /// C001: each total and non-DE# member months pair.
+    #[serde(default)]
+    pub member_months: Vec<MemberMonthsSpec>,
+    /// C002: each DE# member months with the total and non-DE# risk
+    /// scores that must agree when it is zero.
+    #[serde(default)]
+    pub risk_scores: Vec<RiskScoresSpec>,
+}
+
+/// `de_blend` (M003, M010, M011, M016-M018): WS2's DE# split.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeBlendSpec {
+    /// The table of projected allowed PMPMs.
+    pub table: String,
+    /// Its column for all enrollees.
+    pub total: String,
+    /// Its column for the non-DE# enrollees.
+    pub non_de: String,
+    /// Its column for the DE# enrollees.
+    pub de: String,
+    /// The projected non-DE# member months (a field).
+    pub mm_non_de: String,
+    /// The projected DE# member months (a field).
+    pub mm_de: String,
+    /// How far each row's total may be from the weighted average (M011),
+    /// a number (`"0.05"`).
+    pub line_tolerance: String,
+    /// The total row of all the service categories (M010, M016).
+    pub grand_total: String,
+    /// How far the grand total may be from its weighted average (M010).
+    pub grand_total_tolerance: String,
+}
+
+/// A field and what findings call it (`non_benefit_lines`, `plan_bid` …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabeledFieldSpec {
+    /// The field's id.
+    pub id: String,
+    /// What findings call it (`line v1`, `plan benchmark`).
+    pub label: String,
+}
+
+/// One pair of member months (`member_months`, C001).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberMonthsSpec {
+    /// The total member months.
+    pub total: String,
+    /// The non-DE# member months, not above the total.
+    pub non_de: String,
+}
+
+/// One set of risk scores (`risk_scores`, C002).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskScoresSpec {
+    /// The DE# member months.
+    pub mm_de: String,
+    /// The total risk score.
+    pub total: String,
+    /// The non-DE# risk score, equal to the total without DE# members.
+    pub non_de: String,
 }
 
 /// One projected service-category table (`cost_tables`: R003, R009, M005).

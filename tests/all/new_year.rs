@@ -202,3 +202,142 @@ fn a_template_error_of_several_lines_prints_as_lines() {
     assert!(!err2.contains("\\n"), "{err2}");
     assert!(err2.lines().count() > 2, "{err2}");
 }
+
+/// The findings of `rule` on a bid of `inputs` recalculated with
+/// `layout`'s formulas, as `field: message`.
+fn findings_of(layout: &Layout, inputs: &Values, rule: &str) -> Vec<String> {
+    let all = bpt::sample::finish(layout, inputs.clone());
+    let ctx = bpt::rules::Ctx {
+        layout,
+        values: &all,
+        calc: &all,
+        tolerance: bpt::diff::DEFAULT_TOLERANCE,
+        defaults: None,
+    };
+    bpt::rules::check(&ctx, &bpt::rules::Selection::default())
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect()
+}
+
+/// Which rows, cells, tolerances and labels M010-M014, C001 and C002
+/// check is the template's (`[form.facts.rules]`): a copy of the template
+/// with other facts makes the same bid's findings follow them.
+#[test]
+fn the_rules_check_what_the_template_facts_name() {
+    let mut t = MA_2013.to_string();
+    for (from, to) in [
+        ("line_tolerance = \"0.05\"", "line_tolerance = \"0.03\""),
+        (
+            "{ id = \"ws4.nbe.v1_h\", label = \"line v1\" },",
+            "{ id = \"ws4.nbe.v1_h\", label = \"marketing and sales (line v1)\" },",
+        ),
+        (
+            "{ id = \"ws4.nbe.v3_h\", label = \"line v3\" },",
+            "{ id = \"ws4.nbe.v3_h\", label = \"line v3\" },\n  { id = \"ws4.nbe.v4_h\", label = \"line v4\" },",
+        ),
+        (
+            "label = \"plan benchmark\" }",
+            "label = \"plan A/B benchmark\" }",
+        ),
+        (
+            "  { total = \"ws5.bid.mm_total\", non_de = \"ws5.bid.mm_non_de\" },\n",
+            "",
+        ),
+        (
+            "  { mm_de = \"ws1.base_period.mm_de\", total = \"ws1.base_period.risk_total\", non_de = \"ws1.base_period.risk_non_de\" },\n",
+            "",
+        ),
+    ] {
+        assert_eq!(
+            t.matches(from).count(),
+            1,
+            "`{from}` is not once in the template"
+        );
+        t = t.replacen(from, to, 1);
+    }
+    let shipped = Layout::from_toml(MA_2013).expect("the template loads");
+    let changed = Layout::from_toml(&t).expect("the changed copy loads");
+    let p = bpt::sample::profile("hmo-mapd-2013").unwrap();
+    let full = bpt::sample::generate(&p, &shipped);
+    let full = bpt::sample::finish(&shipped, shipped.entered_values(&full));
+    let entered = shipped.entered_values(&full);
+    let get = |id: &str| full.num(id).unwrap_or_else(|| panic!("{id}"));
+
+    // M011: WS2 line i's total 0.04 from the weighted average of its
+    // non-DE# and DE# PMPMs: within the form's 0.05, not the copy's 0.03.
+    let (mm_n, mm_d) = (get("ws2.projection.mm_non_de"), get("ws2.projection.mm_de"));
+    let o = get("ws2.allowed.blend_allowed[i]");
+    let (p_i, q_i) = (
+        get("ws2.allowed.non_de_allowed[i]"),
+        get("ws2.allowed.de_allowed[i]"),
+    );
+    let delta = o - (p_i * mm_n + q_i * mm_d) / (mm_n + mm_d) - dec!(0.04);
+    let (p_i, q_i) = (p_i + delta, q_i + delta);
+    let mut v = entered.clone();
+    v.set("ws2.allowed.non_de_allowed[i]", Value::Number(p_i));
+    v.set("ws2.allowed.de_allowed[i]", Value::Number(q_i));
+    let w = (p_i * mm_n + q_i * mm_d) / (mm_n + mm_d);
+    assert_eq!(findings_of(&shipped, &v, "M011"), Vec::<String>::new());
+    assert_eq!(
+        findings_of(&changed, &v, "M011"),
+        [format!(
+            "ws2.allowed.blend_allowed[i]: line i: total allowed {} is 0.04 from the DE#/non-DE# weighted average {} (limit 0.03)",
+            bpt::diff::fixed(o, 2),
+            bpt::diff::fixed(w, 2)
+        )]
+    );
+
+    // M012: line v1 blank, v4 (reinsurance, which the form lets be
+    // negative) below zero; the copy lists v4 and calls v1 otherwise.
+    let mut v = entered.clone();
+    v.set("ws4.nbe.v1_h", Value::Empty);
+    v.set("ws4.nbe.v4_h", Value::Number(dec!(-1)));
+    assert_eq!(
+        findings_of(&shipped, &v, "M012"),
+        ["ws4.nbe.v1_h: line v1 is blank; enter 0 if there is no such expense"]
+    );
+    assert_eq!(
+        findings_of(&changed, &v, "M012"),
+        [
+            "ws4.nbe.v1_h: marketing and sales (line v1) is blank; enter 0 if there is no such expense",
+            "ws4.nbe.v4_h: non-benefit expense is negative",
+        ]
+    );
+
+    // M013: what the finding calls the plan benchmark.
+    let mut v = entered.clone();
+    v.set("ws5.bid.msp", Value::Number(dec!(1)));
+    assert_eq!(
+        findings_of(&shipped, &v, "M013"),
+        ["ws5.bid.plan_benchmark: the plan benchmark must be greater than zero to finalize"]
+    );
+    assert_eq!(
+        findings_of(&changed, &v, "M013"),
+        ["ws5.bid.plan_benchmark: the plan A/B benchmark must be greater than zero to finalize"]
+    );
+
+    // C001: the copy checks only the base period's member months.
+    let mut v = entered.clone();
+    v.set("ws5.bid.mm_non_de", Value::Empty);
+    assert_eq!(
+        findings_of(&shipped, &v, "C001"),
+        ["ws5.bid.mm_non_de: member months are blank; enter 0 if there are none"]
+    );
+    assert_eq!(findings_of(&changed, &v, "C001"), Vec::<String>::new());
+
+    // C002: the copy checks only the projection's risk scores.
+    let mut v = entered;
+    v.set(
+        "ws1.base_period.mm_non_de",
+        Value::Number(get("ws1.base_period.mm_total")),
+    );
+    assert_eq!(
+        findings_of(&shipped, &v, "C002"),
+        [
+            "ws1.base_period.risk_non_de: there are no DE# member months, so the non-DE# risk score must equal the total 1.012"
+        ]
+    );
+    assert_eq!(findings_of(&changed, &v, "C002"), Vec::<String>::new());
+}
