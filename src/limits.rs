@@ -190,7 +190,10 @@ pub fn check_package(bytes: &[u8], limits: &Limits) -> Result<Option<Vec<u8>>, S
             max: limits.max_uncompressed_bytes,
             over: false,
         };
-        let mut rd = BufReader::with_capacity(64 * 1024, meter);
+        // The buffer is zeroed before its first use: no larger than the
+        // part says it is (which only sizes it), up to 64 KiB.
+        let capacity = usize::try_from(declared.clamp(4 << 10, 64 << 10)).unwrap_or(64 << 10);
+        let mut rd = BufReader::with_capacity(capacity, meter);
         // Tokenizing costs about as much as the reader's own parse: the
         // parts whose counts are not checked (the sheets above all) have
         // only their nesting depth measured, by a byte scanner that skips
@@ -568,176 +571,428 @@ struct DepthScan {
 impl DepthScan {
     /// Feeds the next chunk; an error as soon as the depth passes `max` or
     /// a cell reference breaks the rule.
+    ///
+    /// Character data is skipped to the next `<`, and a start or end tag
+    /// that lies wholly in the chunk is read in one go by [`Self::whole_tag`]
+    /// (the attribute names followed only inside the elements that hold
+    /// references); whatever else (a tag cut by the chunk's end, comments,
+    /// CDATA, declarations) goes through the byte-level state machine of
+    /// [`Self::step`], with the same outcome.
     fn feed(&mut self, b: &[u8], max: u64) -> Result<(), ScanError> {
-        const CDATA: &[u8] = b"[CDATA[";
         let mut i = 0;
         while i < b.len() {
-            match self.state {
-                Scan::Text => match memchr::memchr(b'<', &b[i..]) {
-                    Some(p) => {
-                        i = i.saturating_add(p).saturating_add(1);
-                        self.state = Scan::Open;
-                    }
-                    None => return Ok(()),
-                },
-                Scan::Open => {
-                    let c = b[i];
-                    i = i.saturating_add(1);
-                    self.state = match c {
-                        b'/' => Scan::ToClose { end_tag: true },
-                        b'?' => Scan::ToClose { end_tag: false },
-                        b'!' => Scan::Bang {
-                            cdata: false,
-                            matched: 0,
-                        },
-                        _ => {
-                            self.depth = self.depth.saturating_add(1);
-                            if self.depth > max {
-                                return Err(ScanError::TooDeep);
-                            }
-                            self.name = TagNames::default();
-                            self.name.byte(c);
-                            if c == b'>' {
-                                Scan::Text
-                            } else {
-                                Scan::Start {
-                                    quote: 0,
-                                    slash: false,
-                                }
-                            }
-                        }
-                    };
+            if self.state == Scan::Text {
+                let Some(lt) = find(b'<', b, i) else {
+                    return Ok(());
+                };
+                let after = lt.saturating_add(1);
+                if let Some(next) = self.whole_tag(b, after, max)? {
+                    i = next;
+                    continue;
                 }
-                Scan::Start { quote: 0, slash } => {
-                    match memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
-                        Some(p) => {
-                            let at = i.saturating_add(p);
-                            for &c in b.get(i..at).unwrap_or(&[]) {
-                                self.name.byte(c);
-                            }
-                            let slash = if p > 0 {
-                                b[at.saturating_sub(1)] == b'/'
-                            } else {
-                                slash
-                            };
-                            i = at.saturating_add(1);
-                            self.state = match b[at] {
-                                b'>' => {
-                                    if slash {
-                                        self.depth = self.depth.saturating_sub(1);
-                                    }
-                                    Scan::Text
-                                }
-                                q => {
-                                    self.in_ref = self.name.holds_reference();
-                                    self.name.ended = true;
-                                    Scan::Start {
-                                        quote: q,
-                                        slash: false,
-                                    }
-                                }
-                            };
-                        }
-                        None => {
-                            for &c in b.get(i..).unwrap_or(&[]) {
-                                self.name.byte(c);
-                            }
-                            // b[i..] is not empty: its last byte decides.
-                            let slash = b.last() == Some(&b'/');
-                            self.state = Scan::Start { quote: 0, slash };
-                            return Ok(());
-                        }
-                    }
-                }
-                Scan::Start { quote, .. } if self.in_ref => {
-                    let c = b[i];
-                    i = i.saturating_add(1);
-                    if c == quote {
-                        self.token.finish()?;
-                        self.in_ref = false;
-                        self.state = Scan::Start {
-                            quote: 0,
-                            slash: false,
-                        };
-                    } else {
-                        self.token.byte(c)?;
-                    }
-                }
-                Scan::Start { quote, .. } => match memchr::memchr(quote, &b[i..]) {
-                    Some(p) => {
-                        i = i.saturating_add(p).saturating_add(1);
-                        self.state = Scan::Start {
-                            quote: 0,
-                            slash: false,
-                        };
-                    }
-                    None => return Ok(()),
-                },
-                Scan::ToClose { end_tag } => match memchr::memchr(b'>', &b[i..]) {
-                    Some(p) => {
-                        i = i.saturating_add(p).saturating_add(1);
-                        if end_tag {
-                            self.depth = self.depth.saturating_sub(1);
-                        }
-                        self.state = Scan::Text;
-                    }
-                    None => return Ok(()),
-                },
-                Scan::Bang { cdata, matched } => {
-                    let c = b[i];
-                    i = i.saturating_add(1);
-                    let pat: &[u8] = if cdata { CDATA } else { b"--" };
-                    let m = usize::from(matched);
-                    self.state = if m == 0 && (c == b'-' || c == b'[') {
-                        Scan::Bang {
-                            cdata: c == b'[',
-                            matched: 1,
-                        }
-                    } else if m > 0 && pat.get(m) == Some(&c) {
-                        if m.saturating_add(1) == pat.len() {
-                            if cdata {
-                                Scan::CData { brackets: 0 }
-                            } else {
-                                Scan::Comment { dashes: 0 }
-                            }
-                        } else {
-                            Scan::Bang {
-                                cdata,
-                                matched: matched.saturating_add(1),
-                            }
-                        }
-                    } else if c == b'>' {
-                        Scan::Text
-                    } else {
-                        Scan::ToClose { end_tag: false }
-                    };
-                }
-                Scan::Comment { dashes } => {
-                    let c = b[i];
-                    i = i.saturating_add(1);
-                    self.state = match c {
-                        b'-' => Scan::Comment {
-                            dashes: dashes.saturating_add(1).min(2),
-                        },
-                        b'>' if dashes >= 2 => Scan::Text,
-                        _ => Scan::Comment { dashes: 0 },
-                    };
-                }
-                Scan::CData { brackets } => {
-                    let c = b[i];
-                    i = i.saturating_add(1);
-                    self.state = match c {
-                        b']' => Scan::CData {
-                            brackets: brackets.saturating_add(1).min(2),
-                        },
-                        b'>' if brackets >= 2 => Scan::Text,
-                        _ => Scan::CData { brackets: 0 },
-                    };
-                }
+                self.state = Scan::Open;
+                i = after;
+                continue;
             }
+            i = self.step(b, i, max)?;
         }
         Ok(())
     }
+
+    /// The tag that starts at `b[i]` (just after its `<`), when it is a start
+    /// or end tag that ends in `b`: its effect on the depth applied and its
+    /// references checked, the index after its `>`. `None`, with nothing
+    /// changed, for anything else (left to [`Self::step`]).
+    ///
+    /// The names are those [`TagNames`] would follow byte by byte: the
+    /// element is the run of name bytes just after `<` (empty when a space,
+    /// `=` or `/` comes first), and a quoted value belongs to the last run of
+    /// name bytes before it, once a second run has begun.
+    #[inline]
+    fn whole_tag(&mut self, b: &[u8], i: usize, max: u64) -> Result<Option<usize>, ScanError> {
+        let Some(&c0) = b.get(i) else {
+            return Ok(None);
+        };
+        match c0 {
+            b'/' => {
+                let Some(gt) = find(b'>', b, i.saturating_add(1)) else {
+                    return Ok(None);
+                };
+                self.depth = self.depth.saturating_sub(1);
+                return Ok(Some(gt.saturating_add(1)));
+            }
+            b'?' | b'!' => return Ok(None),
+            _ => {}
+        }
+        let depth = self.depth.saturating_add(1);
+        if depth > max {
+            return Err(ScanError::TooDeep);
+        }
+        if c0 == b'>' {
+            self.depth = depth;
+            return Ok(Some(i.saturating_add(1)));
+        }
+        // The element's name.
+        let mut k = i;
+        // The attribute holding references: none, `r` or `ref`.
+        let want = if class(c0) == NAME_END {
+            Want::None
+        } else {
+            k = k.saturating_add(1);
+            while b.get(k).is_some_and(|&c| class(c) == NAME) {
+                k = k.saturating_add(1);
+            }
+            match local_name(b.get(i..k).unwrap_or(&[])) {
+                b"c" | b"row" => Want::R,
+                b"dimension" | b"mergeCell" | b"hyperlink" | b"f" | b"table" => Want::Ref,
+                _ => Want::None,
+            }
+        };
+        let gt = if want == Want::None {
+            // No attribute of this element is a reference: skip the values.
+            loop {
+                let Some(&c) = b.get(k) else {
+                    return Ok(None);
+                };
+                match class(c) {
+                    GT => break k,
+                    QUOTE => match find(c, b, k.saturating_add(1)) {
+                        Some(close) => k = close.saturating_add(1),
+                        None => return Ok(None),
+                    },
+                    _ => k = k.saturating_add(1),
+                }
+            }
+        } else {
+            // The name the next value belongs to, whether a space, `=` or a
+            // value ended it, and whether a second name has begun.
+            let (mut from, mut to) = (i, k);
+            let mut ended = false;
+            let mut second = false;
+            loop {
+                let Some(&c) = b.get(k) else {
+                    return Ok(None);
+                };
+                match class(c) {
+                    GT => break k,
+                    QUOTE => {
+                        let Some(close) = find(c, b, k.saturating_add(1)) else {
+                            return Ok(None);
+                        };
+                        let named = match local_name(b.get(from..to).unwrap_or(&[])) {
+                            b"r" => want == Want::R,
+                            b"ref" => want == Want::Ref,
+                            _ => false,
+                        };
+                        if second && named {
+                            let value = b.get(k.saturating_add(1)..close).unwrap_or(&[]);
+                            if !plainly_within_grid(value) {
+                                let mut token = RefToken::default();
+                                for &v in value {
+                                    token.byte(v)?;
+                                }
+                                token.finish()?;
+                            }
+                        }
+                        ended = true;
+                        k = close.saturating_add(1);
+                    }
+                    NAME_END => {
+                        ended = true;
+                        k = k.saturating_add(1);
+                    }
+                    _ => {
+                        if ended {
+                            second = true;
+                            ended = false;
+                            from = k;
+                        }
+                        k = k.saturating_add(1);
+                        to = k;
+                    }
+                }
+            }
+        };
+        // `/>`: an empty element (the byte before is never the `<`).
+        self.depth = if b.get(gt.wrapping_sub(1)) == Some(&b'/') {
+            depth.saturating_sub(1)
+        } else {
+            depth
+        };
+        Ok(Some(gt.saturating_add(1)))
+    }
+
+    /// One step of the byte-level state machine from `b[i]`; the index it
+    /// stopped at (`b.len()`: the chunk is used up).
+    fn step(&mut self, b: &[u8], mut i: usize, max: u64) -> Result<usize, ScanError> {
+        const CDATA: &[u8] = b"[CDATA[";
+        match self.state {
+            Scan::Text => match memchr::memchr(b'<', &b[i..]) {
+                Some(p) => {
+                    i = i.saturating_add(p).saturating_add(1);
+                    self.state = Scan::Open;
+                }
+                None => return Ok(b.len()),
+            },
+            Scan::Open => {
+                let c = b[i];
+                i = i.saturating_add(1);
+                self.state = match c {
+                    b'/' => Scan::ToClose { end_tag: true },
+                    b'?' => Scan::ToClose { end_tag: false },
+                    b'!' => Scan::Bang {
+                        cdata: false,
+                        matched: 0,
+                    },
+                    _ => {
+                        self.depth = self.depth.saturating_add(1);
+                        if self.depth > max {
+                            return Err(ScanError::TooDeep);
+                        }
+                        self.name = TagNames::default();
+                        self.name.byte(c);
+                        if c == b'>' {
+                            Scan::Text
+                        } else {
+                            Scan::Start {
+                                quote: 0,
+                                slash: false,
+                            }
+                        }
+                    }
+                };
+            }
+            Scan::Start { quote: 0, slash } => {
+                match memchr::memchr3(b'>', b'"', b'\'', &b[i..]) {
+                    Some(p) => {
+                        let at = i.saturating_add(p);
+                        for &c in b.get(i..at).unwrap_or(&[]) {
+                            self.name.byte(c);
+                        }
+                        let slash = if p > 0 {
+                            b[at.saturating_sub(1)] == b'/'
+                        } else {
+                            slash
+                        };
+                        i = at.saturating_add(1);
+                        self.state = match b[at] {
+                            b'>' => {
+                                if slash {
+                                    self.depth = self.depth.saturating_sub(1);
+                                }
+                                Scan::Text
+                            }
+                            q => {
+                                self.in_ref = self.name.holds_reference();
+                                self.name.ended = true;
+                                Scan::Start {
+                                    quote: q,
+                                    slash: false,
+                                }
+                            }
+                        };
+                    }
+                    None => {
+                        for &c in b.get(i..).unwrap_or(&[]) {
+                            self.name.byte(c);
+                        }
+                        // b[i..] is not empty: its last byte decides.
+                        let slash = b.last() == Some(&b'/');
+                        self.state = Scan::Start { quote: 0, slash };
+                        return Ok(b.len());
+                    }
+                }
+            }
+            Scan::Start { quote, .. } if self.in_ref => {
+                let c = b[i];
+                i = i.saturating_add(1);
+                if c == quote {
+                    self.token.finish()?;
+                    self.in_ref = false;
+                    self.state = Scan::Start {
+                        quote: 0,
+                        slash: false,
+                    };
+                } else {
+                    self.token.byte(c)?;
+                }
+            }
+            Scan::Start { quote, .. } => match memchr::memchr(quote, &b[i..]) {
+                Some(p) => {
+                    i = i.saturating_add(p).saturating_add(1);
+                    self.state = Scan::Start {
+                        quote: 0,
+                        slash: false,
+                    };
+                }
+                None => return Ok(b.len()),
+            },
+            Scan::ToClose { end_tag } => match memchr::memchr(b'>', &b[i..]) {
+                Some(p) => {
+                    i = i.saturating_add(p).saturating_add(1);
+                    if end_tag {
+                        self.depth = self.depth.saturating_sub(1);
+                    }
+                    self.state = Scan::Text;
+                }
+                None => return Ok(b.len()),
+            },
+            Scan::Bang { cdata, matched } => {
+                let c = b[i];
+                i = i.saturating_add(1);
+                let pat: &[u8] = if cdata { CDATA } else { b"--" };
+                let m = usize::from(matched);
+                self.state = if m == 0 && (c == b'-' || c == b'[') {
+                    Scan::Bang {
+                        cdata: c == b'[',
+                        matched: 1,
+                    }
+                } else if m > 0 && pat.get(m) == Some(&c) {
+                    if m.saturating_add(1) == pat.len() {
+                        if cdata {
+                            Scan::CData { brackets: 0 }
+                        } else {
+                            Scan::Comment { dashes: 0 }
+                        }
+                    } else {
+                        Scan::Bang {
+                            cdata,
+                            matched: matched.saturating_add(1),
+                        }
+                    }
+                } else if c == b'>' {
+                    Scan::Text
+                } else {
+                    Scan::ToClose { end_tag: false }
+                };
+            }
+            Scan::Comment { dashes } => {
+                let c = b[i];
+                i = i.saturating_add(1);
+                self.state = match c {
+                    b'-' => Scan::Comment {
+                        dashes: dashes.saturating_add(1).min(2),
+                    },
+                    b'>' if dashes >= 2 => Scan::Text,
+                    _ => Scan::Comment { dashes: 0 },
+                };
+            }
+            Scan::CData { brackets } => {
+                let c = b[i];
+                i = i.saturating_add(1);
+                self.state = match c {
+                    b']' => Scan::CData {
+                        brackets: brackets.saturating_add(1).min(2),
+                    },
+                    b'>' if brackets >= 2 => Scan::Text,
+                    _ => Scan::CData { brackets: 0 },
+                };
+            }
+        }
+        Ok(i)
+    }
+}
+
+/// The attribute of an element that holds references
+/// ([`TagNames::holds_reference`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    None,
+    R,
+    Ref,
+}
+
+/// What a byte is to [`DepthScan::whole_tag`]: part of a name, the end of
+/// one (a space, `=` or `/`, as [`TagNames::byte`] has it), a quote or `>`.
+const NAME: u8 = 0;
+const NAME_END: u8 = 1;
+const QUOTE: u8 = 2;
+const GT: u8 = 3;
+const CLASSES: [u8; 256] = {
+    let mut t = [NAME; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_whitespace() || b == b'=' || b == b'/' {
+            NAME_END
+        } else if b == b'"' || b == b'\'' {
+            QUOTE
+        } else if b == b'>' {
+            GT
+        } else {
+            NAME
+        };
+        c += 1;
+    }
+    t
+};
+
+#[inline]
+fn class(c: u8) -> u8 {
+    CLASSES[usize::from(c)]
+}
+
+/// Whether `v` is references [`RefToken`] would accept, of the plain kind
+/// a sheet holds (`A1`, `B2:C3`, `$D$4`, `12`): letters then digits, split
+/// by `:` or `$`, at most XFD and 1,048,576. `false` for anything else,
+/// which [`RefToken`] then reads byte by byte.
+#[inline]
+fn plainly_within_grid(v: &[u8]) -> bool {
+    let (mut letters, mut col, mut row, mut digits) = (0u8, 0u32, 0u32, false);
+    for &c in v {
+        match c {
+            b'A'..=b'Z' | b'a'..=b'z' if !digits => {
+                letters = letters.saturating_add(1);
+                if letters > 3 {
+                    return false;
+                }
+                let n = u32::from((c | 0x20).saturating_sub(b'a')).saturating_add(1);
+                col = col.saturating_mul(26).saturating_add(n);
+            }
+            b'0'..=b'9' => {
+                digits = true;
+                row = row
+                    .saturating_mul(10)
+                    .saturating_add(u32::from(c.saturating_sub(b'0')));
+                if row > 1_048_576 {
+                    return false;
+                }
+            }
+            b':' | b'$' => {
+                if col > 16_384 {
+                    return false;
+                }
+                (letters, col, row, digits) = (0, 0, 0, false);
+            }
+            _ => return false,
+        }
+    }
+    col <= 16_384
+}
+
+/// The local name of a name in a tag as [`TagNames::holds_reference`] sees
+/// it: after the last `:`, and empty for a name longer than the 16 bytes it
+/// keeps.
+#[inline]
+fn local_name(n: &[u8]) -> &[u8] {
+    if n.len() > 16 {
+        return &[];
+    }
+    n.rsplit(|&c| c == b':').next().unwrap_or(n)
+}
+
+/// The first `needle` in `b` from `from`: the next few bytes by hand (in a
+/// sheet most text and values are a few bytes long, shorter than what
+/// `memchr` needs to pay off), then `memchr`.
+#[inline]
+fn find(needle: u8, b: &[u8], from: usize) -> Option<usize> {
+    let rest = b.get(from..)?;
+    let near = rest.len().min(16);
+    if let Some(p) = rest.get(..near)?.iter().position(|&c| c == needle) {
+        return Some(from.saturating_add(p));
+    }
+    let far = rest.get(near..)?;
+    memchr::memchr(needle, far).map(|p| from.saturating_add(near).saturating_add(p))
 }
 
 /// Counts the bytes inflated across all entries; an error past the limit.
@@ -1281,6 +1536,54 @@ mod tests {
                 Err(ScanError::Reference(shown.into())),
                 "{xml}"
             );
+        }
+    }
+
+    /// What [`DepthScan`] makes of `xml` (the depth it ends at, or why it
+    /// refused it: the scan stops there) in one chunk (its tags read whole)
+    /// and one byte at a time (every byte through the state machine), with
+    /// a depth limit of 6.
+    fn both_ways(xml: &[u8]) -> [Result<u64, ScanError>; 2] {
+        let mut whole = DepthScan::default();
+        let a = whole.feed(xml, 6).map(|()| whole.depth);
+        let mut bytes = DepthScan::default();
+        let b = xml
+            .chunks(1)
+            .try_for_each(|c| bytes.feed(c, 6))
+            .map(|()| bytes.depth);
+        [a, b]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 4000, .. proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Tags read whole measure and refuse exactly what the byte-level
+        /// state machine does, on markup made of the bytes that matter.
+        #[test]
+        fn whole_tags_are_read_as_the_state_machine_reads_them(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<", ">", "/", "\"", "'", "=", " ", "\t", "!", "?", "-", "[CDATA[", "]", ":",
+                "c", "row", "f", "x:c", "r", "ref", "mergeCell", "dimension", "table", "hyperlink",
+                "abcdefghijklmnopq", "abcdefghijklmn:r", "A1", "XFD", "XFE", "1048577", "9", "!",
+                "$", "xfd1048576", "AAAA", "B2:C3", "0", "'S 1'!", "#REF!", "\u{e9}",
+                "<c r=\"", "<row r='", "<f ref=\"A1:", "\"/>", "'>", "</c>", "<v>1</v>", "<!--", "-->",
+            ]), 0..40)
+        ) {
+            let xml = parts.concat();
+            let [whole, bytes] = both_ways(xml.as_bytes());
+            proptest::prop_assert_eq!(&whole, &bytes, "{}", xml);
+            // Tags cut by the chunks' ends, read on by the state machine.
+            for n in [3, 5, 8] {
+                let mut scan = DepthScan::default();
+                let r = xml
+                    .as_bytes()
+                    .chunks(n)
+                    .try_for_each(|c| scan.feed(c, 6))
+                    .map(|()| scan.depth);
+                proptest::prop_assert_eq!(&r, &whole, "{} in chunks of {}", xml, n);
+            }
         }
     }
 

@@ -221,10 +221,12 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let (table, rows, premium) = (&p.lines, ctx.rows(&p.lines), ctx.num0(&p.premium));
         drop(listed);
-        // The columns are the rule's: what a priced line has.
+        // What a priced line has (`[form.facts.rules] package_columns`).
+        let priced = &ctx.layout.facts.rules.package_columns.priced;
         let has_lines = rows.iter().any(|k| {
-            !ctx.is_blank(&format!("{table}.benefit[{k}]"))
-                || !ctx.is_blank(&format!("{table}.util[{k}]"))
+            priced
+                .iter()
+                .any(|c| !ctx.is_blank(&format!("{table}.{c}[{k}]")))
         });
         if has_lines || !premium.is_zero() {
             let _listed = super::needs::at("");
@@ -242,16 +244,21 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// D007.
 fn oop_description(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("D007");
-    let desc = "ws3.oop.description";
-    if ctx.field(desc).is_none() || !ctx.is_blank(desc) {
+    // The description and questions the template lists (`[form.facts.rules] oop`).
+    let Some(oop) = &ctx.layout.facts.rules.oop else {
+        return;
+    };
+    let desc = oop.description.as_str();
+    if !ctx.is_blank(desc) {
         return;
     }
-    let yes = ["in_network", "out_of_network", "combined"]
+    let yes = oop
+        .maximums
         .iter()
-        .map(|w| format!("ws3.oop.{w}"))
+        .map(|(q, _)| q)
         .find(|q| ctx.text(q).eq_ignore_ascii_case("Yes"));
     if let Some(q) = yes {
-        let label = ctx.field(&q).map_or(q.clone(), |f| f.label.clone());
+        let label = ctx.field(q).map_or(q.clone(), |f| f.label.clone());
         out.push(ctx.finding(
             "D007",
             desc,

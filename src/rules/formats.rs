@@ -665,7 +665,11 @@ fn contacts(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("F014–F018");
-    let rows = ctx.rows("ws5.county");
+    // The county table (`[form.facts.rules] counties`).
+    let Some(c) = &ctx.layout.facts.rules.counties else {
+        return;
+    };
+    let rows = ctx.rows(&c.table);
     let filled = ctx.county_rows();
     // Where the last filled row is, found once (not once per row: the
     // county table has 1,000 rows).
@@ -679,7 +683,7 @@ fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             if let Some(l) = last
                 && i < l
             {
-                let code_id = format!("ws5.county.code[{k}]");
+                let code_id = c.cell(&c.code, k);
                 out.push(ctx.finding(
                     "F017",
                     &code_id,
@@ -690,7 +694,7 @@ fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
             continue;
         }
-        let code_id = format!("ws5.county.code[{k}]");
+        let code_id = c.cell(&c.code, k);
         let blank_code = ctx.is_blank(&code_id);
         if !blank_code && !matches!(ctx.eff(&code_id), Value::Invalid(_)) {
             let (s, is_text) = entered(ctx, &code_id);
@@ -729,8 +733,8 @@ fn counties(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 seen.insert(norm, row);
             }
         }
-        let mm = format!("ws5.county.mm[{k}]");
-        let risk = format!("ws5.county.risk[{k}]");
+        let mm = c.cell(&c.member_months, k);
+        let risk = c.cell(&c.risk, k);
         if !ctx.is_blank(&mm) && (blank_code || ctx.is_blank(&risk)) {
             let missing = if blank_code {
                 "county code"
@@ -805,34 +809,36 @@ fn util_types(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 fn oop(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("F020");
-    for which in ["in_network", "out_of_network", "combined"] {
-        let q = format!("ws3.oop.{which}");
-        let a = format!("ws3.oop.{which}_amount");
-        if matches!(ctx.eff(&q), Value::Invalid(_)) {
+    // The questions and amounts the template lists (`[form.facts.rules] oop`).
+    let Some(oop) = &ctx.layout.facts.rules.oop else {
+        return;
+    };
+    for (q, a) in &oop.maximums {
+        if matches!(ctx.eff(q), Value::Invalid(_)) {
             continue;
         }
-        let ans = ctx.text(&q);
+        let ans = ctx.text(q);
         if ans.is_empty() {
             out.push(ctx.finding(
                 "F020",
-                &q,
+                q,
                 "the OOP maximum question is not answered",
                 "(blank)",
                 "Yes or No",
             ));
         } else if ans.eq_ignore_ascii_case("Yes") {
-            match ctx.num(&a) {
+            match ctx.num(a) {
                 Some(d) if d >= rust_decimal::Decimal::ZERO => {}
                 Some(d) => out.push(ctx.finding(
                     "F020",
-                    &a,
+                    a,
                     "the OOP maximum amount is negative",
                     super::money(d),
                     "an amount ≥ 0",
                 )),
-                None if !matches!(ctx.eff(&a), Value::Invalid(_)) => out.push(ctx.finding(
+                None if !matches!(ctx.eff(a), Value::Invalid(_)) => out.push(ctx.finding(
                     "F020",
-                    &a,
+                    a,
                     "the OOP maximum is Yes but no amount is entered",
                     "(blank)",
                     "the PBP amount",
@@ -840,7 +846,7 @@ fn oop(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 None => {}
             }
         } else if !ans.eq_ignore_ascii_case("No") {
-            out.push(ctx.finding("F020", &q, "must be Yes or No", ans, "Yes or No"));
+            out.push(ctx.finding("F020", q, "must be Yes or No", ans, "Yes or No"));
         }
     }
 }

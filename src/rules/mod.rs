@@ -232,9 +232,10 @@ impl<'a> Ctx<'a> {
         self.text("ws1.general.egwp").eq_ignore_ascii_case("Y")
     }
 
-    /// The plan type code (WS1 line 7).
+    /// The plan type code (the template's `[form.facts.identity]
+    /// plan_type`: WS1 line 7).
     pub fn plan_type(&self) -> String {
-        self.text("ws1.general.plan_type")
+        self.text(&self.layout.facts.identity.plan_type)
     }
 
     /// Data-row keys of a table.
@@ -294,14 +295,18 @@ impl<'a> Ctx<'a> {
         self.plan_type().eq_ignore_ascii_case("RPPO")
     }
 
-    /// Data rows of WS5 Sec VI that hold anything in columns b, e or f.
+    /// Rows of the county table (`[form.facts.rules] counties`) that hold
+    /// a county code, member months or a risk score.
     pub fn county_rows(&self) -> Vec<String> {
-        self.rows("ws5.county")
+        let Some(c) = &self.layout.facts.rules.counties else {
+            return Vec::new();
+        };
+        self.rows(&c.table)
             .into_iter()
             .filter(|k| {
-                ["code", "mm", "risk"]
+                [&c.code, &c.member_months, &c.risk]
                     .iter()
-                    .any(|c| !self.is_blank(&format!("ws5.county.{c}[{k}]")))
+                    .any(|col| !self.is_blank(&c.cell(col, k)))
             })
             .collect()
     }

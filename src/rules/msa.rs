@@ -510,15 +510,19 @@ fn claims(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// H015.
 fn service_area(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let _needs = super::needs::at("H015");
+    // The county table (`[form.facts.rules] counties`).
+    let Some(c) = &ctx.layout.facts.rules.counties else {
+        return;
+    };
     let mut with_mm = 0usize;
-    for k in ctx.rows("msa.ws3.county") {
-        let mm_id = format!("msa.ws3.county.mm[{k}]");
+    for k in ctx.rows(&c.table) {
+        let mm_id = c.cell(&c.member_months, &k);
         let has_mm = ctx.num(&mm_id).is_some_and(|m| !m.is_zero());
         if !has_mm {
             continue;
         }
         with_mm = with_mm.saturating_add(1);
-        let code_id = format!("msa.ws3.county.code[{k}]");
+        let code_id = c.cell(&c.code, &k);
         if ctx.is_blank(&code_id) {
             out.push(ctx.finding(
                 "H015",

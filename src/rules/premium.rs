@@ -208,9 +208,10 @@ fn osb(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let (rows, described) = (ctx.rows(table), !ctx.is_blank(desc));
         let (p, months) = (ctx.num0(prem), ctx.num0(mm));
         drop(listed);
-        // The columns are the rule's: what an offered line has.
+        // What an offered line has (`[form.facts.rules] package_columns`).
+        let offered = &ctx.layout.facts.rules.package_columns.offered;
         let has_lines = rows.iter().any(|k| {
-            ["benefit", "util", "avg_cost", "category"]
+            offered
                 .iter()
                 .any(|c| !ctx.is_blank(&format!("{table}.{c}[{k}]")))
         });

@@ -272,10 +272,11 @@ fn covered(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         .eq_ignore_ascii_case("PART B ONLY");
     // The inpatient facility line (`[form.facts.rules] inpatient_row`).
     let inpatient = ctx.layout.facts.rules.inpatient_row.as_deref();
-    // The service-category tables (`[form.facts.rules] cost_tables`).
-    for (table, _) in &ctx.layout.facts.rules.cost_tables {
+    // The service-category tables and their percentage-covered columns
+    // (`[form.facts.rules] cost_tables`).
+    for (table, columns) in &ctx.layout.facts.rules.covered {
         for k in ctx.rows(table) {
-            for col in ["pct_cov_allowed", "pct_cov_cs"] {
+            for col in columns {
                 let id = format!("{table}.{col}[{k}]");
                 let Some(f) = ctx.field(&id) else { continue };
                 if !f.role.is_entered() || matches!(ctx.eff(&id), Value::Invalid(_)) {
@@ -493,13 +494,19 @@ fn risk(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             out.push(ctx.finding("R011", id, "risk score outside 0.3-4.0", show(d), "0.3-4.0"));
         }
     };
-    if ctx.num0("ws1.base_period.mm_total") > Decimal::ZERO {
-        check("ws1.base_period.risk_total", out);
-        check("ws1.base_period.risk_non_de", out);
+    // The risk scores the template lists (`[form.facts.rules] entered_risk_scores`
+    // and the county table's risk column).
+    let _listed = super::needs::at("");
+    let facts = &ctx.layout.facts.rules;
+    for (id, when) in &facts.entered_risk_scores {
+        if when.as_ref().is_none_or(|w| ctx.num0(w) > Decimal::ZERO) {
+            check(id, out);
+        }
     }
-    check("ws5.bid.risk_non_de", out);
-    for k in ctx.county_rows() {
-        check(&format!("ws5.county.risk[{k}]"), out);
+    if let Some(c) = &facts.counties {
+        for k in ctx.county_rows() {
+            check(&c.cell(&c.risk, &k), out);
+        }
     }
 }
 

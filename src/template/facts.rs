@@ -225,6 +225,18 @@ pub struct RuleFacts {
     /// R003, R009, M005: the projected service-category tables, each
     /// (table id, its net cost-sharing column).
     pub cost_tables: Vec<(String, String)>,
+    /// R003, R009: each service-category table's percentage-covered
+    /// columns (table id, column ids).
+    pub covered: Vec<(String, Vec<String>)>,
+    /// F014–F018, R011, H015: the county table.
+    pub counties: Option<Counties>,
+    /// R011: risk scores outside the county table, each (field id, the
+    /// member months that must be above zero for it to be checked).
+    pub entered_risk_scores: Vec<(String, Option<String>)>,
+    /// F020, D007: the out-of-pocket maximums.
+    pub oop: Option<Oop>,
+    /// D005, P007: the package benefit-line columns that count.
+    pub package_columns: PackageColumns,
     /// F011, F012: the contacts, each (name, phone, e-mail) field ids.
     pub contacts: Vec<(String, String, String)>,
     /// C008, D005, P007: the optional supplemental benefit packages.
@@ -294,6 +306,44 @@ pub struct AllocationLimit {
     pub maximum: String,
     /// What findings call it.
     pub label: String,
+}
+
+/// The county table (F014–F018, R011, H015): its id and column ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counties {
+    /// Table id.
+    pub table: String,
+    /// County-code column.
+    pub code: String,
+    /// Projected member-months column.
+    pub member_months: String,
+    /// Risk-score column.
+    pub risk: String,
+}
+
+impl Counties {
+    /// The cell id of `column` on row `key`.
+    pub fn cell(&self, column: &str, key: &str) -> String {
+        format!("{}.{column}[{key}]", self.table)
+    }
+}
+
+/// The out-of-pocket maximums (F020, D007).
+#[derive(Debug, Clone, Serialize)]
+pub struct Oop {
+    /// The methodology description field id (D007).
+    pub description: String,
+    /// Each (Yes/No question, amount) field ids.
+    pub maximums: Vec<(String, String)>,
+}
+
+/// The benefit-line columns of a package that count (D005, P007).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PackageColumns {
+    /// Any of these entered: the package is priced (D005).
+    pub priced: Vec<String>,
+    /// Any of these entered: the package is offered (P007).
+    pub offered: Vec<String>,
 }
 
 /// One optional supplemental benefit package (C008, D005, P007).
@@ -561,6 +611,7 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
     let cob_row = row("cob_row", "M001, M002, M003, M005", &spec.cob_row)?;
     let inpatient_row = row("inpatient_row", "R009", &spec.inpatient_row)?;
     let mut cost_tables = Vec::new();
+    let mut covered = Vec::new();
     for (n, c) in spec.cost_tables.iter().enumerate() {
         let rules = "R003, R009, M005";
         let Some(t) = layout.table(&c.table) else {
@@ -575,8 +626,72 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
                 c.net, c.table
             ));
         }
+        for col in &c.covered {
+            if !t.columns.iter().any(|tc| tc.0 == *col) {
+                return Err(format!(
+                    "form.facts.rules: cost_tables[{n}].covered `{col}` (read by R003, R009) is not a column of table `{}`",
+                    c.table
+                ));
+            }
+        }
         cost_tables.push((c.table.clone(), c.net.clone()));
+        covered.push((c.table.clone(), c.covered.clone()));
     }
+    let column = |what: &str, rules: &str, table: &str, col: &str| -> Result<String, String> {
+        match layout.table(table) {
+            None => Err(format!(
+                "form.facts.rules: {what} `{table}` (read by {rules}) is not a table of the template"
+            )),
+            Some(t) if !t.columns.iter().any(|c| c.0 == col) => Err(format!(
+                "form.facts.rules: {what} `{col}` (read by {rules}) is not a column of table `{table}`"
+            )),
+            Some(_) => Ok(col.to_string()),
+        }
+    };
+    let counties = match &spec.counties {
+        None => None,
+        Some(c) => {
+            let rules = "F014–F018, R011, H015";
+            if layout.table(&c.table).is_none() {
+                return Err(format!(
+                    "form.facts.rules: counties.table `{}` (read by {rules}) is not a table of the template",
+                    c.table
+                ));
+            }
+            Some(Counties {
+                table: c.table.clone(),
+                code: column("counties.code", rules, &c.table, &c.code)?,
+                member_months: column("counties.member_months", rules, &c.table, &c.member_months)?,
+                risk: column("counties.risk", rules, &c.table, &c.risk)?,
+            })
+        }
+    };
+    let mut entered_risk_scores = Vec::new();
+    for (n, r) in spec.entered_risk_scores.iter().enumerate() {
+        let id = field(format!("entered_risk_scores[{n}].id"), "R011", &r.id)?;
+        let when = match &r.when {
+            None => None,
+            Some(w) => Some(field(format!("entered_risk_scores[{n}].when"), "R011", w)?),
+        };
+        entered_risk_scores.push((id, when));
+    }
+    let oop = match &spec.oop {
+        None => None,
+        Some(o) => {
+            let mut maximums = Vec::new();
+            for (n, m) in o.maximums.iter().enumerate() {
+                let at = |k: &str| format!("oop.maximums[{n}].{k}");
+                maximums.push((
+                    field(at("question"), "F020, F024, D007", &m.question)?,
+                    field(at("amount"), "F020", &m.amount)?,
+                ));
+            }
+            Some(Oop {
+                description: field("oop.description".into(), "D007", &o.description)?,
+                maximums,
+            })
+        }
+    };
     let mut contacts = Vec::new();
     for (n, c) in spec.contacts.iter().enumerate() {
         let at = |k: &str| format!("contacts[{n}].{k}");
@@ -597,6 +712,16 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
                 p.lines
             ));
         }
+        if let Some(pc) = &spec.package_columns {
+            for (what, list, rules) in [
+                ("package_columns.priced", &pc.priced, "D005"),
+                ("package_columns.offered", &pc.offered, "P007"),
+            ] {
+                for col in list {
+                    column(what, rules, &p.lines, col)?;
+                }
+            }
+        }
         packages.push(Package {
             label: p.label.clone(),
             description: field(at("description"), rules, &p.description)?,
@@ -605,6 +730,19 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
             lines: p.lines.clone(),
         });
     }
+    let package_columns = match &spec.package_columns {
+        Some(pc) => PackageColumns {
+            priced: pc.priced.clone(),
+            offered: pc.offered.clone(),
+        },
+        None if !packages.is_empty() => {
+            return Err(
+                "form.facts.rules: packages are listed without package_columns (read by D005, P007)"
+                    .to_string(),
+            );
+        }
+        None => PackageColumns::default(),
+    };
     let pmpm_agrees = match &spec.pmpm_agrees {
         None => None,
         Some(c) => {
@@ -664,6 +802,11 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
         cob_row,
         inpatient_row,
         cost_tables,
+        covered,
+        counties,
+        entered_risk_scores,
+        oop,
+        package_columns,
         contacts,
         packages,
         pmpm_agrees,
@@ -821,8 +964,8 @@ mod tests {
             ]
         );
         let t = text("ma-bpt-2013").replacen(
-            "{ table = \"ws4.de\", net = \"reimbursement\" }",
-            "{ table = \"ws4.de\", net = \"net\" }",
+            "{ table = \"ws4.de\", net = \"reimbursement\",",
+            "{ table = \"ws4.de\", net = \"net\",",
             1,
         );
         let e = Layout::from_toml(&t).unwrap_err().to_string();
@@ -858,6 +1001,109 @@ mod tests {
         assert_eq!(
             e,
             "template ma-bpt-2013: form.facts.rules: pmpm_agrees.pmpm `ws1.base.net[s]` (read by C005) is not a field of the template"
+        );
+    }
+
+    #[test]
+    fn the_county_risk_oop_and_package_facts_resolve_and_name_their_rules() {
+        let l = Layout::from_toml(text("ma-bpt-2013")).unwrap();
+        let r = &l.facts.rules;
+        let cols = vec!["pct_cov_allowed".to_string(), "pct_cov_cs".to_string()];
+        assert_eq!(
+            r.covered,
+            [
+                ("ws4.non_de".to_string(), cols.clone()),
+                ("ws4.de".to_string(), cols)
+            ]
+        );
+        let c = r.counties.as_ref().unwrap();
+        assert_eq!(
+            (
+                c.table.as_str(),
+                c.code.as_str(),
+                c.member_months.as_str(),
+                c.risk.as_str()
+            ),
+            ("ws5.county", "code", "mm", "risk")
+        );
+        assert_eq!(c.cell(&c.risk, "7"), "ws5.county.risk[7]");
+        assert_eq!(
+            r.entered_risk_scores,
+            [
+                (
+                    "ws1.base_period.risk_total".to_string(),
+                    Some("ws1.base_period.mm_total".to_string())
+                ),
+                (
+                    "ws1.base_period.risk_non_de".to_string(),
+                    Some("ws1.base_period.mm_total".to_string())
+                ),
+                ("ws5.bid.risk_non_de".to_string(), None),
+            ]
+        );
+        let oop = r.oop.as_ref().unwrap();
+        assert_eq!(oop.description, "ws3.oop.description");
+        assert_eq!(
+            oop.maximums[1],
+            (
+                "ws3.oop.out_of_network".to_string(),
+                "ws3.oop.out_of_network_amount".to_string()
+            )
+        );
+        assert_eq!(oop.maximums.len(), 3);
+        assert_eq!(r.package_columns.priced, ["benefit", "util"]);
+        assert_eq!(
+            r.package_columns.offered,
+            ["benefit", "util", "avg_cost", "category"]
+        );
+        let msa = Layout::from_toml(text("msa-bpt-2013")).unwrap();
+        assert!(msa.facts.rules.oop.is_none());
+        assert_eq!(msa.facts.rules.counties.unwrap().table, "msa.ws3.county");
+        assert_eq!(
+            load_error(
+                "net = \"reimbursement\", covered = [\"pct_cov_allowed\", \"pct_cov_cs\"]",
+                "net = \"reimbursement\", covered = [\"pct_cov_allowed\", \"pct_cs\"]"
+            ),
+            "cost_tables[1].covered `pct_cs` (read by R003, R009) is not a column of table `ws4.de`"
+        );
+        assert_eq!(
+            load_error(
+                "table = \"ws5.county\", code = \"code\", member_months = \"mm\"",
+                "table = \"ws5.county\", code = \"code\", member_months = \"months\""
+            ),
+            "counties.member_months `months` (read by F014–F018, R011, H015) is not a column of table `ws5.county`"
+        );
+        assert_eq!(
+            load_error(
+                "counties = { table = \"ws5.county\"",
+                "counties = { table = \"ws5.counties\""
+            ),
+            "counties.table `ws5.counties` (read by F014–F018, R011, H015) is not a table of the template"
+        );
+        assert_eq!(
+            load_error(
+                "{ id = \"ws5.bid.risk_non_de\" }",
+                "{ id = \"ws5.bid.risk\" }"
+            ),
+            "entered_risk_scores[2].id `ws5.bid.risk` (read by R011) is not a field of the template"
+        );
+        assert_eq!(
+            load_error(
+                "amount = \"ws3.oop.combined_amount\"",
+                "amount = \"ws3.oop.combined_amt\""
+            ),
+            "oop.maximums[2].amount `ws3.oop.combined_amt` (read by F020) is not a field of the template"
+        );
+        assert_eq!(
+            load_error(
+                "\"avg_cost\", \"category\"]",
+                "\"avg_cost\", \"service_category\"]"
+            ),
+            "package_columns.offered `service_category` (read by P007) is not a column of table `ws7.pkg1.lines`"
+        );
+        assert_eq!(
+            load_error("package_columns = {", "# package_columns = {"),
+            "packages are listed without package_columns (read by D005, P007)"
         );
     }
 

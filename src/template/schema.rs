@@ -103,6 +103,22 @@ pub struct RuleFactsSpec {
     /// non-DE# and DE# tables) and each one's net cost-sharing column.
     #[serde(default)]
     pub cost_tables: Vec<CostTableSpec>,
+    /// F014–F018, R011, H015: the county table and its code, member-month
+    /// and risk-score columns.
+    #[serde(default)]
+    pub counties: Option<CountiesSpec>,
+    /// R011: the risk scores entered outside the county table, each
+    /// checked when its `when` field (if any) holds a number above zero.
+    #[serde(default)]
+    pub entered_risk_scores: Vec<EnteredRiskScoreSpec>,
+    /// F020, D007: the out-of-pocket maximum questions, their amounts and
+    /// the methodology description.
+    #[serde(default)]
+    pub oop: Option<OopSpec>,
+    /// D005, P007: which columns of a package's benefit lines make the
+    /// package priced (D005) or offered (P007).
+    #[serde(default)]
+    pub package_columns: Option<PackageColumnsSpec>,
     /// F011, F012: the contacts (name, phone, e-mail fields) a bid gives.
     #[serde(default)]
     pub contacts: Vec<ContactSpec>,
@@ -206,6 +222,69 @@ pub struct CostTableSpec {
     /// Its column of cost sharing net of what the plan pays, which may
     /// not be negative (M005).
     pub net: String,
+    /// Its percentage-covered columns, each between 0 % and 100 % (R003;
+    /// R009 reads them on the inpatient line).
+    #[serde(default)]
+    pub covered: Vec<String>,
+}
+
+/// The county table (`counties`: F014–F018, R011, H015).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountiesSpec {
+    /// The table's id.
+    pub table: String,
+    /// Its county-code column.
+    pub code: String,
+    /// Its projected member-months column.
+    pub member_months: String,
+    /// Its risk-score column.
+    pub risk: String,
+}
+
+/// One risk score outside the county table (`entered_risk_scores`: R011).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnteredRiskScoreSpec {
+    /// The risk score's field id.
+    pub id: String,
+    /// A field (member months) that must hold a number above zero for the
+    /// score to be checked.
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+/// The out-of-pocket maximums (`oop`: F020, D007).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OopSpec {
+    /// The field describing how the maximums are reflected in the PMPMs
+    /// (D007).
+    pub description: String,
+    /// Each Yes/No question with its amount.
+    pub maximums: Vec<OopMaximumSpec>,
+}
+
+/// One out-of-pocket maximum question (`oop.maximums`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OopMaximumSpec {
+    /// The Yes/No question's field id.
+    pub question: String,
+    /// The amount's field id (required when the answer is Yes).
+    pub amount: String,
+}
+
+/// The benefit-line columns of a package that count (`package_columns`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageColumnsSpec {
+    /// A line with any of these entered makes the package priced: it
+    /// needs a description (D005).
+    pub priced: Vec<String>,
+    /// A line with any of these entered makes the package offered: it
+    /// needs a premium and member months (P007).
+    pub offered: Vec<String>,
 }
 
 /// One rebate allocation and its maximum (`allocation_limits`, A001).

@@ -341,3 +341,93 @@ fn the_rules_check_what_the_template_facts_name() {
     );
     assert_eq!(findings_of(&changed, &v, "C002"), Vec::<String>::new());
 }
+
+/// Which risk scores R011 checks, which OOP questions F020 asks, which
+/// percentages R003 reads and which package columns make D005 ask for a
+/// description are the template's (`[form.facts.rules]`): a copy of the
+/// template with other facts makes the same bid's findings follow them.
+#[test]
+fn the_county_risk_oop_and_package_facts_are_what_the_rules_check() {
+    let mut t = MA_2013.to_string();
+    for (from, to) in [
+        ("  { id = \"ws5.bid.risk_non_de\" },\n", ""),
+        (
+            "  { question = \"ws3.oop.combined\", amount = \"ws3.oop.combined_amount\" },\n",
+            "",
+        ),
+        (
+            "{ table = \"ws4.de\", net = \"reimbursement\", covered = [\"pct_cov_allowed\", \"pct_cov_cs\"] }",
+            "{ table = \"ws4.de\", net = \"reimbursement\", covered = [\"pct_cov_allowed\"] }",
+        ),
+        (
+            "package_columns = { priced = [\"benefit\", \"util\"]",
+            "package_columns = { priced = [\"benefit\"]",
+        ),
+    ] {
+        assert_eq!(
+            t.matches(from).count(),
+            1,
+            "`{from}` is not once in the template"
+        );
+        t = t.replacen(from, to, 1);
+    }
+    let shipped = Layout::from_toml(MA_2013).expect("the template loads");
+    let changed = Layout::from_toml(&t).expect("the changed copy loads");
+    let p = bpt::sample::profile("hmo-mapd-2013").unwrap();
+    let full = bpt::sample::generate(&p, &shipped);
+    let full = bpt::sample::finish(&shipped, shipped.entered_values(&full));
+    let entered = shipped.entered_values(&full);
+
+    // R011: the projected non-DE# risk score keyed as 10.2.
+    let mut v = entered.clone();
+    v.set("ws5.bid.risk_non_de", Value::Number(dec!(10.2)));
+    assert_eq!(
+        findings_of(&shipped, &v, "R011"),
+        ["ws5.bid.risk_non_de: risk score outside 0.3-4.0"]
+    );
+    assert_eq!(findings_of(&changed, &v, "R011"), Vec::<String>::new());
+
+    // F020: the combined OOP question answered "Maybe".
+    let mut v = entered.clone();
+    v.set("ws3.oop.combined", Value::Text("Maybe".into()));
+    assert_eq!(
+        findings_of(&shipped, &v, "F020"),
+        ["ws3.oop.combined: must be Yes or No"]
+    );
+    assert_eq!(findings_of(&changed, &v, "F020"), Vec::<String>::new());
+
+    // R003: DE# line b's cost sharing covered at 150 % (line b's findings:
+    // the entered values leave the non-covered lines' percentages blank).
+    let mut v = entered.clone();
+    v.set("ws4.de.pct_cov_cs[b]", Value::Number(dec!(1.5)));
+    let line_b = |l: &Layout| -> Vec<String> {
+        findings_of(l, &v, "R003")
+            .into_iter()
+            .filter(|f| f.contains("[b]"))
+            .collect()
+    };
+    assert_eq!(
+        line_b(&shipped),
+        ["ws4.de.pct_cov_cs[b]: percentage covered must be between 0% and 100%"]
+    );
+    assert_eq!(line_b(&changed), Vec::<String>::new());
+
+    // D005: package 5 has only a utilization entered and no description.
+    let mut v = entered;
+    let row = shipped
+        .table("ws7.pkg5.lines")
+        .and_then(|t| t.row_keys().next().map(str::to_string))
+        .expect("package 5 has lines");
+    for c in ["description", "premium"] {
+        v.set(format!("ws7.pkg5.{c}"), Value::Empty);
+    }
+    v.set(
+        format!("ws7.pkg5.lines.util[{row}]"),
+        Value::Number(dec!(12)),
+    );
+    assert_eq!(
+        findings_of(&shipped, &v, "D005"),
+        ["ws7.pkg5.description: package 5 is priced but has no description"]
+    );
+    assert_eq!(findings_of(&changed, &v, "D005"), Vec::<String>::new());
+}
