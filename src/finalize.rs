@@ -10,6 +10,22 @@
 //!   all: every cell of their rows is deleted, and every merged range and
 //!   data validation wholly inside them (the rows stay, empty, so no
 //!   reference elsewhere moves);
+//! - on a layout overlay's workbook (the user's own layout) the section's
+//!   rows are worked out from where its fields are
+//!   (`overlay::place_removals`), and they are removed only when every
+//!   cell of them is demonstrably the section: one of its fields, blank,
+//!   text in a column the section's texts and fields take on the base
+//!   template (moved as its fields moved: columns B-C of WS6 Section V,
+//!   where its heading, note, line numbers and notes are), or the base
+//!   template's own text of that cell (a line number typed as a number).
+//!   Anything else there — a formula, a number, a date, a boolean, or
+//!   text in another column, such as a reviewer's figure or remark beside
+//!   the notes — is the user's own, which the form's finalize was never
+//!   asked to delete and which bpt cannot tell from the section by looking:
+//!   the section is kept and reported as not done (naming the cells and
+//!   what they hold), and the rest is finalized. Refusing costs the user
+//!   one deletion by hand; removing would lose their data unseen. On the
+//!   template's own layout the rows are the template's and all of them go.
 //! - the rows of the table `[form.facts.finalize] sort` names (the county
 //!   rows, WS5 Section VI on the MA BPT) are sorted by its column, in
 //!   descending order of county code (the row's entered cells travel whole:
@@ -151,12 +167,13 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
     let mut left = Vec::new();
     for sec in &layout.facts.remove {
         // In a layout overlay's workbook the rows were placed from the
-        // section's fields (`overlay::place_removals`); cells of them that
-        // are no field are taken for the section's heading and text, and
-        // one holding a formula is something else: the section stays.
+        // section's fields (`overlay::place_removals`); a cell of them that
+        // is no field is removed only when it is demonstrably the section
+        // (`not_the_section`, see the module docs): otherwise the section
+        // stays.
         let refused = match (&sec.refused, layout.overlay.is_some()) {
             (Some(why), _) => Some(why.clone()),
-            (None, true) => formula_in_rows(layout, path, sec)?,
+            (None, true) => not_the_section(layout, path, sec)?,
             (None, false) => None,
         };
         if let Some(why) = refused {
@@ -287,9 +304,12 @@ pub fn finalize(bid: &Bid, tolerance: Decimal, path: &Path) -> Result<Finalized,
     })
 }
 
-/// The first cell of a section's rows that holds a formula and is no field
-/// of the form, as a reason not to remove the rows (`None`: none does).
-fn formula_in_rows(
+/// Why a section's rows in a layout overlay's workbook cannot be removed
+/// for what they hold besides fields (`None`: nothing but the section;
+/// fields of anything else there are refused by `overlay::place_removals`):
+/// a cell holding a formula (the first), or every cell whose value is not
+/// demonstrably the section's heading or text ([`section_own`]).
+fn not_the_section(
     layout: &Layout,
     path: &Path,
     sec: &crate::template::facts::Removed,
@@ -304,15 +324,125 @@ fn formula_in_rows(
         .filter(|f| f.sheet == sec.sheet)
         .map(|f| f.cell)
         .collect();
-    Ok(applied
+    let others: Vec<&crate::package::Applied> = applied
         .iter()
-        .find(|a| a.old.formula.is_some() && !fields.contains(&a.cell))
-        .map(|a| {
+        .filter(|a| !fields.contains(&a.cell))
+        .collect();
+    if let Some(a) = others.iter().find(|a| a.old.formula.is_some()) {
+        return Ok(Some(format!(
+            "{}!{} on its rows holds a formula, which is not the section's text",
+            sec.sheet, a.cell
+        )));
+    }
+    let own = sec.own.clone().unwrap_or_default();
+    let foreign: Vec<(String, String)> = others
+        .iter()
+        .filter_map(|a| {
+            let v = a.old.value.as_ref()?;
+            (!section_own(&own, a.cell, v)).then(|| (format!("{}!{}", sec.sheet, a.cell), shown(v)))
+        })
+        .collect();
+    let cols = match (own.columns.first(), own.columns.last()) {
+        (Some(a), Some(b)) if a == b => format!("column {}", crate::cellref::col_name(*a)),
+        (Some(a), Some(b))
+            if usize::from(b.saturating_sub(*a)) == own.columns.len().saturating_sub(1) =>
+        {
             format!(
-                "{}!{} on its rows holds a formula, which is not the section's text",
-                sec.sheet, a.cell
+                "columns {}-{}",
+                crate::cellref::col_name(*a),
+                crate::cellref::col_name(*b)
             )
-        }))
+        }
+        _ if own.columns.is_empty() => String::new(),
+        _ => format!(
+            "columns {}",
+            own.columns
+                .iter()
+                .map(|c| crate::cellref::col_name(*c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let only = if cols.is_empty() {
+        "no value there is".to_string()
+    } else {
+        format!("only text in its {cols} is")
+    };
+    Ok(match foreign.as_slice() {
+        [] => None,
+        [(cell, v)] => Some(format!(
+            "{cell} on its rows holds {v}, which is not the section's heading or text ({only})"
+        )),
+        many => {
+            let more = many.len().saturating_sub(3);
+            let listed: Vec<String> = many
+                .iter()
+                .take(3)
+                .map(|(cell, v)| format!("{cell} ({v})"))
+                .collect();
+            Some(format!(
+                "{}{} on its rows hold values that are not the section's heading or text \
+                 ({only})",
+                listed.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ))
+        }
+    })
+}
+
+/// Whether value `v` at `cell` of a section's rows (a cell that is no
+/// field) is the section's own: blank (nothing to lose), text in one of
+/// the section's columns, or the base template's own text for that cell
+/// (a line number typed as a number included).
+fn section_own(
+    own: &crate::template::facts::Own,
+    cell: CellRef,
+    v: &crate::package::Scalar,
+) -> bool {
+    use crate::package::Scalar;
+    match v {
+        Scalar::Empty => return true,
+        Scalar::Text(t) if t.trim().is_empty() || own.columns.contains(&cell.col) => {
+            return true;
+        }
+        _ => {}
+    }
+    own.texts.iter().any(|(c, t)| {
+        *c == cell
+            && match v {
+                Scalar::Text(x) => x.trim() == t.trim(),
+                Scalar::Number(n) => match (n.parse::<Decimal>(), t.trim().parse::<Decimal>()) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => false,
+                },
+                _ => false,
+            }
+    })
+}
+
+/// A cell's value as a report names it, text quoted and shortened to 40
+/// characters.
+fn shown(v: &crate::package::Scalar) -> String {
+    use crate::package::Scalar;
+    match v {
+        Scalar::Empty => "nothing".into(),
+        Scalar::Number(n) => n.clone(),
+        Scalar::Text(t) => {
+            let t = t.trim();
+            let mut short: String = t.chars().take(40).collect();
+            if short.len() < t.len() {
+                short.push('…');
+            }
+            format!("\"{short}\"")
+        }
+        Scalar::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+        Scalar::Error(e) => e.clone(),
+        Scalar::Shared(_) => "a shared string".into(),
+    }
 }
 
 /// The header of a table's column, lower-cased for a sentence ("county

@@ -161,6 +161,26 @@ pub struct Removed {
     /// section and says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// In a layout overlay's workbook, what of these rows is the section
+    /// besides its fields (see [`Own`]); `None` on a template's own
+    /// layout, whose rows are the template's.
+    #[serde(skip)]
+    pub own: Option<Own>,
+}
+
+/// What of a section's rows in a layout overlay's workbook is
+/// demonstrably the section besides its fields (worked out by
+/// `overlay::place_removals`): finalization deletes nothing else there.
+#[derive(Debug, Clone, Default)]
+pub struct Own {
+    /// The columns the section's texts and fields take on the base
+    /// template, moved as its fields moved (zero-based; text in one of
+    /// them is the section's heading or text).
+    pub columns: Vec<u16>,
+    /// The base template's texts of the section (heading, note, line
+    /// numbers), each at its cell moved as the fields moved (a line
+    /// number typed there as a number is the section's too).
+    pub texts: Vec<(crate::cellref::CellRef, String)>,
 }
 
 /// The family's facts, resolved against the template's fields.
@@ -493,6 +513,7 @@ pub(super) fn resolve(spec: Option<&FactsSpec>, layout: &Layout) -> Result<Facts
             last: r.last_row.saturating_sub(1),
             label: r.label.clone(),
             refused: None,
+            own: None,
         });
     }
     let mut rebate_levels = Vec::new();

@@ -518,6 +518,7 @@ pub fn place_removals(base: &super::Layout, mapped: &super::Layout) -> Vec<super
             last: r.last,
             label: r.label.clone(),
             refused: Some(why),
+            own: None,
         };
         let inside: Vec<(&super::Field, &super::Field)> = base
             .fields
@@ -580,12 +581,48 @@ pub fn place_removals(base: &super::Layout, mapped: &super::Layout) -> Vec<super
             )));
             continue;
         }
+        // What of the rows is the section besides its fields: the columns
+        // its texts and fields take on the base, and the base's texts at
+        // their cells, each moved as the fields moved (by every column
+        // offset they moved by: a cell outside that move is not the
+        // section's).
+        let mut dcs: Vec<i64> = inside
+            .iter()
+            .map(|(f, m)| i64::from(m.cell.col) - i64::from(f.cell.col))
+            .collect();
+        dcs.sort_unstable();
+        dcs.dedup();
+        let texts: Vec<&super::Text> = base
+            .sheets
+            .iter()
+            .filter(|s| s.name == r.sheet)
+            .flat_map(|s| s.texts.iter())
+            .filter(|t| (r.first..=r.last).contains(&t.cell.row))
+            .collect();
+        let base_cols: BTreeSet<u16> = texts
+            .iter()
+            .map(|t| t.cell.col)
+            .chain(inside.iter().map(|(f, _)| f.cell.col))
+            .collect();
+        let mut own = super::facts::Own::default();
+        for dc in &dcs {
+            own.columns
+                .extend(base_cols.iter().filter_map(|c| shift_col(*c, *dc).ok()));
+            own.texts.extend(texts.iter().filter_map(|t| {
+                let row = shift_row(t.cell.row, dr).ok()?;
+                let col = shift_col(t.cell.col, *dc).ok()?;
+                Some((CellRef::new(row, col), t.text.clone()))
+            }));
+        }
+        own.columns.sort_unstable();
+        own.columns.dedup();
         out.push(super::facts::Removed {
             sheet: name.clone(),
             first,
             last,
             label: r.label.clone(),
             refused: None,
+            own: Some(own),
         });
     }
     out

@@ -52,9 +52,39 @@ fn mapped_with(
     layout: impl FnOnce(&mut Layout),
     values: impl FnOnce(&mut bpt::value::Values),
 ) -> Mapped {
+    mapped_typed(name, sample, layout, values, &[])
+}
+
+/// [`mapped_with`], with cells of the user's own typed into the workbook
+/// before it is mapped: (sheet, cell, value), no field of any layout.
+fn mapped_typed(
+    name: &str,
+    sample: &'static str,
+    layout: impl FnOnce(&mut Layout),
+    values: impl FnOnce(&mut bpt::value::Values),
+    typed: &[(&str, &str, bpt::package::Scalar)],
+) -> Mapped {
     let f = foreign(name, sample);
     let dir = tempfile::tempdir().unwrap();
     let path = make_full(&f, dir.path(), layout, values);
+    if !typed.is_empty() {
+        let mut p = bpt::package::Package::open(std::fs::read(&path).unwrap()).unwrap();
+        let mut by_sheet: BTreeMap<&str, BTreeMap<CellRef, bpt::package::CellEdit>> =
+            BTreeMap::new();
+        for (sheet, cell, v) in typed {
+            by_sheet.entry(sheet).or_default().insert(
+                CellRef::parse(cell).unwrap(),
+                bpt::package::CellEdit {
+                    content: Some(bpt::package::Content::Value(v.clone())),
+                    style: None,
+                },
+            );
+        }
+        for (sheet, edits) in &by_sheet {
+            p.edit_cells(sheet, edits, &[]).unwrap();
+        }
+        std::fs::write(&path, p.save().unwrap()).unwrap();
+    }
     let wb = path.file_name().unwrap().to_str().unwrap().to_string();
     let (code, report, err): (i32, String, String) = common::bpt_in(
         Some(dir.path()),
@@ -802,6 +832,76 @@ fn finalize_keeps_a_section_it_cannot_place_and_says_why() {
         "{out}"
     );
     assert_eq!(kept(&m), 8, "Section V is still there");
+}
+
+/// `finalize` on a layout whose Section V rows also hold a plain value of
+/// the user's that is no field — a reviewer's figure or remark typed
+/// beside the notes (column M, outside the section's columns B-C): it is
+/// not the section's heading or text, so the section is kept (nothing of
+/// the user's is deleted unseen), the report names the cell and what it
+/// holds, finalize exits 1, and the output still holds the value.
+#[test]
+fn finalize_keeps_a_section_whose_rows_hold_a_value_of_the_users() {
+    let sample = SAMPLES[0];
+    use bpt::package::Scalar;
+    for (cell, value, shown, reason) in [
+        (
+            "M65",
+            Scalar::Number("1234.5".into()),
+            "1234.5",
+            "MA Premium!M65 on its rows holds 1234.5",
+        ),
+        (
+            "M64",
+            Scalar::Text("Reviewer: recheck the Part B buydown against the filing memo".into()),
+            "Reviewer: recheck the Part B buydown against the filing memo",
+            "MA Premium!M64 on its rows holds \"Reviewer: recheck the Part B buydown aga…\"",
+        ),
+    ] {
+        let m = mapped_typed(
+            "cms-grid",
+            sample,
+            |_| {},
+            |_| {},
+            &[("MA Premium", cell, value)],
+        );
+        assert_eq!(
+            cells(&m.path(&m.wb))["MA Premium"][&CellRef::parse(cell).unwrap()],
+            shown,
+            "{cell} is written"
+        );
+        let (code, out, err) = m.run(&["finalize", &m.wb, "-o", "final.xlsx"]);
+        assert_eq!(code, 1, "{cell}: {out}{err}");
+        assert!(
+            out.contains(&format!(
+                "\n  6319 calculated cell(s) written as values instead of formulas\n\
+                 not done (the output is not ready for upload until you do it):\n  \
+                 MA Premium: Section V (working-model text) not removed: {reason}, which is \
+                 not the section's heading or text (only text in its columns B-C is); delete \
+                 it from the finalized file before upload\nedits:\n"
+            )),
+            "{cell}: {out}"
+        );
+        assert!(
+            out.contains("MA Benchmark: county-level rows sorted"),
+            "{cell}: {out}"
+        );
+        let after = cells(&m.path("final.xlsx"));
+        assert_eq!(
+            after["MA Premium"][&CellRef::parse(cell).unwrap()],
+            shown,
+            "{cell}: the value is kept"
+        );
+        // The section is kept whole: heading, note, line numbers, note 1.
+        assert_eq!(
+            after["MA Premium"]
+                .keys()
+                .filter(|c| (62..=68).contains(&c.row) && c.col < 12)
+                .count(),
+            8,
+            "{cell}: Section V is still there"
+        );
+    }
 }
 
 /// A blank field the map cannot tell is ambiguous, with its candidates,
