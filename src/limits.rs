@@ -610,16 +610,19 @@ impl DepthScan {
     /// name bytes before it, once a second run has begun.
     #[inline]
     fn whole_tag(&mut self, b: &[u8], i: usize, max: u64) -> Result<Option<usize>, ScanError> {
-        let Some(&c0) = b.get(i) else {
+        // Indices stay below `b.len()`, so `+ 1` cannot overflow.
+        let n = b.len();
+        if i >= n {
             return Ok(None);
-        };
+        }
+        let c0 = b[i];
         match c0 {
             b'/' => {
-                let Some(gt) = find(b'>', b, i.saturating_add(1)) else {
+                let Some(gt) = find(b'>', b, i + 1) else {
                     return Ok(None);
                 };
                 self.depth = self.depth.saturating_sub(1);
-                return Ok(Some(gt.saturating_add(1)));
+                return Ok(Some(gt + 1));
             }
             b'?' | b'!' => return Ok(None),
             _ => {}
@@ -630,7 +633,7 @@ impl DepthScan {
         }
         if c0 == b'>' {
             self.depth = depth;
-            return Ok(Some(i.saturating_add(1)));
+            return Ok(Some(i + 1));
         }
         // The element's name.
         let mut k = i;
@@ -638,11 +641,11 @@ impl DepthScan {
         let want = if class(c0) == NAME_END {
             Want::None
         } else {
-            k = k.saturating_add(1);
-            while b.get(k).is_some_and(|&c| class(c) == NAME) {
-                k = k.saturating_add(1);
+            k += 1;
+            while k < n && class(b[k]) == NAME {
+                k += 1;
             }
-            match local_name(b.get(i..k).unwrap_or(&[])) {
+            match local_name(&b[i..k]) {
                 b"c" | b"row" => Want::R,
                 b"dimension" | b"mergeCell" | b"hyperlink" | b"f" | b"table" => Want::Ref,
                 _ => Want::None,
@@ -651,16 +654,17 @@ impl DepthScan {
         let gt = if want == Want::None {
             // No attribute of this element is a reference: skip the values.
             loop {
-                let Some(&c) = b.get(k) else {
+                if k >= n {
                     return Ok(None);
-                };
+                }
+                let c = b[k];
                 match class(c) {
                     GT => break k,
-                    QUOTE => match find(c, b, k.saturating_add(1)) {
-                        Some(close) => k = close.saturating_add(1),
+                    QUOTE => match find(c, b, k + 1) {
+                        Some(close) => k = close + 1,
                         None => return Ok(None),
                     },
-                    _ => k = k.saturating_add(1),
+                    _ => k += 1,
                 }
             }
         } else {
@@ -670,22 +674,23 @@ impl DepthScan {
             let mut ended = false;
             let mut second = false;
             loop {
-                let Some(&c) = b.get(k) else {
+                if k >= n {
                     return Ok(None);
-                };
+                }
+                let c = b[k];
                 match class(c) {
                     GT => break k,
                     QUOTE => {
-                        let Some(close) = find(c, b, k.saturating_add(1)) else {
+                        let Some(close) = find(c, b, k + 1) else {
                             return Ok(None);
                         };
-                        let named = match local_name(b.get(from..to).unwrap_or(&[])) {
+                        let named = match local_name(&b[from..to]) {
                             b"r" => want == Want::R,
                             b"ref" => want == Want::Ref,
                             _ => false,
                         };
                         if second && named {
-                            let value = b.get(k.saturating_add(1)..close).unwrap_or(&[]);
+                            let value = &b[k + 1..close];
                             if !plainly_within_grid(value) {
                                 let mut token = RefToken::default();
                                 for &v in value {
@@ -695,11 +700,11 @@ impl DepthScan {
                             }
                         }
                         ended = true;
-                        k = close.saturating_add(1);
+                        k = close + 1;
                     }
                     NAME_END => {
                         ended = true;
-                        k = k.saturating_add(1);
+                        k += 1;
                     }
                     _ => {
                         if ended {
@@ -707,19 +712,22 @@ impl DepthScan {
                             ended = false;
                             from = k;
                         }
-                        k = k.saturating_add(1);
+                        k += 1;
+                        while k < n && class(b[k]) == NAME {
+                            k += 1;
+                        }
                         to = k;
                     }
                 }
             }
         };
         // `/>`: an empty element (the byte before is never the `<`).
-        self.depth = if b.get(gt.wrapping_sub(1)) == Some(&b'/') {
+        self.depth = if b[gt - 1] == b'/' {
             depth.saturating_sub(1)
         } else {
             depth
         };
-        Ok(Some(gt.saturating_add(1)))
+        Ok(Some(gt + 1))
     }
 
     /// One step of the byte-level state machine from `b[i]`; the index it
@@ -936,24 +944,23 @@ fn class(c: u8) -> u8 {
 /// a sheet holds (`A1`, `B2:C3`, `$D$4`, `12`): letters then digits, split
 /// by `:` or `$`, at most XFD and 1,048,576. `false` for anything else,
 /// which [`RefToken`] then reads byte by byte.
-#[inline]
+#[inline(always)]
 fn plainly_within_grid(v: &[u8]) -> bool {
+    // No overflow: at most 3 letters (18,278) and a row checked before it
+    // grows ten times.
     let (mut letters, mut col, mut row, mut digits) = (0u8, 0u32, 0u32, false);
     for &c in v {
         match c {
             b'A'..=b'Z' | b'a'..=b'z' if !digits => {
-                letters = letters.saturating_add(1);
-                if letters > 3 {
+                if letters == 3 {
                     return false;
                 }
-                let n = u32::from((c | 0x20).saturating_sub(b'a')).saturating_add(1);
-                col = col.saturating_mul(26).saturating_add(n);
+                letters += 1;
+                col = col * 26 + u32::from((c | 0x20) - b'a') + 1;
             }
             b'0'..=b'9' => {
                 digits = true;
-                row = row
-                    .saturating_mul(10)
-                    .saturating_add(u32::from(c.saturating_sub(b'0')));
+                row = row * 10 + u32::from(c - b'0');
                 if row > 1_048_576 {
                     return false;
                 }
@@ -986,13 +993,19 @@ fn local_name(n: &[u8]) -> &[u8] {
 /// `memchr` needs to pay off), then `memchr`.
 #[inline]
 fn find(needle: u8, b: &[u8], from: usize) -> Option<usize> {
-    let rest = b.get(from..)?;
-    let near = rest.len().min(16);
-    if let Some(p) = rest.get(..near)?.iter().position(|&c| c == needle) {
-        return Some(from.saturating_add(p));
+    let n = b.len();
+    let near = n.min(from.saturating_add(16));
+    let mut k = from;
+    while k < near {
+        if b[k] == needle {
+            return Some(k);
+        }
+        k += 1;
     }
-    let far = rest.get(near..)?;
-    memchr::memchr(needle, far).map(|p| from.saturating_add(near).saturating_add(p))
+    if near >= n {
+        return None;
+    }
+    memchr::memchr(needle, &b[near..]).map(|p| near + p)
 }
 
 /// Counts the bytes inflated across all entries; an error past the limit.

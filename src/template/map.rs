@@ -893,6 +893,24 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
     let mut offsets: HashMap<Option<usize>, HashMap<i64, usize>> = HashMap::new();
     // Blank values: (field index, label found, base anchor, label text).
     let mut blanks: Vec<(usize, CellRef, CellRef, String)> = Vec::new();
+    // Values found right of their labels.
+    struct Valued {
+        /// Field index.
+        i: usize,
+        /// The label found.
+        fa: CellRef,
+        /// The base anchor.
+        a: CellRef,
+        /// The value's cell.
+        c: CellRef,
+        /// Its distance from the label against the base.
+        o: i64,
+        /// Its section.
+        sec: Option<usize>,
+        /// The label's text.
+        text: String,
+    }
+    let mut valued: Vec<Valued> = Vec::new();
     for row in &found_rows {
         let grid = row.fields.len() > 1;
         for f in &row.fields {
@@ -1004,14 +1022,18 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
                     // How far the value sits from its label, against the
                     // base: what a blank cell of the section does too.
                     let sec = sm.section_of(f.cell);
-                    *offsets
-                        .entry(sec)
-                        .or_default()
-                        .entry(
-                            i64::from(c.col) - i64::from(fa.col) - i64::from(f.cell.col)
-                                + i64::from(a.col),
-                        )
-                        .or_default() += 1;
+                    let o = i64::from(c.col) - i64::from(fa.col) - i64::from(f.cell.col)
+                        + i64::from(a.col);
+                    *offsets.entry(sec).or_default().entry(o).or_default() += 1;
+                    valued.push(Valued {
+                        i,
+                        fa,
+                        a,
+                        c,
+                        o,
+                        sec,
+                        text: row.text.clone(),
+                    });
                     set(
                         p,
                         Some(c),
@@ -1042,6 +1064,67 @@ fn map_scalars(sm: &mut SheetMap<'_>, index: &HashMap<&str, usize>, pl: &mut [Pl
             .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
             .map(|(o, _)| *o)
     };
+    // A value further right of its label than the other values of its
+    // section sit from theirs is no evidence of the field: the first value
+    // within 16 cells of a blank line's label may be anything of the
+    // user's (a remark typed beside the line). Its field is then the blank
+    // cell at the section's distance, inferred, when more of the section's
+    // values sit there, or as many and the sheet's other sections keep
+    // that distance (and not the far one); otherwise it is ambiguous
+    // between the two.
+    for Valued {
+        i,
+        fa,
+        a,
+        c,
+        o,
+        sec,
+        text,
+    } in valued
+    {
+        let Some(counts) = offsets.get(&sec) else {
+            continue;
+        };
+        let Some(best) = mode(counts).filter(|b| o > *b) else {
+            continue;
+        };
+        let votes = |x: i64| counts.get(&x).copied().unwrap_or(0);
+        let f = &base.fields[i];
+        let base_off = i64::from(f.cell.col) - i64::from(a.col);
+        let at = shift(fa, (0, best.saturating_add(base_off)));
+        let p = &mut pl[i];
+        let elsewhere: Vec<i64> = offsets
+            .iter()
+            .filter(|(k, _)| **k != sec)
+            .filter_map(|(_, m)| mode(m))
+            .collect();
+        if votes(best) > votes(o) || (elsewhere.contains(&best) && !elsewhere.contains(&o)) {
+            set(
+                p,
+                at,
+                Confidence::Inferred,
+                format!(
+                    "blank cell right of \"{text}\" at {fa}, at its section's label offset \
+                     (the value at {c} sits further from its label than the sheet's values do)"
+                ),
+            );
+        } else {
+            set(
+                p,
+                None,
+                Confidence::Ambiguous,
+                format!(
+                    "value at {c} right of \"{text}\" at {fa}: as many of its section's values \
+                     sit nearer their labels, and the sheet does not tell which"
+                ),
+            );
+            p.candidates = at
+                .into_iter()
+                .chain([c])
+                .map(|x| format!("{}!{x}", sm.fname))
+                .collect();
+        }
+    }
     let mut sheet_offsets: Vec<i64> = offsets.values().filter_map(mode).collect();
     sheet_offsets.sort_unstable();
     sheet_offsets.dedup();

@@ -904,6 +904,63 @@ fn finalize_keeps_a_section_whose_rows_hold_a_value_of_the_users() {
     }
 }
 
+/// A blank field is not placed "certain" on an unrelated value far right
+/// of its label: a remark typed in M66, beside WS6 Section V's blank note 2
+/// (the first value within 16 cells right of its label "2" at B66), while
+/// the section's one other value, note 1, sits right next to its label.
+/// Note 2 stays at C66, inferred, and `finalize` keeps the section for
+/// the remark instead of deleting it as note 2.
+#[test]
+fn template_map_does_not_take_a_far_value_for_a_blank_field() {
+    let m = mapped_typed(
+        "cms-grid",
+        SAMPLES[0],
+        |_| {},
+        |_| {},
+        &[(
+            "MA Premium",
+            "M66",
+            bpt::package::Scalar::Text("see the filing memo".into()),
+        )],
+    );
+    let proposed = std::fs::read_to_string(m.path(&m.overlay)).unwrap();
+    let line: Vec<&str> = proposed
+        .lines()
+        .filter(|l| l.contains("ws6.working_model.note2"))
+        .collect();
+    assert_eq!(
+        line,
+        [
+            "# ws6.working_model.note2 at the sheet's offset (inferred: blank cell right of \"2\" \
+             at B66, at its section's label offset (the value at M66 sits further from its label \
+             than the sheet's values do))"
+        ],
+        "{proposed}"
+    );
+    assert_eq!(
+        m.proposed()
+            .field("ws6.working_model.note2")
+            .unwrap()
+            .address(),
+        "MA Premium!C66"
+    );
+    let (code, out, err) = m.run(&["finalize", &m.wb, "-o", "final.xlsx"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(
+            "  MA Premium: Section V (working-model text) not removed: MA Premium!M66 on its \
+             rows holds \"see the filing memo\", which is not the section's heading or text \
+             (only text in its columns B-C is); delete it from the finalized file before \
+             upload\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        cells(&m.path("final.xlsx"))["MA Premium"][&CellRef::parse("M66").unwrap()],
+        "see the filing memo"
+    );
+}
+
 /// A blank field the map cannot tell is ambiguous, with its candidates,
 /// never guessed: WS4 Sections IV and V hold no value, and here the
 /// sheet's other sections disagree on how far a value sits from its label
