@@ -18,8 +18,7 @@ const MA_2013: &str = include_str!("../../templates/ma-bpt-2013.toml");
 
 /// The 2014 template: the 2013 text with the changes of the module doc.
 fn ma_2014() -> String {
-    let mut t = MA_2013.to_string();
-    for (from, to) in [
+    edited(&[
         ("id = \"ma-bpt-2013\"", "id = \"ma-bpt-2014\""),
         ("contract_year = 2013", "contract_year = 2014"),
         (
@@ -34,7 +33,13 @@ fn ma_2014() -> String {
             "id = \"ws6.premium.part_d_basic_before\"\ncell = \"R34\"",
             "id = \"ws6.premium.part_d_basic_before\"\ncell = \"T34\"",
         ),
-    ] {
+    ])
+}
+
+/// The MA template with edits: each `from`, once in it, replaced by `to`.
+fn edited(edits: &[(&str, &str)]) -> String {
+    let mut t = MA_2013.to_string();
+    for (from, to) in edits {
         assert_eq!(
             t.matches(from).count(),
             1,
@@ -221,13 +226,40 @@ fn findings_of(layout: &Layout, inputs: &Values, rule: &str) -> Vec<String> {
         .collect()
 }
 
+/// The shipped MA template, a copy of it with edits (each `from` once in
+/// the template, replaced by `to`), and the `hmo-mapd-2013` sample bid on
+/// the shipped one: all its values and the entered ones.
+struct TemplateCopy {
+    shipped: Layout,
+    changed: Layout,
+    full: Values,
+    entered: Values,
+}
+
+impl TemplateCopy {
+    fn with(edits: &[(&str, &str)]) -> TemplateCopy {
+        let t = edited(edits);
+        let shipped = Layout::from_toml(MA_2013).expect("the template loads");
+        let changed = Layout::from_toml(&t).expect("the changed copy loads");
+        let p = bpt::sample::profile("hmo-mapd-2013").unwrap();
+        let full = bpt::sample::generate(&p, &shipped);
+        let full = bpt::sample::finish(&shipped, shipped.entered_values(&full));
+        let entered = shipped.entered_values(&full);
+        TemplateCopy {
+            shipped,
+            changed,
+            full,
+            entered,
+        }
+    }
+}
+
 /// Which rows, cells, tolerances and labels M010-M014, C001 and C002
 /// check is the template's (`[form.facts.rules]`): a copy of the template
 /// with other facts makes the same bid's findings follow them.
 #[test]
 fn the_rules_check_what_the_template_facts_name() {
-    let mut t = MA_2013.to_string();
-    for (from, to) in [
+    let copy = TemplateCopy::with(&[
         ("line_tolerance = \"0.05\"", "line_tolerance = \"0.03\""),
         (
             "{ id = \"ws4.nbe.v1_h\", label = \"line v1\" },",
@@ -249,20 +281,13 @@ fn the_rules_check_what_the_template_facts_name() {
             "  { mm_de = \"ws1.base_period.mm_de\", total = \"ws1.base_period.risk_total\", non_de = \"ws1.base_period.risk_non_de\" },\n",
             "",
         ),
-    ] {
-        assert_eq!(
-            t.matches(from).count(),
-            1,
-            "`{from}` is not once in the template"
-        );
-        t = t.replacen(from, to, 1);
-    }
-    let shipped = Layout::from_toml(MA_2013).expect("the template loads");
-    let changed = Layout::from_toml(&t).expect("the changed copy loads");
-    let p = bpt::sample::profile("hmo-mapd-2013").unwrap();
-    let full = bpt::sample::generate(&p, &shipped);
-    let full = bpt::sample::finish(&shipped, shipped.entered_values(&full));
-    let entered = shipped.entered_values(&full);
+    ]);
+    let TemplateCopy {
+        shipped,
+        changed,
+        full,
+        entered,
+    } = copy;
     let get = |id: &str| full.num(id).unwrap_or_else(|| panic!("{id}"));
 
     // M011: WS2 line i's total 0.04 from the weighted average of its
@@ -348,8 +373,7 @@ fn the_rules_check_what_the_template_facts_name() {
 /// template with other facts makes the same bid's findings follow them.
 #[test]
 fn the_county_risk_oop_and_package_facts_are_what_the_rules_check() {
-    let mut t = MA_2013.to_string();
-    for (from, to) in [
+    let copy = TemplateCopy::with(&[
         ("  { id = \"ws5.bid.risk_non_de\" },\n", ""),
         (
             "  { question = \"ws3.oop.combined\", amount = \"ws3.oop.combined_amount\" },\n",
@@ -363,20 +387,13 @@ fn the_county_risk_oop_and_package_facts_are_what_the_rules_check() {
             "package_columns = { priced = [\"benefit\", \"util\"]",
             "package_columns = { priced = [\"benefit\"]",
         ),
-    ] {
-        assert_eq!(
-            t.matches(from).count(),
-            1,
-            "`{from}` is not once in the template"
-        );
-        t = t.replacen(from, to, 1);
-    }
-    let shipped = Layout::from_toml(MA_2013).expect("the template loads");
-    let changed = Layout::from_toml(&t).expect("the changed copy loads");
-    let p = bpt::sample::profile("hmo-mapd-2013").unwrap();
-    let full = bpt::sample::generate(&p, &shipped);
-    let full = bpt::sample::finish(&shipped, shipped.entered_values(&full));
-    let entered = shipped.entered_values(&full);
+    ]);
+    let TemplateCopy {
+        shipped,
+        changed,
+        full: _,
+        entered,
+    } = copy;
 
     // R011: the projected non-DE# risk score keyed as 10.2.
     let mut v = entered.clone();
