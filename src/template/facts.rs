@@ -4,8 +4,8 @@
 //! table finalization sorts and which rows it deletes. Rust holds only how
 //! these are used; the ids are the template's.
 
-use super::Layout;
 use super::schema::{DeBlendSpec, FactsSpec, FigureSpec, LabeledFieldSpec, RuleFactsSpec};
+use super::{Layout, Table};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
@@ -543,6 +543,30 @@ pub(super) fn resolve(spec: Option<&FactsSpec>, layout: &Layout) -> Result<Facts
     })
 }
 
+/// The table `id` a rule fact names (`what`, read by `rules`).
+fn fact_table<'l>(
+    layout: &'l Layout,
+    what: &str,
+    rules: &str,
+    id: &str,
+) -> Result<&'l Table, String> {
+    layout.table(id).ok_or_else(|| {
+        format!("form.facts.rules: {what} `{id}` (read by {rules}) is not a table of the template")
+    })
+}
+
+/// The column `col` of table `t` a rule fact names (`what`, read by `rules`).
+fn fact_column(t: &Table, what: &str, rules: &str, col: &str) -> Result<String, String> {
+    if t.columns.iter().any(|c| c.0 == col) {
+        Ok(col.to_string())
+    } else {
+        Err(format!(
+            "form.facts.rules: {what} `{col}` (read by {rules}) is not a column of table `{}`",
+            t.id
+        ))
+    }
+}
+
 /// Resolves `[form.facts.rules]`: every id must be a field (a table for a
 /// package's lines; a field, a table or the prefix of a field's id for
 /// `finalize_invalid`). Errors name the rules that read the fact.
@@ -613,56 +637,27 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
     let mut cost_tables = Vec::new();
     let mut covered = Vec::new();
     for (n, c) in spec.cost_tables.iter().enumerate() {
-        let rules = "R003, R009, M005";
-        let Some(t) = layout.table(&c.table) else {
-            return Err(format!(
-                "form.facts.rules: cost_tables[{n}].table `{}` (read by {rules}) is not a table of the template",
-                c.table
-            ));
-        };
-        if !t.columns.iter().any(|col| col.0 == c.net) {
-            return Err(format!(
-                "form.facts.rules: cost_tables[{n}].net `{}` (read by M005) is not a column of table `{}`",
-                c.net, c.table
-            ));
-        }
-        for col in &c.covered {
-            if !t.columns.iter().any(|tc| tc.0 == *col) {
-                return Err(format!(
-                    "form.facts.rules: cost_tables[{n}].covered `{col}` (read by R003, R009) is not a column of table `{}`",
-                    c.table
-                ));
-            }
-        }
-        cost_tables.push((c.table.clone(), c.net.clone()));
-        covered.push((c.table.clone(), c.covered.clone()));
+        let at = |k: &str| format!("cost_tables[{n}].{k}");
+        let t = fact_table(layout, &at("table"), "R003, R009, M005", &c.table)?;
+        let net = fact_column(t, &at("net"), "M005", &c.net)?;
+        let columns = c
+            .covered
+            .iter()
+            .map(|col| fact_column(t, &at("covered"), "R003, R009", col))
+            .collect::<Result<Vec<_>, _>>()?;
+        cost_tables.push((c.table.clone(), net));
+        covered.push((c.table.clone(), columns));
     }
-    let column = |what: &str, rules: &str, table: &str, col: &str| -> Result<String, String> {
-        match layout.table(table) {
-            None => Err(format!(
-                "form.facts.rules: {what} `{table}` (read by {rules}) is not a table of the template"
-            )),
-            Some(t) if !t.columns.iter().any(|c| c.0 == col) => Err(format!(
-                "form.facts.rules: {what} `{col}` (read by {rules}) is not a column of table `{table}`"
-            )),
-            Some(_) => Ok(col.to_string()),
-        }
-    };
     let counties = match &spec.counties {
         None => None,
         Some(c) => {
             let rules = "F014–F018, R011, H015";
-            if layout.table(&c.table).is_none() {
-                return Err(format!(
-                    "form.facts.rules: counties.table `{}` (read by {rules}) is not a table of the template",
-                    c.table
-                ));
-            }
+            let t = fact_table(layout, "counties.table", rules, &c.table)?;
             Some(Counties {
                 table: c.table.clone(),
-                code: column("counties.code", rules, &c.table, &c.code)?,
-                member_months: column("counties.member_months", rules, &c.table, &c.member_months)?,
-                risk: column("counties.risk", rules, &c.table, &c.risk)?,
+                code: fact_column(t, "counties.code", rules, &c.code)?,
+                member_months: fact_column(t, "counties.member_months", rules, &c.member_months)?,
+                risk: fact_column(t, "counties.risk", rules, &c.risk)?,
             })
         }
     };
@@ -705,20 +700,14 @@ fn resolve_rules(spec: &RuleFactsSpec, layout: &Layout) -> Result<RuleFacts, Str
     for (n, p) in spec.packages.iter().enumerate() {
         let at = |k: &str| format!("packages[{n}].{k}");
         let rules = "C008, D005, P007";
-        if layout.table(&p.lines).is_none() {
-            return Err(format!(
-                "form.facts.rules: {} `{}` (read by {rules}) is not a table of the template",
-                at("lines"),
-                p.lines
-            ));
-        }
+        let t = fact_table(layout, &at("lines"), rules, &p.lines)?;
         if let Some(pc) = &spec.package_columns {
             for (what, list, rules) in [
                 ("package_columns.priced", &pc.priced, "D005"),
                 ("package_columns.offered", &pc.offered, "P007"),
             ] {
                 for col in list {
-                    column(what, rules, &p.lines, col)?;
+                    fact_column(t, what, rules, col)?;
                 }
             }
         }
@@ -828,19 +817,9 @@ fn resolve_de_blend(
     field: &dyn Fn(String, &str, &str) -> Result<String, String>,
 ) -> Result<DeBlend, String> {
     let all = "M003, M010, M011, M016, M017, M018";
-    let Some(t) = layout.table(&b.table) else {
-        return Err(format!(
-            "form.facts.rules: de_blend.table `{}` (read by {all}) is not a table of the template",
-            b.table
-        ));
-    };
+    let t = fact_table(layout, "de_blend.table", all, &b.table)?;
     for (key, col) in [("total", &b.total), ("non_de", &b.non_de), ("de", &b.de)] {
-        if !t.columns.iter().any(|c| c.0 == *col) {
-            return Err(format!(
-                "form.facts.rules: de_blend.{key} `{col}` (read by {all}) is not a column of table `{}`",
-                b.table
-            ));
-        }
+        fact_column(t, &format!("de_blend.{key}"), all, col)?;
     }
     if !t.totals.iter().any(|r| r.0 == b.grand_total) {
         return Err(format!(
