@@ -223,11 +223,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         drop(listed);
         // What a priced line has (`[form.facts.rules] package_columns`).
         let priced = &ctx.layout.facts.rules.package_columns.priced;
-        let has_lines = rows.iter().any(|k| {
-            priced
-                .iter()
-                .any(|c| !ctx.is_blank(&format!("{table}.{c}[{k}]")))
-        });
+        let has_lines = ctx.any_filled(table, &rows, priced);
         if has_lines || !premium.is_zero() {
             let _listed = super::needs::at("");
             out.push(ctx.finding(

@@ -295,6 +295,15 @@ impl<'a> Ctx<'a> {
         self.plan_type().eq_ignore_ascii_case("RPPO")
     }
 
+    /// Whether any of `rows` of `table` has any of `columns` not blank.
+    pub fn any_filled(&self, table: &str, rows: &[String], columns: &[String]) -> bool {
+        rows.iter().any(|k| {
+            columns
+                .iter()
+                .any(|c| !self.is_blank(&format!("{table}.{c}[{k}]")))
+        })
+    }
+
     /// Rows of the county table (`[form.facts.rules] counties`) that hold
     /// a county code, member months or a risk score.
     pub fn county_rows(&self) -> Vec<String> {

@@ -210,11 +210,7 @@ fn osb(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         drop(listed);
         // What an offered line has (`[form.facts.rules] package_columns`).
         let offered = &ctx.layout.facts.rules.package_columns.offered;
-        let has_lines = rows.iter().any(|k| {
-            offered
-                .iter()
-                .any(|c| !ctx.is_blank(&format!("{table}.{c}[{k}]")))
-        });
+        let has_lines = ctx.any_filled(table, &rows, offered);
         let _listed = super::needs::at("");
         let offered = has_lines || described;
         let n = &pkg.label;
