@@ -424,14 +424,12 @@ fn section_own(
     })
 }
 
-/// A cell's value as a report names it, text quoted and shortened to 40
-/// characters.
+/// A cell's value as a report names it: text quoted and shortened to 40
+/// characters, anything else as an edit list shows it
+/// ([`Scalar::shown`](crate::package::Scalar::shown)).
 fn shown(v: &crate::package::Scalar) -> String {
-    use crate::package::Scalar;
     match v {
-        Scalar::Empty => "nothing".into(),
-        Scalar::Number(n) => n.clone(),
-        Scalar::Text(t) => {
+        crate::package::Scalar::Text(t) => {
             let t = t.trim();
             let mut short: String = t.chars().take(40).collect();
             if short.len() < t.len() {
@@ -439,9 +437,7 @@ fn shown(v: &crate::package::Scalar) -> String {
             }
             format!("\"{short}\"")
         }
-        Scalar::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-        Scalar::Error(e) => e.clone(),
-        Scalar::Shared(_) => "a shared string".into(),
+        other => other.shown(),
     }
 }
 
