@@ -48,13 +48,20 @@ pub(super) fn distribute(
                 ));
             }
         }
+        // Moves what is left, up to `room` and in whole dimes, onto `have`.
+        let give_dimes = |r: &mut Decimal, have: &mut Decimal, room: Decimal| -> Decimal {
+            let y = floor_dp((*r).min(room), 1);
+            if y > zero {
+                *have = add(*have, y);
+                *r = sub(*r, y);
+            }
+            y
+        };
         // 2. The Part D supplemental premium, in dimes.
         if pd && r > zero {
             let rm = sub(j.part_d_supp_before.max(zero), a.part_d_supplemental).max(zero);
-            let y = floor_dp(r.min(rm), 1);
+            let y = give_dimes(&mut r, &mut a.part_d_supplemental, rm);
             if y > zero {
-                a.part_d_supplemental = add(a.part_d_supplemental, y);
-                r = sub(r, y);
                 lines.push(format!(
                     "Buy down the Part D supplemental premium by {} more (line 8c).",
                     money(y)
@@ -65,10 +72,8 @@ pub(super) fn distribute(
         if r > zero
             && let Some(rm) = room(j.maxima.part_b, a.part_b)
         {
-            let y = floor_dp(r.min(rm), 1);
+            let y = give_dimes(&mut r, &mut a.part_b, rm);
             if y > zero {
-                a.part_b = add(a.part_b, y);
-                r = sub(r, y);
                 lines.push(format!(
                     "Buy down the Part B premium by {} more (IIIB line 4).",
                     money(y)
